@@ -1,0 +1,1 @@
+"""champbot: the application around the pure flows engine."""

@@ -1,0 +1,60 @@
+"""What the dispatcher needs from a channel: a sender, its limits, and send results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from flows.types import Reply
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    id: int
+    channel: str
+    address: str
+    reply: Reply
+    kind: str
+    attempts: int
+    person_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Delivered:
+    provider_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RetryLater:
+    reason: str
+    after: float | None = None  # seconds, when the platform said how long
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """The person blocked us or the address is gone: stop sending to it."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A permanent refusal of this message: retrying would fail the same way."""
+
+    reason: str
+
+
+SendResult = Delivered | RetryLater | Unreachable | Rejected
+
+
+@dataclass(frozen=True)
+class Limits:
+    per_second: float = 30.0  # all messages on this channel
+    per_address_interval: float = 0.0  # seconds between two messages to one address
+
+
+class Sender(Protocol):
+    channel: str
+    limits: Limits
+
+    async def send(self, message: Outgoing) -> SendResult: ...

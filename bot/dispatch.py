@@ -1,0 +1,208 @@
+"""Delivering the outbox: in order per person, within each channel's limits, with retries.
+
+Rows are claimed in a short transaction (``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL, so several dispatchers can share the work), sent outside it, and
+the result recorded in another. Only the oldest unfinished row for each
+recipient is claimable, so one person's messages arrive in the order written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.channels.base import (
+    Delivered,
+    Limits,
+    Outgoing,
+    RetryLater,
+    Sender,
+    SendResult,
+    Unreachable,
+)
+from bot.storage.database import Database
+from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Person, Status
+from flows.types import Reply
+
+log = logging.getLogger(__name__)
+
+UNFINISHED = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+QUIET = (Status.PAUSED, Status.OPTED_OUT, Status.ERASED)
+
+
+class Pacer:
+    """At most ``per_second`` sends in any one-second window, and a gap per address."""
+
+    def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limits = limits
+        self.clock = clock
+        self.window: deque[float] = deque()
+        self.last: dict[str, float] = {}
+
+    async def wait(self, address: str) -> None:
+        while True:
+            now = self.clock()
+            while self.window and self.window[0] <= now - 1.0:
+                self.window.popleft()
+            ready_at = self.last.get(address, float("-inf")) + self.limits.per_address_interval
+            if len(self.window) < self.limits.per_second and ready_at <= now:
+                self.window.append(now)
+                self.last[address] = now
+                return
+            waits = [ready_at - now] if ready_at > now else []
+            if len(self.window) >= self.limits.per_second:
+                waits.append(self.window[0] + 1.0 - now)
+            await asyncio.sleep(max(min(waits), 0.001))
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(2 ** attempts, 900))
+
+
+class Dispatcher:
+    def __init__(
+        self, database: Database, senders: Sequence[Sender],
+        clock: Callable[[], datetime], *, batch: int = 100, max_attempts: int = 8,
+        concurrency: int = 20,
+    ) -> None:
+        self.database = database
+        self.senders = {sender.channel: sender for sender in senders}
+        self.pacers = {sender.channel: Pacer(sender.limits) for sender in senders}
+        self.clock = clock
+        self.batch = batch
+        self.max_attempts = max_attempts
+        self.slots = asyncio.Semaphore(concurrency)
+
+    async def run_once(self, address: str | None = None) -> int:
+        """Claim and send one round of due messages; the number claimed."""
+        claimed = await self._claim(address)
+        await asyncio.gather(*(self._deliver(message) for message in claimed))
+        return len(claimed)
+
+    async def drain(self, address: str | None = None) -> int:
+        """Send until nothing is due now (retries scheduled for later stay queued)."""
+        total = 0
+        while count := await self.run_once(address):
+            total += count
+        return total
+
+    async def run_forever(self, ready: asyncio.Event, idle_seconds: float = 1.0) -> None:
+        while True:
+            ready.clear()
+            try:
+                count = await self.run_once()
+            except Exception:
+                log.exception("dispatcher round failed; retrying shortly")
+                count = 0
+            if count == 0:
+                try:
+                    await asyncio.wait_for(ready.wait(), idle_seconds)
+                except TimeoutError:
+                    pass
+
+    async def _claim(self, address: str | None) -> list[Outgoing]:
+        if not self.senders:
+            return []
+        now = self.clock()
+        earlier = aliased(OutboxMessage)
+        blocked = exists().where(
+            earlier.channel == OutboxMessage.channel,
+            earlier.address == OutboxMessage.address,
+            earlier.id < OutboxMessage.id,
+            earlier.status.in_(UNFINISHED),
+        )
+        query = (
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.next_attempt_at <= now,
+                OutboxMessage.channel.in_(list(self.senders)),
+                ~blocked,
+            )
+            .order_by(OutboxMessage.id)
+            .limit(self.batch)
+        )
+        if address is not None:
+            query = query.where(OutboxMessage.address == address)
+        if self.database.is_postgres:
+            query = query.with_for_update(skip_locked=True, of=OutboxMessage)
+        claimed: list[Outgoing] = []
+        async with self.database.transaction() as session:
+            for row in await session.scalars(query):
+                if await self._held_back(session, row):
+                    continue
+                row.status = OutboxStatus.SENDING
+                row.claimed_at = now
+                row.attempts += 1
+                claimed.append(Outgoing(row.id, row.channel, row.address,
+                                        Reply.from_dict(row.payload), row.kind, row.attempts,
+                                        row.person_id))
+        return claimed
+
+    @staticmethod
+    async def _held_back(session: AsyncSession, row: OutboxMessage) -> bool:
+        """Never send to someone unreachable, or (except replies) to someone who paused."""
+        unreachable = await session.scalar(
+            select(Identity.unreachable_at).where(
+                Identity.channel == row.channel, Identity.address == row.address
+            )
+        )
+        reason = "recipient is unreachable" if unreachable else None
+        if reason is None and row.kind != "reply" and row.person_id is not None:
+            status = await session.scalar(select(Person.status).where(Person.id == row.person_id))
+            if status in QUIET:
+                reason = f"recipient is {status.value if status else 'gone'}"
+        if reason:
+            row.status = OutboxStatus.DEAD
+            row.error = reason
+        return reason is not None
+
+    async def _deliver(self, message: Outgoing) -> None:
+        sender = self.senders[message.channel]
+        async with self.slots:
+            await self.pacers[message.channel].wait(message.address)
+            try:
+                result: SendResult = await sender.send(message)
+            except Exception as error:  # a bug or an unexpected library error
+                log.exception("sending outbox %s on %s failed", message.id, message.channel)
+                result = RetryLater(f"unexpected error: {type(error).__name__}")
+        await self._record(message, result)
+
+    async def _record(self, message: Outgoing, result: SendResult) -> None:
+        now = self.clock()
+        async with self.database.transaction() as session:
+            row = await session.get(OutboxMessage, message.id)
+            if row is None:
+                return
+            if isinstance(result, Delivered):
+                if row.forget_after_send:
+                    await session.execute(delete(OutboxMessage).where(OutboxMessage.id == row.id))
+                    return
+                row.status = OutboxStatus.SENT
+                row.sent_at = now
+                row.provider_message_id = result.provider_id
+                row.error = None
+            elif isinstance(result, RetryLater) and row.attempts < self.max_attempts:
+                delay = (timedelta(seconds=result.after) if result.after is not None
+                         else backoff(row.attempts))
+                row.status = OutboxStatus.PENDING
+                row.next_attempt_at = now + delay
+                row.error = result.reason[:300]
+                log.warning("outbox %s: retry in %s (%s)", row.id, delay, result.reason)
+            else:
+                row.status = OutboxStatus.DEAD
+                row.error = getattr(result, "reason", "failed")[:300]
+                log.warning("outbox %s dead-lettered: %s", row.id, row.error)
+                if isinstance(result, Unreachable):
+                    identity = await session.scalar(select(Identity).where(
+                        Identity.channel == row.channel, Identity.address == row.address))
+                    if identity is not None and identity.unreachable_at is None:
+                        identity.unreachable_at = now

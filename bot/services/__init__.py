@@ -1,0 +1,1 @@
+"""Rules that span flows, applied in one transaction with the outbox writes."""

@@ -1,0 +1,66 @@
+"""Loading and saving a chat's conversation state, and the facts the engine reads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import invites, people
+from bot.settings import Settings
+from bot.storage.models import Area, Identity, Person
+from bot.storage.models import Conversation as ConversationRow
+from flows.conversation import Area as AreaFact
+from flows.conversation import Conversation, Facts
+from flows.invites import extract_code
+from flows.types import Inbound
+
+
+async def load(session: AsyncSession, identity: Identity) -> Conversation:
+    row = await session.scalar(
+        select(ConversationRow).where(ConversationRow.identity_id == identity.id)
+    )
+    if row is None:
+        return Conversation()
+    return Conversation.from_dict(row.state, row.updated_at)
+
+
+async def save(
+    session: AsyncSession, identity: Identity, conversation: Conversation, now: datetime
+) -> None:
+    row = await session.scalar(
+        select(ConversationRow).where(ConversationRow.identity_id == identity.id)
+    )
+    if row is None:
+        session.add(ConversationRow(identity_id=identity.id, state=conversation.to_dict(),
+                                    updated_at=now))
+    else:
+        row.state = conversation.to_dict()
+        row.updated_at = now
+
+
+async def area_facts(session: AsyncSession) -> tuple[AreaFact, ...]:
+    areas = await session.scalars(select(Area).order_by(Area.name))
+    return tuple(AreaFact(str(area.id), area.name) for area in areas)
+
+
+async def facts_for(
+    session: AsyncSession, settings: Settings, inbound: Inbound, person: Person | None,
+    now: datetime,
+) -> Facts:
+    invite = None
+    if person is None:
+        code = extract_code(inbound.text)
+        if code:
+            invite = await invites.check(session, code, now)
+    return Facts(
+        profile=people.profile(person),
+        areas=await area_facts(session),
+        invite=invite,
+        open_registration=settings.open_registration,
+        programme_name=settings.programme_name,
+        default_language=settings.default_language,
+        idle_timeout=settings.conversation_timeout,
+        timezone=settings.zone,
+    )

@@ -1,0 +1,28 @@
+"""Which service applies each event the flows emit."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.services import joining, privacy, profiles
+from bot.services.events import EventContext
+from flows.types import Event
+
+Handler = Callable[[EventContext, Event], Awaitable[None]]
+
+HANDLERS: dict[str, Handler] = {
+    "person_joined": joining.joined,
+    "consent_declined": joining.forget_identity,
+    "joining_cancelled": joining.forget_identity,
+    "profile_changed": profiles.changed,
+    "messages_paused": profiles.paused,
+    "messages_resumed": profiles.resumed,
+    "erasure_confirmed": privacy.erase,
+}
+
+
+async def apply(ctx: EventContext, event: Event) -> None:
+    handler = HANDLERS.get(event.name)
+    if handler is None:
+        raise LookupError(f"no handler for event {event.name!r}")
+    await handler(ctx, event)

@@ -1,0 +1,106 @@
+"""The one path every message takes, whatever channel it came from.
+
+Record it once (dedupe) → take the person's lock → run the engine → apply its
+events and write its replies to the outbox, all in one transaction → wake the
+dispatcher. A duplicate changes nothing and sends nothing; a failure of ours
+rolls everything back and the person gets an apology instead of silence.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import replace
+
+from bot.app import App
+from bot.services import conversations, handlers, identities, inbox, outbox, people
+from bot.services.events import EventContext, Refused
+from bot.storage.models import Person, Status
+from flows import engine, languages
+from flows.commands import first_word
+from flows.conversation import Conversation
+from flows.i18n import _, language
+from flows.types import Inbound, Reply
+
+log = logging.getLogger(__name__)
+
+
+class Handled(enum.Enum):
+    DONE = "done"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+
+
+async def handle(app: App, inbound: Inbound) -> Handled:
+    try:
+        result = await _handle(app, inbound)
+    except Exception:
+        log.exception("failed to handle %s message %s", inbound.channel, inbound.message_id)
+        await _apologise(app, inbound)
+        result = Handled.FAILED
+    app.outbox_ready.set()
+    return result
+
+
+async def _handle(app: App, inbound: Inbound) -> Handled:
+    now = app.clock()
+    async with (
+        app.locks.hold(inbound.channel, inbound.address),
+        app.database.transaction() as session,
+    ):
+        await app.locks.hold_in_database(session, inbound.channel, inbound.address)
+        if not await inbox.record_once(session, inbound, now):
+            log.info("duplicate %s message %s ignored", inbound.channel, inbound.message_id)
+            return Handled.DUPLICATE
+        identity = await identities.find_or_create(session, inbound.channel, inbound.address, now)
+        identity.last_inbound_at = now
+        person = await people.get(session, identity.person_id)
+        state = await conversations.load(session, identity)
+        facts = await conversations.facts_for(session, app.settings, inbound, person, now)
+        turn = engine.resume(state, inbound, now, facts)
+
+        ctx = EventContext(session, app.settings, now, identity, person)
+        conversation = turn.conversation
+        # Events are applied in the language of the replies around them, so
+        # whatever a handler says to this person is in their language.
+        spoken = _first_language(person, inbound, turn.conversation, app)
+        try:
+            for item in turn.output:
+                if isinstance(item, Reply):
+                    spoken = item.language
+                    ctx.reply(item)
+                else:
+                    with language(spoken):
+                        await handlers.apply(ctx, item)
+        except Refused as refusal:
+            ctx.reply(Reply(refusal.message, language=spoken))
+            conversation = Conversation(language=turn.conversation.language)
+        if not ctx.forgotten:
+            await conversations.save(session, identity, conversation, now)
+    return Handled.DONE
+
+
+def _first_language(
+    person: Person | None, inbound: Inbound, conversation: Conversation, app: App
+) -> str:
+    if person is not None and person.status != Status.ERASED:
+        return person.language
+    return (conversation.language or languages.from_tag(inbound.language_hint)
+            or app.settings.default_language)
+
+
+async def _apologise(app: App, inbound: Inbound) -> None:
+    try:
+        async with app.database.transaction() as session:
+            identity = await identities.find(session, inbound.channel, inbound.address)
+            person = await people.get(session, identity.person_id if identity else None)
+            code = _first_language(person, inbound, Conversation(), app)
+            with language(code):
+                text = _("Sorry, something went wrong on our side. What you told us before is "
+                         "safe. Please try again in a moment, or send {menu}.",
+                         menu=first_word("menu"))
+            outbox.enqueue(session, channel=inbound.channel, address=inbound.address,
+                           reply=replace(Reply(text), language=code), now=app.clock(),
+                           person_id=person.id if person else None)
+    except Exception:
+        log.exception("could not even apologise on %s", inbound.channel)

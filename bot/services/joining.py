@@ -1,0 +1,64 @@
+"""Joining: the person is created only when they finish, with the consent they gave."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.services import identities, invites
+from bot.services.events import EventContext, Refused, notify
+from bot.services.people import area_id
+from bot.storage.models import Consent, Person, Role, Status
+from flows.definitions.joining import CONSENT_VERSION
+from flows.i18n import _
+from flows.types import Event
+
+
+async def joined(ctx: EventContext, event: Event) -> None:
+    data = event.data
+    invite_answer = data.get("code") or {}
+    role, status = Role.CHAMPION, Status.ACTIVE
+    if invite_answer:
+        invite = await invites.find(ctx.session, str(invite_answer.get("code")))
+        if invite is None or invites.problem(invite, ctx.now):
+            raise Refused(_("Sorry, that invite code can't be used any more. Please ask your "
+                            "coordinator for a new one and send it to me."))
+        invite.uses += 1
+        role = invite.role
+    elif ctx.settings.open_registration:
+        status = Status.PENDING
+    else:
+        raise Refused(_("Sorry, you need an invite code to join. Please ask your coordinator."))
+
+    person = Person(
+        role=role,
+        status=status,
+        display_name=data.get("name"),
+        language=str(data.get("language") or ctx.settings.default_language),
+        area_id=area_id(data.get("area")),
+        topics=list(data.get("topics") or []),
+        created_at=ctx.now,
+        updated_at=ctx.now,
+    )
+    ctx.session.add(person)
+    await ctx.session.flush()
+    ctx.identity.person_id = person.id
+    ctx.person = person
+    given = data.get("consent_at")
+    ctx.session.add(Consent(
+        person_id=person.id,
+        version=CONSENT_VERSION,
+        given_at=datetime.fromisoformat(given) if isinstance(given, str) else ctx.now,
+    ))
+    if status == Status.PENDING:
+        coordinators = await identities.of_people(ctx.session, role=Role.COORDINATOR)
+        name = person.display_name or _("(no name given)")
+        notify(ctx, coordinators, lambda: _(
+            "{name} has registered and is waiting for approval. Approve them with: "
+            "champbot people approve {id}", name=name, id=person.id))
+
+
+async def forget_identity(ctx: EventContext, event: Event) -> None:
+    """Someone who never joined said no or stopped: keep nothing about them."""
+    if ctx.identity.person_id is None:
+        await ctx.session.delete(ctx.identity)
+        ctx.forgotten = True

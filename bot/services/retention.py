@@ -1,0 +1,51 @@
+"""Keeping little: sweeping what is no longer needed, and recovering stuck sends."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+
+from bot.storage.database import Database
+from bot.storage.models import Conversation, Identity, InboundMessage, OutboxMessage, OutboxStatus
+
+log = logging.getLogger(__name__)
+
+INBOUND_DAYS = 30  # long enough to ignore any platform's retries
+SENT_DAYS = 30  # delivery records are kept a month, then go
+STUCK = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Swept:
+    inbound: int
+    strangers: int
+    sent: int
+    recovered: int
+
+
+async def sweep(database: Database, now: datetime, idle: timedelta) -> Swept:
+    async with database.transaction() as session:
+        inbound = await session.execute(
+            delete(InboundMessage).where(
+                InboundMessage.received_at < now - timedelta(days=INBOUND_DAYS)))
+        # People who started joining and went quiet: their partial answers go.
+        stale = select(Conversation.identity_id).where(Conversation.updated_at < now - idle)
+        strangers = await session.execute(
+            delete(Identity).where(Identity.person_id.is_(None), Identity.id.in_(stale)))
+        sent = await session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.DELIVERED,
+                                          OutboxStatus.READ]),
+                OutboxMessage.created_at < now - timedelta(days=SENT_DAYS)))
+        recovered = await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.SENDING,
+                   OutboxMessage.claimed_at < now - STUCK)
+            .values(status=OutboxStatus.PENDING, next_attempt_at=now))
+    swept = Swept(inbound.rowcount, strangers.rowcount, sent.rowcount, recovered.rowcount)
+    if any(vars(swept).values()):
+        log.info("retention sweep: %s", swept)
+    return swept

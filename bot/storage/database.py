@@ -1,0 +1,105 @@
+"""The database handle: one engine, transactions, and the schema brought up to date."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class SchemaOutOfDate(Exception):
+    pass
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "alembic"))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # Take the write lock up front: no deadlock when two transactions upgrade.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    def __init__(self, url: str, echo: bool = False) -> None:
+        self.url = make_url(url)
+        if self.is_sqlite and self.url.database and self.url.database != ":memory:":
+            Path(self.url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        self.engine: AsyncEngine = create_async_engine(self.url, echo=echo, pool_pre_ping=True)
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.url.get_backend_name() == "postgresql"
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work: committed on success, rolled back on any error."""
+        async with self.sessions.begin() as session:
+            yield session
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def revision(self) -> str | None:
+        async with self.engine.connect() as connection:
+            return await connection.run_sync(
+                lambda sync: MigrationContext.configure(sync).get_current_revision()
+            )
+
+    @staticmethod
+    def head() -> str | None:
+        return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+    async def upgrade(self) -> None:
+        async with self.engine.begin() as connection:
+            await connection.run_sync(
+                lambda sync: command.upgrade(alembic_config(sync), "head")
+            )
+
+    async def ensure_schema(self) -> None:
+        """SQLite is brought up to date on first use; PostgreSQL must be upgraded on purpose."""
+        if await self.revision() == self.head():
+            return
+        if self.is_sqlite:
+            log.info("bringing the SQLite database up to date")
+            await self.upgrade()
+            return
+        raise SchemaOutOfDate(
+            "champbot: the database schema is not up to date: run `champbot db upgrade`"
+        )

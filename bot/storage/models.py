@@ -1,0 +1,165 @@
+"""The tables: people and how to reach them, conversations, and messages in and out."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bot.storage.base import Base, text_enum
+
+
+class Role(enum.StrEnum):
+    CHAMPION = "champion"
+    COORDINATOR = "coordinator"
+    PARTNER = "partner"
+
+
+class Status(enum.StrEnum):
+    ACTIVE = "active"
+    PENDING = "pending"  # open registration, waiting for a coordinator
+    PAUSED = "paused"  # sent STOP
+    OPTED_OUT = "opted_out"  # left the programme
+    ERASED = "erased"  # sent FORGET: only anonymous counts remain
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"  # the provider reported a failure after sending
+    DEAD = "dead"  # given up: see ``error``
+    HELD = "held"  # waiting for something (a template, the person's next message)
+
+
+class Area(Base):
+    __tablename__ = "areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime]
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[Role] = mapped_column(text_enum(Role))
+    status: Mapped[Status] = mapped_column(text_enum(Status))
+    display_name: Mapped[str | None] = mapped_column(String(60))
+    language: Mapped[str] = mapped_column(String(8))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
+    topics: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    erased_at: Mapped[datetime | None]
+
+    area: Mapped[Area | None] = relationship(lazy="raise")
+    identities: Mapped[list[Identity]] = relationship(back_populates="person", lazy="raise")
+
+
+class Identity(Base):
+    """One way to reach a person: a Telegram chat, a WhatsApp number, a console name."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("channel", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    last_inbound_at: Mapped[datetime | None]
+    unreachable_at: Mapped[datetime | None]  # the platform said we can't reach them
+
+    person: Mapped[Person | None] = relationship(back_populates="identities", lazy="raise")
+
+
+class Consent(Base):
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[str] = mapped_column(String(20))
+    given_at: Mapped[datetime]
+    withdrawn_at: Mapped[datetime | None]
+
+
+class Invite(Base):
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    role: Mapped[Role] = mapped_column(text_enum(Role))
+    max_uses: Mapped[int]
+    uses: Mapped[int] = mapped_column(default=0)
+    expires_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class Conversation(Base):
+    """Where one chat is in its flow, and the answers so far (flows.Conversation)."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identity_id: Mapped[int] = mapped_column(
+        ForeignKey("identities.id", ondelete="CASCADE"), unique=True
+    )
+    state: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+
+
+class InboundMessage(Base):
+    """That a message arrived, once: webhook retries and duplicates change nothing.
+
+    Bodies are not kept here; what a person says lives in the records it creates.
+    """
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (UniqueConstraint("channel", "provider_message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    provider_message_id: Mapped[str] = mapped_column(String(128))
+    received_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class OutboxMessage(Base):
+    """A message to send, written in the same transaction as what caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_recipient", "channel", "address", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(64))
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))  # reply, alert, notice, broadcast
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[OutboxStatus] = mapped_column(text_enum(OutboxStatus))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]  # when a dispatcher took it, to recover a crash
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    provider_message_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    error: Mapped[str | None] = mapped_column(String(300))
+    # The last message to someone who asked to be forgotten: deleted once sent.
+    forget_after_send: Mapped[bool] = mapped_column(default=False)

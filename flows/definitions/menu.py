@@ -1,0 +1,67 @@
+"""The main menu, help and the language switch."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from flows.answers import Choose, ChooseLanguage, Option
+from flows.commands import summary
+from flows.conversation import Profile
+from flows.i18n import N_, _
+from flows.languages import get as language_named
+from flows.steps import Context, Flow, Start, Step
+
+# Menu entries in the order shown; each starts the flow with the same id.
+ENTRIES: tuple[Option, ...] = (
+    Option("settings", N_("Settings")),
+    Option("help", N_("Help")),
+)
+
+
+def _entries(ctx: Context) -> Sequence[Option]:
+    return ENTRIES
+
+
+MENU = Flow(
+    id="menu",
+    steps=(
+        Step("choose", N_("What would you like to do?"), Choose(_entries),
+             next={entry.id: Start(entry.id) for entry in ENTRIES}),
+    ),
+    then=None,
+)
+
+
+def _help(ctx: Context) -> str:
+    return _(
+        "{programme} helps community health champions record their work, pass on their "
+        "community's concerns and share health information.\n"
+        "Choose from the menu by sending the number of an option.",
+        programme=ctx.facts.programme_name,
+    ) + "\n\n" + summary()
+
+
+HELP = Flow(id="help", steps=(), done=_help)
+
+
+def _language_chosen(previous: Profile | None, answers: Mapping[str, Any]) -> Profile | None:
+    if previous is None:
+        return None
+    return replace(previous, language=str(answers["language"]))
+
+
+def _language_done(ctx: Context) -> str:
+    chosen = language_named(str(ctx.answers.get("language", "en")))
+    return _("OK, I will use {language} from now on.", language=chosen.native_name)
+
+
+LANGUAGE = Flow(
+    id="language",
+    steps=(Step("language", N_("Which language would you like to use?"), ChooseLanguage()),),
+    completed="profile_changed",
+    profile=_language_chosen,
+    done=_language_done,
+    then=None,
+)

@@ -1,0 +1,461 @@
+"""The conversation engine: one inbound message in; replies, events and the new state out.
+
+``resume`` is pure: it reads the saved conversation, the inbound message, the
+time and a snapshot of facts, and returns what to say and what happened. It
+never stores or sends anything; the host applies the events and writes the
+replies in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from flows import commands, invites, languages
+from flows.answers import ChooseLanguage, Invalid, Selecting
+from flows.commands import Command
+from flows.conversation import Conversation, Facts, Saved
+from flows.i18n import _, language, switch_language, translate
+from flows.steps import END, Context, Exit, Flow, Prompt, Start, Step, Target
+from flows.text import fold, parse_whole_number
+from flows.types import Choice, Event, Inbound, Output, Reply
+
+RESUME = "resume"  # the built-in question: carry on with a set-aside flow, or start again
+
+
+@dataclass(frozen=True)
+class Turn:
+    output: tuple[Output, ...]
+    conversation: Conversation
+
+    @property
+    def replies(self) -> tuple[Reply, ...]:
+        return tuple(o for o in self.output if isinstance(o, Reply))
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        return tuple(o for o in self.output if isinstance(o, Event))
+
+
+def resume(
+    conversation: Conversation,
+    inbound: Inbound,
+    now: datetime,
+    facts: Facts | None = None,
+    flows: Mapping[str, Flow] | None = None,
+) -> Turn:
+    if flows is None:
+        from flows.registry import FLOWS
+
+        flows = FLOWS
+    run = _Run(conversation, inbound, now, facts or Facts(), flows)
+    with language(run.language):
+        run.handle()
+        return Turn(tuple(run.output), run.finish())
+
+
+class _Run:
+    def __init__(
+        self, conv: Conversation, inbound: Inbound, now: datetime, facts: Facts,
+        flows: Mapping[str, Flow],
+    ) -> None:
+        self.conv, self.inbound, self.now, self.facts, self.flows = conv, inbound, now, facts, flows
+        self.output: list[Output] = []
+        self.notes: list[str] = []  # said with the next question, as one message
+        self.explicit_code = invites.is_explicit(inbound.text)
+        hinted = languages.from_tag(inbound.language_hint)
+        self.suggested = conv.language or hinted
+        # An unjoined person's language is kept only once it is known: hinted or chosen.
+        self.language_known = self.suggested is not None
+        if facts.profile:
+            self.language = facts.profile.language
+        else:
+            self.language = conv.language or hinted or facts.default_language
+
+    # -- state ---------------------------------------------------------------
+
+    @property
+    def joined(self) -> bool:
+        return self.facts.profile is not None
+
+    @property
+    def flow(self) -> Flow | None:
+        return self.flows.get(self.conv.flow) if self.conv.flow else None
+
+    @property
+    def step(self) -> Step | None:
+        flow = self.flow
+        if flow is None or self.conv.step is None or not flow.has_step(self.conv.step):
+            return None
+        return flow.step(self.conv.step)
+
+    def ctx(self) -> Context:
+        return Context(
+            self.conv.answers, self.facts, self.now, self.conv.selection, self.suggested
+        )
+
+    def set(self, **changes: Any) -> None:
+        self.conv = replace(self.conv, **changes)
+
+    def finish(self) -> Conversation:
+        if self.notes:
+            self.output.append(Reply("\n\n".join(self.notes), language=self.language))
+            self.notes = []
+        if not self.joined and self.conv.flow is not None and self.language_known:
+            self.set(language=self.language)
+        return replace(self.conv, updated_at=self.now)
+
+    # -- output --------------------------------------------------------------
+
+    def note(self, text: str) -> None:
+        """Something to tell the person; it travels with the next question."""
+        self.notes.append(text)
+
+    def say(self, text: str, choices: tuple[Choice, ...] = (), **options: Any) -> None:
+        if self.notes:
+            text = "\n\n".join([*self.notes, text])
+            self.notes = []
+        self.output.append(Reply(text, choices, language=self.language, **options))
+
+    def emit(self, name: str, data: Mapping[str, Any] | None = None) -> None:
+        # Notes so far belong before the event (its handler may add replies).
+        if self.notes:
+            self.output.append(Reply("\n\n".join(self.notes), language=self.language))
+            self.notes = []
+        self.output.append(Event(name, dict(data or {})))
+
+    def render(self, prompt: Prompt) -> str:
+        return translate(prompt) if isinstance(prompt, str) else prompt(self.ctx())
+
+    def ask(self, prefix: str | None = None) -> None:
+        flow, step = self.flow, self.step
+        if flow is None:
+            self.start_default()
+            return
+        if self.conv.step == RESUME:
+            self.ask_resume(flow, prefix)
+            return
+        if step is None:
+            self.start(flow.id)
+            return
+        text = self.render(step.prompt)
+        choices = step.answer.choices(self.ctx())
+        if step.optional:
+            choices = (*choices, Choice("skip", _("Skip")))
+        self.say(
+            f"{prefix}\n\n{text}" if prefix else text,
+            choices,
+            multi=step.answer.multi,
+            numbered=step.answer.numbered,
+            question=f"{flow.id}.{step.id}",
+        )
+
+    # -- one message ---------------------------------------------------------
+
+    def handle(self) -> None:
+        command = self.command()
+        if self.conv.flow and self.conv.idle(self.now, self.facts.idle_timeout):
+            self.conv = replace(self.conv.cleared(), language=self.conv.language)
+            self.note(_("Welcome back! It has been a while, so we are starting again."))
+            if command is None:
+                self.start_default()
+                return
+        profile = self.facts.profile
+        if profile and profile.status == "paused":
+            if command and command.name == "start":
+                self.emit("messages_resumed")
+                self.note(_("Welcome back! Messages are switched on again."))
+                self.start("menu")
+            return  # nothing else is sent while someone has paused messages
+        if profile and profile.status == "pending" and not (command and command.name == "stop"):
+            self.note(
+                _("Thank you for registering. A coordinator will confirm your place soon, "
+                  "and we will message you then.")
+            )
+            return
+        if command:
+            self.run_command(command)
+        elif self.conv.flow is None:
+            self.first_contact() if not self.joined else self.start("menu")
+        else:
+            self.answer()
+
+    def command(self) -> Command | None:
+        choice = self.inbound.choice_id
+        if choice and choice.startswith("/"):
+            return Command(choice[1:])
+        return commands.detect(self.inbound.text)
+
+    def first_contact(self) -> None:
+        """Someone we don't know yet: welcome them, or take the code they sent."""
+        invite = self.facts.invite
+        flow = self.flows["joining"]
+        self.set(flow=flow.id, step=None, answers={}, trail=())
+        if flow.intro:
+            self.note(self.render(flow.intro))
+        first = flow.steps[0]
+        code_sent = invite is not None and (invite.role is not None or self.explicit_code)
+        if code_sent and not self.facts.open_registration:
+            self.set(step=first.id)
+            self.answer()
+        else:
+            self.goto(first.id)
+
+    def run_command(self, command: Command) -> None:
+        name = command.name
+        if name == "start" and command.argument and not self.joined:
+            self.inbound = replace(self.inbound, text=command.argument, choice_id=None)
+            if self.conv.flow != "joining" or self.conv.step != "code":
+                self.first_contact()
+            else:
+                self.answer()
+        elif name in ("start", "menu") and not self.joined:
+            if name == "menu":
+                self.note(_("You will see the menu once you have joined."))
+            self.ask()
+        elif name in ("start", "menu"):
+            self.set_aside()
+            self.start("menu")
+        elif name == "help":
+            self.note(self.help_text())
+            self.ask()
+        elif name == "back":
+            self.back()
+        elif name == "language":
+            self.detour("language")
+        elif name == "forget" and self.joined:
+            self.set_aside()
+            self.start("forget")
+        elif name in ("cancel", "stop", "forget") and not self.joined:
+            self.emit("joining_cancelled")
+            self.conv = Conversation()
+            self.note(_("OK, I have stopped. Nothing about you has been kept. "
+                       "If you want to join later, just send your invite code."))
+        elif name == "cancel":
+            drafts = {k: v for k, v in self.conv.drafts.items() if k != self.conv.flow}
+            self.set(drafts=drafts)
+            self.note(_("OK, cancelled. Nothing from that was saved."))
+            self.start("menu")
+        elif name == "stop":
+            self.emit("messages_paused")
+            self.conv = self.conv.cleared()
+            self.note(
+                _("Messages are paused: we won't send you anything until you send {start}. "
+                  "Your details are kept.", start=commands.first_word("start"))
+            )
+
+    def help_text(self) -> str:
+        flow, step = self.flow, self.step
+        specific = (step.help if step else None) or (flow.help if flow else None)
+        general = commands.summary()
+        return f"{translate(specific)}\n\n{general}" if specific else general
+
+    # -- answering the current question -------------------------------------
+
+    def answer(self) -> None:
+        flow, step = self.flow, self.step
+        if flow is None:
+            self.start_default()
+            return
+        if self.conv.step == RESUME:
+            self.answer_resume(flow)
+            return
+        if step is None:
+            self.start(flow.id)
+            return
+        asked = self.inbound.choice_question
+        if asked and asked != f"{flow.id}.{step.id}":
+            self.ask(_("That button belongs to an earlier question. Here is the current one."))
+            return
+        extra = self.extra(step)
+        if extra == "skip" and step.optional:
+            self.record(step, None, ())
+            self.goto(flow.after(step, None))
+            return
+        inbound = replace(self.inbound, choice_id="done") if extra == "done" else self.inbound
+        result = step.answer.parse(inbound, self.ctx())
+        if isinstance(result, Selecting):
+            self.set(selection=result.selection)
+            self.ask()
+        elif isinstance(result, Invalid):
+            self.ask(result.message)
+        else:
+            self.record(step, result.value, result.media)
+            self.goto(flow.after(step, result.value))
+
+    def extra(self, step: Step) -> str | None:
+        """Whether the message means Skip or Done rather than an answer."""
+        inbound = self.inbound
+        if inbound.choice_id in ("skip", "done"):
+            return inbound.choice_id
+        text = inbound.text or ""
+        if step.optional and (commands.is_answer(text, "skip") or fold(text) == fold(_("Skip"))):
+            return "skip"
+        number = parse_whole_number(text) if step.answer.numbered else None
+        if number is not None:
+            choices = step.answer.choices(self.ctx())
+            if step.optional:
+                choices = (*choices, Choice("skip", "skip"))
+            if 1 <= number <= len(choices) and choices[number - 1].id in ("skip", "done"):
+                return choices[number - 1].id
+        return None
+
+    def record(self, step: Step, value: Any, media: tuple[Any, ...]) -> None:
+        answers = dict(self.conv.answers)
+        answers[step.id] = value
+        answers.pop(f"{step.id}_media", None)
+        if media:
+            answers[f"{step.id}_media"] = [
+                {"kind": m.kind, "ref": m.ref, "content_type": m.content_type} for m in media
+            ]
+        if step.stamp:
+            answers[f"{step.id}_at"] = self.now.isoformat()
+        if isinstance(step.answer, ChooseLanguage) and isinstance(value, str):
+            self.language, self.language_known = value, True
+            switch_language(value)
+        self.set(answers=answers, trail=(*self.conv.trail, step.id), selection=())
+
+    def goto(self, target: Target) -> None:
+        flow = self.flow
+        while flow is not None:
+            if isinstance(target, Start):
+                self.start(target.flow)
+                return
+            if isinstance(target, Exit):
+                self.leave(target)
+                return
+            if target == END:
+                self.complete(flow)
+                return
+            step = flow.step(target)
+            if step.skip_if and step.skip_if(self.ctx()):
+                target = flow.after(step, None)
+                continue
+            review = self.conv.reviewing
+            if review and step.id != review and step.id in self.conv.answers:
+                target = review
+                self.set(reviewing=None)
+                continue
+            self.set(step=step.id, selection=())
+            self.ask()
+            return
+
+    # -- starting, leaving and completing flows ------------------------------
+
+    def start_default(self) -> None:
+        profile = self.facts.profile
+        if profile is None:
+            self.first_contact()
+        elif profile.status == "active":
+            self.start("menu")
+
+    def start(self, flow_id: str) -> None:
+        flow = self.flows[flow_id]
+        if flow_id in self.conv.drafts:
+            self.set(flow=flow_id, step=RESUME, selection=())
+            self.ask()
+            return
+        self.set(flow=flow_id, step=None, answers={}, trail=(), selection=(), reviewing=None)
+        if flow.intro:
+            self.note(self.render(flow.intro))
+        if not flow.steps:
+            self.complete(flow)
+        else:
+            self.goto(flow.steps[0].id)
+
+    def leave(self, exit_: Exit) -> None:
+        if exit_.event:
+            self.emit(exit_.event, self.effective(self.flow))
+        if exit_.message:
+            self.note(translate(exit_.message))
+        self.conv = Conversation() if exit_.forget else self.conv.cleared()
+        if not exit_.forget:
+            self.start_default()
+
+    def effective(self, flow: Flow | None) -> dict[str, Any]:
+        """The answers on the path the flow took; a changed branch leaves none behind."""
+        if flow is None:
+            return {}
+        answers = self.conv.answers
+        kept: dict[str, Any] = {}
+        for step in flow.path(answers):
+            kept[step.id] = answers[step.id]
+            for suffix in ("_media", "_at"):
+                if f"{step.id}{suffix}" in answers:
+                    kept[f"{step.id}{suffix}"] = answers[f"{step.id}{suffix}"]
+        return kept
+
+    def complete(self, flow: Flow) -> None:
+        answers = self.effective(flow)
+        if flow.completed:
+            self.emit(flow.completed, answers)
+        if flow.profile:
+            self.facts = replace(self.facts, profile=flow.profile(self.facts.profile, answers))
+        if flow.done:
+            self.note(self.render(flow.done))
+        detour = self.conv.detour
+        self.set(flow=None, step=None, answers={}, trail=(), selection=(), reviewing=None,
+                 detour=None)
+        if detour:
+            self.set(flow=detour.flow, step=detour.step, answers=dict(detour.answers),
+                     trail=detour.trail)
+            self.ask()
+        elif isinstance(flow.then, Start):
+            self.start(flow.then.flow)
+        elif isinstance(flow.then, Exit):
+            self.leave(flow.then)
+        else:
+            self.start_default()
+
+    def back(self) -> None:
+        trail = self.conv.trail
+        if self.flow is None or not trail or self.conv.step == RESUME:
+            if self.joined and self.conv.flow != "menu":
+                self.start("menu")
+            else:
+                self.ask()
+            return
+        self.set(step=trail[-1], trail=trail[:-1], selection=(), reviewing=None)
+        self.ask()
+
+    def detour(self, flow_id: str) -> None:
+        """Run a short flow (such as choosing a language), then come back here."""
+        step = self.conv.step
+        if self.conv.flow and step and self.conv.flow != flow_id:
+            self.set(detour=Saved(self.conv.flow, step, dict(self.conv.answers), self.conv.trail))
+        self.start(flow_id)
+
+    def set_aside(self) -> None:
+        """Keep a half-finished flow to offer back later ("carry on or start again?")."""
+        flow = self.flow
+        if flow and flow.title and self.conv.answers and self.conv.step not in (None, RESUME):
+            saved = Saved(flow.id, self.conv.step or "", dict(self.conv.answers), self.conv.trail)
+            self.set(drafts={**self.conv.drafts, flow.id: saved})
+        self.set(flow=None, step=None, answers={}, trail=(), selection=(), reviewing=None)
+
+    def ask_resume(self, flow: Flow, prefix: str | None) -> None:
+        text = _("You were {task} earlier. Would you like to carry on where you left off, "
+                 "or start again?", task=translate(flow.title or flow.id))
+        self.say(
+            f"{prefix}\n\n{text}" if prefix else text,
+            (Choice("carry_on", _("Carry on")), Choice("start_again", _("Start again"))),
+            question=f"{flow.id}.{RESUME}",
+        )
+
+    def answer_resume(self, flow: Flow) -> None:
+        inbound = self.inbound
+        text = fold(inbound.text or "")
+        number = parse_whole_number(inbound.text or "")
+        if inbound.choice_id == "carry_on" or number == 1 or text == fold(_("Carry on")):
+            saved = self.conv.drafts[flow.id]
+            drafts = {k: v for k, v in self.conv.drafts.items() if k != flow.id}
+            self.set(step=saved.step, answers=dict(saved.answers), trail=saved.trail,
+                     drafts=drafts)
+            self.ask()
+        elif inbound.choice_id == "start_again" or number == 2 or text == fold(_("Start again")):
+            self.set(drafts={k: v for k, v in self.conv.drafts.items() if k != flow.id})
+            self.start(flow.id)
+        else:
+            self.ask(_("Sorry, that isn't one of the options. Please send the number of your answer."))

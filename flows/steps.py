@@ -1,0 +1,164 @@
+"""Flows as data: steps with stable ids, a prompt, an answer kind and where to go next."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from flows.conversation import Facts, Profile
+
+if TYPE_CHECKING:
+    from flows.answers import Answer
+
+ID = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a prompt, an option list or a validation may look at."""
+
+    answers: Mapping[str, Any]
+    facts: Facts
+    now: datetime
+    selection: tuple[str, ...] = ()
+    suggested_language: str | None = None
+
+    @property
+    def role(self) -> str:
+        profile = self.facts.profile
+        return profile.role if profile else "champion"
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(self.facts.timezone).date()
+
+
+Prompt = str | Callable[[Context], str]
+
+
+@dataclass(frozen=True)
+class Start:
+    """Go on to another flow."""
+
+    flow: str
+
+
+@dataclass(frozen=True)
+class Exit:
+    """Leave the flow without completing it, emitting an event and saying a message."""
+
+    event: str | None = None
+    message: str | None = None
+    forget: bool = False  # clear the whole conversation (e.g. consent declined)
+
+
+END = "end"
+Target = str | Start | Exit
+Next = Target | Mapping[str, Target] | None
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    prompt: Prompt
+    answer: Answer
+    next: Next = None  # None: the following step; a mapping branches on the answer
+    optional: bool = False  # a Skip choice and the skip words are accepted
+    help: str | None = None
+    skip_if: Callable[[Context], bool] | None = None
+    stamp: bool = False  # record when it was answered (as "<id>_at")
+    label: str | None = None  # short name of the answer, for summaries
+
+
+@dataclass(frozen=True)
+class Flow:
+    id: str
+    steps: tuple[Step, ...]
+    completed: str | None = None  # event emitted with the answers on completion
+    done: Prompt | None = None  # said on completion
+    then: Target | None = field(default_factory=lambda: Start("menu"))
+    title: str | None = None  # "logging an activity", for "carry on or start again?"
+    help: str | None = None
+    intro: Prompt | None = None  # said once when the flow starts
+    # How completing the flow changes the person, so the rest of the turn
+    # (e.g. the menu after joining) already sees the change.
+    profile: Callable[[Profile | None, Mapping[str, Any]], Profile | None] | None = None
+
+    def step(self, step_id: str) -> Step:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(f"{self.id}.{step_id}")
+
+    def has_step(self, step_id: str) -> bool:
+        return any(step.id == step_id for step in self.steps)
+
+    def after(self, step: Step, value: object) -> Target:
+        """Where the flow goes once ``step`` has been answered with ``value``."""
+        target: Next = step.next
+        if isinstance(target, Mapping):
+            key = value if isinstance(value, str) else "*"
+            target = target.get(key, target.get("*"))
+        if target is None:
+            index = self.steps.index(step)
+            return self.steps[index + 1].id if index + 1 < len(self.steps) else END
+        return target
+
+    def path(self, answers: Mapping[str, Any]) -> list[Step]:
+        """The steps the current answers lead through, in order."""
+        seen: list[Step] = []
+        target: Target = self.steps[0].id if self.steps else END
+        while isinstance(target, str) and target != END and self.has_step(target):
+            step = self.step(target)
+            if step in seen or step.id not in answers:
+                break
+            seen.append(step)
+            target = self.after(step, answers[step.id])
+        return seen
+
+
+def _targets(step: Step) -> list[Target]:
+    if isinstance(step.next, Mapping):
+        return list(step.next.values())
+    return [step.next] if step.next is not None else []
+
+
+def problems(flows: Mapping[str, Flow]) -> list[str]:
+    """Everything wrong with a set of flows; empty when they can all run."""
+    found: list[str] = []
+
+    def check_target(where: str, flow: Flow, target: Target | None) -> None:
+        if isinstance(target, Start) and target.flow not in flows:
+            found.append(f"{where}: starts unknown flow {target.flow!r}")
+        elif isinstance(target, str) and target != END and not flow.has_step(target):
+            found.append(f"{where}: goes to unknown step {target!r}")
+
+    for key, flow in flows.items():
+        if key != flow.id:
+            found.append(f"flow {flow.id!r} is registered as {key!r}")
+        if not ID.match(flow.id):
+            found.append(f"flow id {flow.id!r} is not a short lower-case id")
+        ids = [step.id for step in flow.steps]
+        for dup in {i for i in ids if ids.count(i) > 1}:
+            found.append(f"{flow.id}: step id {dup!r} is used twice")
+        check_target(f"{flow.id} (then)", flow, flow.then)
+        if not flow.steps and not flow.done:
+            found.append(f"{flow.id}: has no steps and says nothing")
+        for step in flow.steps:
+            where = f"{flow.id}.{step.id}"
+            if not ID.match(step.id):
+                found.append(f"{where}: step id is not a short lower-case id")
+            if isinstance(step.prompt, str) and not step.prompt.strip():
+                found.append(f"{where}: empty prompt")
+            for target in _targets(step):
+                check_target(where, flow, target)
+            found.extend(f"{where}: {p}" for p in step.answer.problems())
+            options = step.answer.option_ids()
+            if isinstance(step.next, Mapping) and options is not None:
+                for branch in step.next:
+                    if branch != "*" and branch not in options:
+                        found.append(f"{where}: branches on unknown option {branch!r}")
+    return found
