@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -65,10 +66,8 @@ def run() -> None:
     from bot.server import serve
 
     logs.configure(logging.INFO)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         _with_app(serve)
-    except KeyboardInterrupt:
-        pass
 
 
 @cli.command()
@@ -81,10 +80,8 @@ def chat(
     from bot.channels.console import chat as run_chat
 
     logs.configure(logging.WARNING)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         _with_app(lambda app: run_chat(app, name.strip().lower(), hint=language))
-    except KeyboardInterrupt:
-        pass
 
 
 @db_cli.command("upgrade")

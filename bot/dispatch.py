@@ -9,10 +9,11 @@ recipient is claimable, so one person's messages arrive in the order written.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, exists, select
@@ -41,9 +42,13 @@ QUIET = (Status.PAUSED, Status.OPTED_OUT, Status.ERASED)
 class Pacer:
     """At most ``per_second`` sends in any one-second window, and a gap per address."""
 
-    def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, limits: Limits, clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.limits = limits
         self.clock = clock
+        self.sleep = sleep
         self.window: deque[float] = deque()
         self.last: dict[str, float] = {}
 
@@ -60,7 +65,7 @@ class Pacer:
             waits = [ready_at - now] if ready_at > now else []
             if len(self.window) >= self.limits.per_second:
                 waits.append(self.window[0] + 1.0 - now)
-            await asyncio.sleep(max(min(waits), 0.001))
+            await self.sleep(max(min(waits), 0.001))
 
 
 def backoff(attempts: int) -> timedelta:
@@ -82,10 +87,10 @@ class Dispatcher:
         self.slots = asyncio.Semaphore(concurrency)
 
     async def run_once(self, address: str | None = None) -> int:
-        """Claim and send one round of due messages; the number claimed."""
-        claimed = await self._claim(address)
+        """Claim and send one round of due messages; the number of rows dealt with."""
+        claimed, held = await self._claim(address)
         await asyncio.gather(*(self._deliver(message) for message in claimed))
-        return len(claimed)
+        return len(claimed) + held
 
     async def drain(self, address: str | None = None) -> int:
         """Send until nothing is due now (retries scheduled for later stay queued)."""
@@ -103,14 +108,12 @@ class Dispatcher:
                 log.exception("dispatcher round failed; retrying shortly")
                 count = 0
             if count == 0:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(ready.wait(), idle_seconds)
-                except TimeoutError:
-                    pass
 
-    async def _claim(self, address: str | None) -> list[Outgoing]:
+    async def _claim(self, address: str | None) -> tuple[list[Outgoing], int]:
         if not self.senders:
-            return []
+            return [], 0
         now = self.clock()
         earlier = aliased(OutboxMessage)
         blocked = exists().where(
@@ -135,9 +138,11 @@ class Dispatcher:
         if self.database.is_postgres:
             query = query.with_for_update(skip_locked=True, of=OutboxMessage)
         claimed: list[Outgoing] = []
+        held = 0
         async with self.database.transaction() as session:
             for row in await session.scalars(query):
                 if await self._held_back(session, row):
+                    held += 1
                     continue
                 row.status = OutboxStatus.SENDING
                 row.claimed_at = now
@@ -145,7 +150,7 @@ class Dispatcher:
                 claimed.append(Outgoing(row.id, row.channel, row.address,
                                         Reply.from_dict(row.payload), row.kind, row.attempts,
                                         row.person_id))
-        return claimed
+        return claimed, held
 
     @staticmethod
     async def _held_back(session: AsyncSession, row: OutboxMessage) -> bool:

@@ -41,7 +41,7 @@ class PersonLocks:
     @staticmethod
     async def hold_in_database(session: AsyncSession, channel: str, address: str) -> None:
         """Across processes (PostgreSQL only): released when the transaction ends."""
-        if session.bind.dialect.name == "postgresql":
+        if session.get_bind().dialect.name == "postgresql":
             await session.execute(
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(channel, address)}
             )

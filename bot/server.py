@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import uvicorn
+from starlette.routing import BaseRoute
 
 from bot import scheduler, web
 from bot.app import App
@@ -17,12 +19,12 @@ log = logging.getLogger(__name__)
 
 # A channel plugs in with: a sender for the dispatcher, routes for the web app,
 # and optionally a background task (Telegram polling) run alongside.
-Background = Callable[[], Awaitable[None]]
+Background = Callable[[], Coroutine[Any, Any, None]]
 
 
 async def serve(app: App) -> None:
     senders: list[Sender] = []
-    routes: list = []
+    routes: list[BaseRoute] = []
     background: list[Background] = []
     if not senders:
         log.warning("no channel is configured (set TELEGRAM_BOT_TOKEN or the TWILIO_ settings); "

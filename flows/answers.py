@@ -110,12 +110,12 @@ class Choose(Answer):
                     return Parsed(option.id)
         if not (inbound.text or "").strip():
             return _nothing_sent()
-        option = self.match(inbound.text or "", ctx)
-        if option is None:
+        matched = self.match(inbound.text or "", ctx)
+        if matched is None:
             return Invalid(
                 _("Sorry, that isn't one of the options. Please send the number of your answer.")
             )
-        return Parsed(option.id)
+        return Parsed(matched.id)
 
     def show(self, value: Any, ctx: Context) -> str:
         for option in self.options(ctx):
@@ -335,7 +335,8 @@ class Day(Answer):
         if found is None:
             return Invalid(_("Sorry, I couldn't read that date. Please write it like 21/11/2026."))
         if found > ctx.today:
-            return Invalid(_("That date is in the future. Please send a date from today or before."))
+            return Invalid(
+                _("That date is in the future. Please send a date from today or before."))
         if (ctx.today - found).days > self.max_days_back:
             return Invalid(
                 _("Please send a date from the last {days} days.", days=self.max_days_back)
@@ -351,7 +352,8 @@ class Place(Answer):
 
     def parse(self, inbound: Inbound, ctx: Context) -> Result:
         if inbound.location is None:
-            return Invalid(_("Please share a location: use the attachment button and pick Location."))
+            return Invalid(
+                _("Please share a location: use the attachment button and pick Location."))
         loc = inbound.location
         return Parsed({"latitude": loc.latitude, "longitude": loc.longitude, "label": loc.label})
 

@@ -69,8 +69,8 @@ def detect(text: str | None) -> Command | None:
         if name in SLASH:
             return Command(name, rest.strip())
         return None
-    name = _global_words().get(fold(stripped))
-    return Command(name) if name else None
+    found = _global_words().get(fold(stripped))
+    return Command(found) if found else None
 
 
 def answer_words(name: str) -> frozenset[str]:

@@ -53,7 +53,8 @@ def resume(
     run = _Run(conversation, inbound, now, facts or Facts(), flows)
     with language(run.language):
         run.handle()
-        return Turn(tuple(run.output), run.finish())
+        conversation = run.finish()  # flushes notes not yet said with a question
+        return Turn(tuple(run.output), conversation)
 
 
 class _Run:
@@ -331,6 +332,8 @@ class _Run:
                 return
             step = flow.step(target)
             if step.skip_if and step.skip_if(self.ctx()):
+                # Recorded as answered with nothing, so the flow's path runs through it.
+                self.set(answers={**self.conv.answers, step.id: None})
                 target = flow.after(step, None)
                 continue
             review = self.conv.reviewing
@@ -458,4 +461,6 @@ class _Run:
             self.set(drafts={k: v for k, v in self.conv.drafts.items() if k != flow.id})
             self.start(flow.id)
         else:
-            self.ask(_("Sorry, that isn't one of the options. Please send the number of your answer."))
+            self.ask(
+                _("Sorry, that isn't one of the options. Please send the number of your answer.")
+            )

@@ -93,3 +93,21 @@ def test_yes_and_no_words_do_not_overlap(code: str) -> None:
     with i18n.language(code):
         yes, no = commands.answer_words("yes"), commands.answer_words("no")
     assert not yes & no, f"{code}: {sorted(yes & no)} mean both yes and no"
+
+
+def test_the_template_holds_exactly_the_messages_the_code_marks() -> None:
+    from babel.messages.extract import extract_from_dir
+
+    keywords = {"_": None, "N_": None, "translate": None, "ngettext": (1, 2),
+                "pgettext": ((1, "c"), 2), "NP_": ((1, "c"), 2)}
+    root = LOCALES.parent
+    marked: set[tuple[object, object]] = set()
+    for package in ("bot", "flows"):
+        for _file, _line, message, _comments, context in extract_from_dir(
+            root / package, method_map=[("**.py", "python")], keywords=keywords,
+        ):
+            marked.add((context, message[0] if isinstance(message, tuple) else message))
+    in_template = {(m.context, m.id[0] if isinstance(m.id, tuple) else m.id)
+                   for m in template() if m.id}
+    assert marked - in_template == set(), "run ./dev catalogs: new messages are missing"
+    assert in_template - marked == set(), "run ./dev catalogs: the template has stale messages"

@@ -26,7 +26,8 @@ def read_csv(text: str) -> list[tuple[str, str]]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     fields = {(f or "").strip().lower() for f in reader.fieldnames or ()}
     if "name" not in fields:
-        raise AreaFileError("the CSV needs a header row with a 'name' column (and optionally 'code')")
+        raise AreaFileError(
+            "the CSV needs a header row with a 'name' column (and optionally 'code')")
     rows: list[tuple[str, str]] = []
     for number, raw in enumerate(reader, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}

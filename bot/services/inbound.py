@@ -94,7 +94,8 @@ async def _apologise(app: App, inbound: Inbound) -> None:
         async with app.database.transaction() as session:
             identity = await identities.find(session, inbound.channel, inbound.address)
             person = await people.get(session, identity.person_id if identity else None)
-            code = _first_language(person, inbound, Conversation(), app)
+            state = await conversations.load(session, identity) if identity else Conversation()
+            code = _first_language(person, inbound, state, app)
             with language(code):
                 text = _("Sorry, something went wrong on our side. What you told us before is "
                          "safe. Please try again in a moment, or send {menu}.",

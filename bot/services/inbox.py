@@ -19,7 +19,7 @@ async def record_once(session: AsyncSession, inbound: Inbound, now: datetime) ->
         "provider_message_id": inbound.message_id[:128],
         "received_at": now,
     }
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(InboundMessage)
     result = await session.execute(
         statement.values(**values)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import delete
+
 from bot.services import identities, invites
 from bot.services.events import EventContext, Refused, notify
 from bot.services.people import area_id
-from bot.storage.models import Consent, Person, Role, Status
+from bot.storage.models import Consent, OutboxMessage, Person, Role, Status
 from flows.definitions.joining import CONSENT_VERSION
 from flows.i18n import _
 from flows.types import Event
@@ -60,5 +62,8 @@ async def joined(ctx: EventContext, event: Event) -> None:
 async def forget_identity(ctx: EventContext, event: Event) -> None:
     """Someone who never joined said no or stopped: keep nothing about them."""
     if ctx.identity.person_id is None:
-        await ctx.session.delete(ctx.identity)
+        identity = ctx.identity
+        await ctx.session.execute(delete(OutboxMessage).where(
+            OutboxMessage.channel == identity.channel, OutboxMessage.address == identity.address))
+        await ctx.session.delete(identity)
         ctx.forgotten = True

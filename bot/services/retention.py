@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Result, delete, select, update
 
 from bot.storage.database import Database
 from bot.storage.models import Conversation, Identity, InboundMessage, OutboxMessage, OutboxStatus
@@ -24,6 +25,10 @@ class Swept:
     strangers: int
     sent: int
     recovered: int
+
+
+def _count(result: Result[Any]) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def sweep(database: Database, now: datetime, idle: timedelta) -> Swept:
@@ -45,7 +50,7 @@ async def sweep(database: Database, now: datetime, idle: timedelta) -> Swept:
             .where(OutboxMessage.status == OutboxStatus.SENDING,
                    OutboxMessage.claimed_at < now - STUCK)
             .values(status=OutboxStatus.PENDING, next_attempt_at=now))
-    swept = Swept(inbound.rowcount, strangers.rowcount, sent.rowcount, recovered.rowcount)
+    swept = Swept(*(_count(r) for r in (inbound, strangers, sent, recovered)))
     if any(vars(swept).values()):
         log.info("retention sweep: %s", swept)
     return swept

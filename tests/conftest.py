@@ -1,0 +1,98 @@
+"""Fixtures: a migrated database per test (SQLite by default, PostgreSQL with
+TEST_DATABASE_URL), a fake clock, and the application wired to both."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.app import App
+from bot.services import demo
+from bot.settings import Settings, load_settings
+from bot.storage.database import Database
+from bot.storage.models import Base
+from tests.support.clock import FakeClock
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+async def _reset_postgres(url: str) -> None:
+    database = Database(url)
+    try:
+        async with database.engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        await database.upgrade()
+    finally:
+        await database.close()
+
+
+async def _migrate(url: str) -> None:
+    database = Database(url)
+    try:
+        await database.upgrade()
+    finally:
+        await database.close()
+
+
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database at the head revision: a template file for SQLite, or the PostgreSQL URL."""
+    if POSTGRES_URL:
+        asyncio.run(_reset_postgres(POSTGRES_URL))
+        return POSTGRES_URL
+    template = tmp_path_factory.mktemp("template") / "template.db"
+    asyncio.run(_migrate(f"sqlite+aiosqlite:///{template}"))
+    return str(template)
+
+
+@pytest.fixture
+async def database_url(migrated: str, tmp_path: Path) -> str:
+    if POSTGRES_URL:
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        database = Database(POSTGRES_URL)
+        try:
+            async with database.engine.begin() as connection:
+                await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        finally:
+            await database.close()
+        return POSTGRES_URL
+    copy = tmp_path / "champbot.db"
+    shutil.copyfile(migrated, copy)
+    return f"sqlite+aiosqlite:///{copy}"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def environ(database_url: str) -> dict[str, str]:
+    return {"DATABASE_URL": database_url, "PROGRAMME_NAME": "Riverside Health Champions"}
+
+
+@pytest.fixture
+def settings(environ: dict[str, str]) -> Settings:
+    return load_settings(environ, env_file=None)
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[App]:
+    database = Database(settings.database_url)
+    try:
+        yield App(settings, database, clock)
+    finally:
+        await database.close()
+
+
+@pytest.fixture
+async def programme(app: App) -> demo.Demo:
+    """The demo programme: five areas and the invite codes DEMO2026 / COORD2026."""
+    return await demo.load(app.database, app.clock())

@@ -1,0 +1,129 @@
+"""The champbot command, run as a person would run it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flows.languages import get as language
+from tests.support.chat import t
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def champbot(*args: str, stdin: str = "", environ: dict[str, str], cwd: Path,
+             ok: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **environ}, cwd=cwd,
+        timeout=60, check=False,
+    )
+    if ok:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture
+def demo(environ: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    out = champbot("demo", environ=environ, cwd=tmp_path).stdout
+    assert "JOIN DEMO2026" in out
+    return environ
+
+
+@pytest.mark.parametrize("code", ["ur", "pl", "ar"])
+def test_piping_a_joining_conversation_into_the_simulator(
+    demo: dict[str, str], tmp_path: Path, code: str
+) -> None:
+    conversation = "\n".join(
+        ["JOIN DEMO2026", language(code).native_name, "1", "Amina", "2", "1, 3"]) + "\n"
+    out = champbot("chat", "--as", "amina", stdin=conversation, environ=demo, cwd=tmp_path).stdout
+    assert t(code, "Which area do you mostly work in?") in out
+    menu = out.rsplit(t(code, "What would you like to do?"), 1)
+    assert len(menu) == 2, out
+    assert t(code, "Settings") in menu[1] and t(code, "Help") in menu[1]
+    assert "1. " in menu[1]
+
+
+def test_stopping_half_way_and_coming_back_keeps_the_answers(
+    demo: dict[str, str], tmp_path: Path
+) -> None:
+    first = champbot("chat", "--as", "amina", stdin="JOIN DEMO2026\nPolski\nTak\n",
+                     environ=demo, cwd=tmp_path).stdout
+    assert t("pl", "What would you like us to call you? A first name or a nickname is fine.") \
+        in first
+    second = champbot("chat", "--as", "amina", stdin="Amina\n", environ=demo,
+                      cwd=tmp_path).stdout
+    assert t("pl", "Which area do you mostly work in?") in second
+    assert "invite code" not in second
+
+
+def test_bad_lines_in_the_simulator_are_answered_and_nothing_crashes(
+    demo: dict[str, str], tmp_path: Path
+) -> None:
+    lines = ["JOIN DEMO2026", "English", "yes", "", "x" * 5000, "🎉🎉🎉", "Amina", "99"]
+    result = champbot("chat", "--as", "amina", stdin="\n".join(lines) + "\n", environ=demo,
+                      cwd=tmp_path)
+    out = result.stdout
+    assert "Please type your answer." in out
+    assert "That is too long. Please keep it under 60 characters." in out
+    assert "Please use letters, not only numbers, emoji or symbols." in out
+    assert "Sorry, that isn't one of the options." in out
+    assert "Traceback" not in out + result.stderr
+
+
+def test_the_simulator_exits_cleanly_on_empty_input(demo: dict[str, str], tmp_path: Path) -> None:
+    result = champbot("chat", "--as", "amina", stdin="", environ=demo, cwd=tmp_path)
+    assert result.stdout == "" and result.stderr == ""
+
+
+def test_invite_prints_a_code_a_telegram_link_and_a_whatsapp_text(
+    environ: dict[str, str], tmp_path: Path
+) -> None:
+    out = champbot("invite", "--role", "coordinator", environ={
+        **environ, "TELEGRAM_BOT_USERNAME": "riverside_champs_bot"}, cwd=tmp_path).stdout
+    code = out.split()[1]
+    assert f"https://t.me/riverside_champs_bot?start={code}" in out
+    assert f"JOIN {code}" in out and "coordinator" in out
+
+
+def test_areas_are_imported_from_a_spreadsheet(environ: dict[str, str], tmp_path: Path) -> None:
+    sheet = tmp_path / "areas.csv"
+    sheet.write_text("\ufeffName,Code\nSpinney Hills,spinney\nBelgrave,\n\n", encoding="utf-8")
+    assert "2 area(s) added" in champbot("areas", "import", str(sheet), environ=environ,
+                                         cwd=tmp_path).stdout
+    sheet.write_text("name,code\nSpinney Hills & Highfields,spinney\n", encoding="utf-8")
+    assert "1 renamed" in champbot("areas", "import", str(sheet), environ=environ,
+                                   cwd=tmp_path).stdout
+    listed = champbot("areas", "list", environ=environ, cwd=tmp_path).stdout
+    assert "Spinney Hills & Highfields" in listed and "belgrave" in listed
+
+
+def test_a_bad_area_file_is_explained(environ: dict[str, str], tmp_path: Path) -> None:
+    sheet = tmp_path / "areas.csv"
+    sheet.write_text("ward\nSomewhere\n", encoding="utf-8")
+    result = champbot("areas", "import", str(sheet), environ=environ, cwd=tmp_path, ok=False)
+    assert result.returncode == 2 and "'name' column" in result.stderr
+
+
+def test_a_bad_setting_stops_the_command_with_one_line(
+    environ: dict[str, str], tmp_path: Path
+) -> None:
+    result = champbot("chat", "--as", "amina", environ={**environ, "TELEGRAM_MODE": "carrier"},
+                      cwd=tmp_path, ok=False)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "TELEGRAM_MODE" in result.stderr
+
+
+def test_db_upgrade_reports_the_revision(environ: dict[str, str], tmp_path: Path) -> None:
+    fresh = {**environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}
+    assert "database is at revision" in champbot("db", "upgrade", environ=fresh,
+                                                 cwd=tmp_path).stdout
+
+
+def test_a_brand_new_sqlite_database_is_created_on_first_use(tmp_path: Path) -> None:
+    out = champbot("chat", "--as", "amina", stdin="hello\n", environ={}, cwd=tmp_path).stdout
+    assert "invite code" in out
+    assert (tmp_path / "champbot.db").exists()

@@ -1,0 +1,238 @@
+"""The dispatcher: order per person, retries, dead letters, limits, and never to the paused."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections import Counter
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import App
+from bot.channels.base import (
+    Delivered,
+    Limits,
+    Outgoing,
+    Rejected,
+    RetryLater,
+    SendResult,
+    Unreachable,
+)
+from bot.dispatch import Dispatcher, Pacer
+from bot.services import outbox, retention
+from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Person, Role, Status
+from flows.types import Reply
+from tests.support.clock import FakeClock
+
+
+class Scripted:
+    """A sender whose answers the test decides, per (address, text)."""
+
+    channel = "telegram"
+    limits = Limits(per_second=1000)
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.script: dict[tuple[str, str], list[SendResult]] = {}
+
+    def answer(self, address: str, text: str, *results: SendResult) -> None:
+        self.script[(address, text)] = list(results)
+
+    async def send(self, message: Outgoing) -> SendResult:
+        queued = self.script.get((message.address, message.reply.text))
+        result = queued.pop(0) if queued else Delivered(f"p-{message.id}")
+        if isinstance(result, Delivered):
+            self.sent.append((message.address, message.reply.text))
+        return result
+
+
+async def write(app: App, address: str, *texts: str, kind: str = "reply",
+                person_id: int | None = None, forget: bool = False) -> None:
+    async with app.database.transaction() as session:
+        for text in texts:
+            outbox.enqueue(session, channel="telegram", address=address, reply=Reply(text),
+                           now=app.clock(), kind=kind, person_id=person_id,
+                           forget_after_send=forget)
+
+
+async def rows(app: App) -> list[OutboxMessage]:
+    async with app.database.transaction() as session:
+        return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+async def test_each_persons_messages_arrive_in_order_even_when_one_must_wait(
+    app: App, clock: FakeClock
+) -> None:
+    sender = Scripted()
+    sender.answer("a", "a1", RetryLater("network down"))
+    await write(app, "a", "a1", "a2", "a3")
+    await write(app, "b", "b1", "b2")
+    dispatcher = Dispatcher(app.database, [sender], clock)
+
+    await dispatcher.drain()
+    assert sender.sent == [("b", "b1"), ("b", "b2")]  # a1 waits, and so does everything after
+    clock.advance(seconds=5)
+    await dispatcher.drain()
+    assert [text for address, text in sender.sent if address == "a"] == ["a1", "a2", "a3"]
+
+
+async def test_retry_after_is_honoured_and_nothing_is_lost(app: App, clock: FakeClock) -> None:
+    sender = Scripted()
+    sender.answer("a", "hello", RetryLater("429 too many requests", after=30))
+    await write(app, "a", "hello")
+    dispatcher = Dispatcher(app.database, [sender], clock)
+    await dispatcher.drain()
+    (row,) = await rows(app)
+    assert row.status == OutboxStatus.PENDING and row.error == "429 too many requests"
+    assert (row.next_attempt_at - clock()).total_seconds() == 30
+    clock.advance(seconds=29)
+    await dispatcher.drain()
+    assert sender.sent == []
+    clock.advance(seconds=1)
+    await dispatcher.drain()
+    assert sender.sent == [("a", "hello")]
+    (row,) = await rows(app)
+    assert row.status == OutboxStatus.SENT and row.provider_message_id and row.attempts == 2
+
+
+async def test_an_unreachable_person_is_marked_and_not_sent_to_again(
+    app: App, clock: FakeClock
+) -> None:
+    async with app.database.transaction() as session:
+        session.add(Identity(channel="telegram", address="a", created_at=clock()))
+    sender = Scripted()
+    sender.answer("a", "one", Unreachable("403 bot was blocked by the user"))
+    await write(app, "a", "one", "two")
+    await Dispatcher(app.database, [sender], clock).drain()
+    assert sender.sent == []
+    one, two = await rows(app)
+    assert (one.status, two.status) == (OutboxStatus.DEAD, OutboxStatus.DEAD)
+    assert two.error == "recipient is unreachable"
+    async with app.database.transaction() as session:
+        identity = await session.scalar(select(Identity))
+        assert identity is not None and identity.unreachable_at == clock()
+
+
+async def test_a_permanent_refusal_is_dead_lettered_with_its_reason(
+    app: App, clock: FakeClock
+) -> None:
+    sender = Scripted()
+    sender.answer("a", "bad", Rejected("400 message is too long"))
+    await write(app, "a", "bad", "fine")
+    await Dispatcher(app.database, [sender], clock).drain()
+    bad, fine = await rows(app)
+    assert (bad.status, bad.error) == (OutboxStatus.DEAD, "400 message is too long")
+    assert fine.status == OutboxStatus.SENT
+
+
+async def test_retries_stop_after_the_last_attempt(app: App, clock: FakeClock) -> None:
+    sender = Scripted()
+    sender.answer("a", "x", *[RetryLater("503")] * 10)
+    await write(app, "a", "x")
+    dispatcher = Dispatcher(app.database, [sender], clock, max_attempts=3)
+    for _ in range(5):
+        await dispatcher.drain()
+        clock.advance(minutes=20)
+    (row,) = await rows(app)
+    assert (row.status, row.attempts) == (OutboxStatus.DEAD, 3)
+
+
+async def test_a_crashing_sender_is_retried_not_lost(app: App, clock: FakeClock) -> None:
+    class Broken(Scripted):
+        async def send(self, message: Outgoing) -> SendResult:
+            raise RuntimeError("boom")
+
+    await write(app, "a", "x")
+    await Dispatcher(app.database, [Broken()], clock).drain()
+    (row,) = await rows(app)
+    assert row.status == OutboxStatus.PENDING and "RuntimeError" in (row.error or "")
+
+
+async def test_paused_people_get_replies_to_their_own_messages_but_nothing_else(
+    app: App, clock: FakeClock
+) -> None:
+    async with app.database.transaction() as session:
+        person = Person(role=Role.CHAMPION, status=Status.PAUSED, language="en", topics=[],
+                        created_at=clock(), updated_at=clock())
+        session.add(person)
+        await session.flush()
+        person_id = person.id
+    await write(app, "a", "broadcast", kind="broadcast", person_id=person_id)
+    await write(app, "a", "your reply", kind="reply", person_id=person_id)
+    sender = Scripted()
+    await Dispatcher(app.database, [sender], clock).drain()
+    assert sender.sent == [("a", "your reply")]
+    broadcast, _ = await rows(app)
+    assert (broadcast.status, broadcast.error) == (OutboxStatus.DEAD, "recipient is paused")
+
+
+async def test_a_goodbye_to_someone_forgotten_leaves_no_row(app: App, clock: FakeClock) -> None:
+    await write(app, "a", "goodbye", forget=True)
+    sender = Scripted()
+    await Dispatcher(app.database, [sender], clock).drain()
+    assert sender.sent == [("a", "goodbye")]
+    assert await rows(app) == []
+
+
+async def test_sends_stuck_by_a_crash_are_picked_up_again(app: App, clock: FakeClock) -> None:
+    await write(app, "a", "x")
+    async with app.database.transaction() as session:
+        row = await session.scalar(select(OutboxMessage))
+        assert row is not None
+        row.status, row.claimed_at = OutboxStatus.SENDING, clock()
+    clock.advance(minutes=11)
+    swept = await retention.sweep(app.database, clock(), app.settings.conversation_timeout)
+    assert swept.recovered == 1
+    sender = Scripted()
+    await Dispatcher(app.database, [sender], clock).drain()
+    assert sender.sent == [("a", "x")]
+
+
+async def test_two_dispatchers_never_send_the_same_message_twice(
+    app: App, clock: FakeClock
+) -> None:
+    for n in range(40):
+        await write(app, f"p{n}", f"hello {n}")
+    first, second = Scripted(), Scripted()
+    one = Dispatcher(app.database, [first], clock, batch=7)
+    two = Dispatcher(app.database, [second], clock, batch=7)
+    await asyncio.gather(one.drain(), two.drain())
+    sent = Counter(first.sent + second.sent)
+    assert len(sent) == 40 and set(sent.values()) == {1}
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+async def test_the_pacer_never_exceeds_the_rate_overall_or_per_person() -> None:
+    time = FakeTime()
+    pacer = Pacer(Limits(per_second=30, per_address_interval=1.0), clock=time, sleep=time.sleep)
+    stamps: list[tuple[float, str]] = []
+    for n in range(200):
+        address = f"chat{n % 50}"
+        await pacer.wait(address)
+        stamps.append((time.now, address))
+    for start, _ in stamps:
+        in_window = [s for s, _ in stamps if start <= s < start + 1.0]
+        assert len(in_window) <= 30
+    by_address: dict[str, list[float]] = {}
+    for stamp, address in stamps:
+        by_address.setdefault(address, []).append(stamp)
+    for times in by_address.values():
+        assert all(b - a >= 1.0 for a, b in itertools.pairwise(times))
+
+
+@pytest.mark.parametrize("attempts", [1, 5, 20])
+def test_backoff_grows_and_is_capped(attempts: int) -> None:
+    from bot.dispatch import backoff
+
+    assert 0 < backoff(attempts).total_seconds() <= 900
