@@ -3,9 +3,9 @@
 import asyncio
 from logging.config import fileConfig
 
+from alembic import context
 from sqlalchemy import Connection
 
-from alembic import context
 from bot.storage.models import Base
 
 config = context.config
