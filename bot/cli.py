@@ -27,9 +27,12 @@ cli = typer.Typer(
 db_cli = typer.Typer(no_args_is_help=True, help="The database.")
 areas_cli = typer.Typer(no_args_is_help=True, help="The programme's areas.")
 people_cli = typer.Typer(no_args_is_help=True, help="Champions, coordinators and partners.")
+outbox_cli = typer.Typer(help="Messages waiting, held back or given up on.",
+                         invoke_without_command=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(areas_cli, name="areas")
 cli.add_typer(people_cli, name="people")
+cli.add_typer(outbox_cli, name="outbox")
 
 
 def _fail(message: str) -> typer.Exit:
@@ -183,6 +186,20 @@ def people_approve(person_id: int) -> None:
     except LookupError as error:
         raise _fail(f"champbot: {error}") from None
     typer.echo(message)
+
+
+@outbox_cli.callback()
+def outbox_status(ctx: typer.Context) -> None:
+    """How many messages wait, are held back or failed, per channel and reason."""
+    if ctx.invoked_subcommand:
+        return
+    from bot.services import failures
+
+    rows = _with_app(lambda app: failures.summary(app.database)).by_state
+    if not rows:
+        typer.echo("nothing waiting or failed")
+    for channel, status, reason, count in rows:
+        typer.echo(f"{channel:<10}{status:<9}{count:>6}  {reason}")
 
 
 def main() -> None:

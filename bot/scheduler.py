@@ -5,7 +5,7 @@ from __future__ import annotations
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App
-from bot.services import retention
+from bot.services import failures, retention
 
 
 def build(app: App) -> AsyncIOScheduler:
@@ -14,6 +14,12 @@ def build(app: App) -> AsyncIOScheduler:
     async def sweep() -> None:
         await retention.sweep(app.database, app.clock(), app.settings.conversation_timeout)
 
+    async def report_failures() -> None:
+        if await failures.report(app.database, app.clock()):
+            app.outbox_ready.set()
+
     scheduler.add_job(sweep, "interval", minutes=15, id="retention", coalesce=True,
                       max_instances=1, next_run_time=app.clock())
+    scheduler.add_job(report_failures, "interval", minutes=30, id="failures", coalesce=True,
+                      max_instances=1)
     return scheduler

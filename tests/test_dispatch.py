@@ -236,3 +236,31 @@ def test_backoff_grows_and_is_capped(attempts: int) -> None:
     from bot.dispatch import backoff
 
     assert 0 < backoff(attempts).total_seconds() <= 900
+
+
+async def test_coordinators_hear_how_many_messages_failed_not_each_one(
+    app: App, clock: FakeClock
+) -> None:
+    from bot.services import failures
+
+    async with app.database.transaction() as session:
+        carol = Person(role=Role.COORDINATOR, status=Status.ACTIVE, language="en", topics=[],
+                       created_at=clock(), updated_at=clock())
+        session.add(carol)
+        await session.flush()
+        session.add(Identity(channel="console", address="carol", person_id=carol.id,
+                             created_at=clock()))
+    sender = Scripted()
+    for n in range(5):
+        sender.answer(f"p{n}", "hi", Rejected("400 chat not found"))
+        await write(app, f"p{n}", "hi")
+    await Dispatcher(app.database, [sender], clock).drain()
+
+    assert await failures.report(app.database, clock()) == 5
+    assert await failures.report(app.database, clock()) == 0  # told once
+    reports = [r for r in await rows(app) if r.kind == "failure_report"]
+    assert len(reports) == 1 and reports[0].address == "carol"
+    text = reports[0].payload["text"]
+    assert "5 messages could not be delivered" in text and "400 chat not found (5)" in text
+    summary = await failures.summary(app.database)
+    assert ("telegram", "dead", "400 chat not found", 5) in summary.by_state

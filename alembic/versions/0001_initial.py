@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
-
 revision: str = '0001'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -19,7 +17,6 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    
     op.create_table('areas',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=40), nullable=False),
@@ -126,11 +123,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_conversations')),
     sa.UniqueConstraint('identity_id', name=op.f('uq_conversations_identity_id'))
     )
-    
 
 
 def downgrade() -> None:
-    
     op.drop_table('conversations')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_recipient')
@@ -154,4 +149,3 @@ def downgrade() -> None:
 
     op.drop_table('inbound_messages')
     op.drop_table('areas')
-    

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from starlette.routing import BaseRoute
 
 from flows.types import Reply
 
@@ -58,3 +61,15 @@ class Sender(Protocol):
     limits: Limits
 
     async def send(self, message: Outgoing) -> SendResult: ...
+
+
+@dataclass
+class ChannelParts:
+    """What a configured channel adds to `champbot run`."""
+
+    sender: Sender
+    routes: list[BaseRoute] = field(default_factory=list)  # mounted on the one web app
+    # Long-running tasks (e.g. Telegram polling), started after the web server.
+    background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    startup: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    shutdown: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.storage.base import Base, text_enum
@@ -79,6 +79,7 @@ class Identity(Base):
     created_at: Mapped[datetime]
     last_inbound_at: Mapped[datetime | None]
     unreachable_at: Mapped[datetime | None]  # the platform said we can't reach them
+    opted_out_at: Mapped[datetime | None]  # sent STOP (or an equivalent) on this channel
 
     person: Mapped[Person | None] = relationship(back_populates="identities", lazy="raise")
 
@@ -163,3 +164,133 @@ class OutboxMessage(Base):
     error: Mapped[str | None] = mapped_column(String(300))
     # The last message to someone who asked to be forgotten: deleted once sent.
     forget_after_send: Mapped[bool] = mapped_column(default=False)
+    # When coordinators were told this message failed (they hear counts, not a flood).
+    reported_at: Mapped[datetime | None]
+
+
+class ConcernStatus(enum.StrEnum):
+    RECEIVED = "received"
+    PASSED_ON = "passed_on"  # passed to a partner service
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CLOSED = "closed"  # closed without action
+
+
+class Activity(Base):
+    """Something a champion did. Counts survive erasure; the free text does not."""
+
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(30))
+    kind_other: Mapped[str | None] = mapped_column(String(100))
+    topic: Mapped[str] = mapped_column(String(30))
+    happened_on: Mapped[date] = mapped_column(index=True)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
+    venue: Mapped[str] = mapped_column(String(30))
+    people_reached: Mapped[int]
+    minutes_given: Mapped[int | None]
+    note: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime]
+
+
+class Concern(Base):
+    """Something a community is struggling with, relayed by a champion."""
+
+    __tablename__ = "concerns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    category: Mapped[str] = mapped_column(String(30))
+    description: Mapped[str | None] = mapped_column(Text)
+    affects: Mapped[str | None] = mapped_column(String(20))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
+    urgency: Mapped[str] = mapped_column(String(20))
+    contact_ok: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[ConcernStatus] = mapped_column(text_enum(ConcernStatus))
+    red_flag: Mapped[str | None] = mapped_column(String(30))  # the kind of danger seen
+    confirmed: Mapped[bool] = mapped_column(default=True)  # False: kept from a red flag only
+    language: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    @property
+    def reference(self) -> str:
+        return f"C-{1000 + self.id}"
+
+
+class ConcernUpdate(Base):
+    """One step in a concern's history, shown to the champion who raised it."""
+
+    __tablename__ = "concern_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    concern_id: Mapped[int] = mapped_column(
+        ForeignKey("concerns.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[ConcernStatus] = mapped_column(text_enum(ConcernStatus))
+    note: Mapped[str | None] = mapped_column(Text)
+    by_role: Mapped[str] = mapped_column(String(20))  # champion, coordinator, partner, system
+    created_at: Mapped[datetime]
+
+
+class Attachment(Base):
+    """A photo or voice note kept by reference (a Telegram file_id, a Twilio media URL)."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    concern_id: Mapped[int] = mapped_column(
+        ForeignKey("concerns.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    ref: Mapped[str] = mapped_column(String(500))
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+
+
+class HealthMessage(Base):
+    """A short health message from a named source, in every supported language."""
+
+    __tablename__ = "health_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    topic: Mapped[str] = mapped_column(String(30), index=True)
+    source_name: Mapped[str] = mapped_column(String(120))
+    source_url: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class HealthMessageText(Base):
+    __tablename__ = "health_message_texts"
+    __table_args__ = (UniqueConstraint("message_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("health_messages.id", ondelete="CASCADE"), index=True
+    )
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    """What a coordinator (or the system on their behalf) did to a person's data."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(40))
+    person_id: Mapped[int | None] = mapped_column(index=True)  # no key: survives erasure
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
