@@ -27,12 +27,14 @@ cli = typer.Typer(
 db_cli = typer.Typer(no_args_is_help=True, help="The database.")
 areas_cli = typer.Typer(no_args_is_help=True, help="The programme's areas.")
 people_cli = typer.Typer(no_args_is_help=True, help="Champions, coordinators and partners.")
+messages_cli = typer.Typer(no_args_is_help=True, help="The health information library.")
 outbox_cli = typer.Typer(help="Messages waiting, held back or given up on.",
                          invoke_without_command=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(areas_cli, name="areas")
 cli.add_typer(people_cli, name="people")
 cli.add_typer(outbox_cli, name="outbox")
+cli.add_typer(messages_cli, name="messages")
 
 
 def _fail(message: str) -> typer.Exit:
@@ -161,7 +163,8 @@ def demo() -> None:
     from bot.services import demo as demo_programme
 
     loaded = _with_app(lambda app: demo_programme.load(app.database, app.clock()))
-    typer.echo(f"Demo programme ready ({loaded.areas_added} new areas).")
+    typer.echo(f"Demo programme ready ({loaded.areas_added} new areas, "
+               f"{loaded.messages_added} new health messages).")
     typer.echo(f"  champions join with:    JOIN {loaded.champion_code}")
     typer.echo(f"  coordinators join with: JOIN {loaded.coordinator_code}")
     typer.echo("Try it: champbot chat --as amina")
@@ -186,6 +189,41 @@ def people_approve(person_id: int) -> None:
     except LookupError as error:
         raise _fail(f"champbot: {error}") from None
     typer.echo(message)
+
+
+@people_cli.command("forget")
+def people_forget(person_id: int) -> None:
+    """Erase someone who asked you (not the bot) to forget them. Recorded in the audit log."""
+    from bot.services import directory
+
+    try:
+        message = _with_app(lambda app: directory.forget(app, person_id))
+    except LookupError as error:
+        raise _fail(f"champbot: {error}") from None
+    typer.echo(message)
+
+
+@messages_cli.command("import")
+def messages_import(files: list[Path] = typer.Argument(..., exists=True, dir_okay=False)) -> None:
+    """Import health messages from CSV files (id, topic, language, title, body, source_name,
+    source_url; one row per message per language)."""
+    from bot.services import library
+
+    try:
+        rows = [row for file in files
+                for row in library.read_csv(file.read_text(encoding="utf-8-sig"), file.name)]
+    except (library.LibraryFileError, UnicodeDecodeError) as error:
+        raise _fail(f"champbot: {error}") from None
+
+    async def work(app: App) -> tuple[int, int]:
+        async with app.database.transaction() as session:
+            return await library.import_rows(session, rows, app.clock())
+
+    try:
+        added, written = _with_app(work)
+    except library.LibraryFileError as error:
+        raise _fail(f"champbot: {error}") from None
+    typer.echo(f"{added} new message(s), {written} text(s) written")
 
 
 @outbox_cli.callback()

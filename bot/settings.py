@@ -13,6 +13,7 @@ from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from flows.conversation import Emergency
 from flows.languages import CODES
 
 _SECRETS = {"telegram_bot_token", "telegram_webhook_secret", "twilio_auth_token", "smtp_url"}
@@ -47,6 +48,16 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=1, le=65535)
     smtp_url: SecretStr | None = None
+
+    # Said at once when a message suggests someone is in danger (UK defaults).
+    emergency_number: str = "999"
+    urgent_care_number: str = "111"
+    urgent_care_mental_health_option: str = "2"
+    crisis_line_name: str = "Samaritans"
+    crisis_line_number: str = "116 123"
+    crisis_text_word: str = "SHOUT"
+    crisis_text_number: str = "85258"
+    concern_response_days: int = Field(default=5, ge=1, le=60)
 
     @classmethod
     def settings_customise_sources(
@@ -107,6 +118,13 @@ class Settings(BaseSettings):
             if not self.telegram_webhook_secret:
                 raise ValueError("TELEGRAM_WEBHOOK_SECRET is missing (TELEGRAM_MODE is webhook)")
         return self
+
+    @property
+    def emergency(self) -> Emergency:
+        return Emergency(self.emergency_number, self.urgent_care_number,
+                         self.urgent_care_mental_health_option, self.crisis_line_name,
+                         self.crisis_line_number, self.crisis_text_word,
+                         self.crisis_text_number)
 
     @property
     def zone(self) -> ZoneInfo:

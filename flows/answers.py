@@ -78,6 +78,10 @@ class Answer:
     def problems(self) -> list[str]:
         return []
 
+    def targets(self) -> list[str]:
+        """Step ids this answer leads to (checked when flows load)."""
+        return []
+
 
 class Choose(Answer):
     def __init__(self, options: Options) -> None:
@@ -365,3 +369,18 @@ class Attachment(Answer):
         if not inbound.media:
             return Invalid(_("Please send a photo or a voice note."))
         return Parsed([{"kind": m.kind, "ref": m.ref} for m in inbound.media], inbound.media)
+
+
+class PickStep(Choose):
+    """From a summary: which answer to change. The engine goes to that step, then back."""
+
+    def __init__(self, options: Sequence[Option], back_to: str) -> None:
+        self.steps = tuple(options)
+        self.back_to = back_to
+        super().__init__(self._answered)
+
+    def _answered(self, ctx: Context) -> list[Option]:
+        return [option for option in self.steps if option.id in ctx.answers]
+
+    def targets(self) -> list[str]:
+        return [*(option.id for option in self.steps), self.back_to]

@@ -28,6 +28,18 @@ GLOBAL: dict[str, tuple[str, str]] = {
     "stop": NP_("command", "stop, pause, unsubscribe"),
     "start": NP_("command", "start, resume, restart"),
     "forget": NP_("command", "forget, forget me, erase, delete me"),
+    "mydata": NP_("command", "my data, mydata, what do you know about me"),
+}
+
+# Slash commands that open a flow directly (also listed in the main menu).
+SHORTCUTS: dict[str, str] = {
+    "log": "activity",
+    "concern": "concern",
+    "info": "info",
+    "concerns": "concerns",
+    "impact": "impact",
+    "settings": "settings",
+    "mydata": "mydata",
 }
 
 # Answer words: only understood where a question expects them.
@@ -39,7 +51,7 @@ ANSWERS: dict[str, tuple[str, str]] = {
     "done": NP_("answer", "done, finished, that is all, ok done"),
 }
 
-SLASH = frozenset(GLOBAL) | {"skip"}
+SLASH = frozenset(GLOBAL) | frozenset(SHORTCUTS) | {"skip"}
 
 
 @dataclass(frozen=True)
@@ -96,8 +108,8 @@ def summary() -> str:
         "{menu} – the main menu\n{back} – change your last answer\n"
         "{cancel} – stop what you are doing\n{language} – change language\n"
         "{help} – this help\n{stop} – pause all messages\n"
-        "{forget} – erase your details",
+        "{mydata} – see what we hold about you\n{forget} – erase your details",
         menu=first_word("menu"), back=first_word("back"), cancel=first_word("cancel"),
         language=first_word("language"), help=first_word("help"), stop=first_word("stop"),
-        forget=first_word("forget"),
+        mydata=first_word("mydata"), forget=first_word("forget"),
     )

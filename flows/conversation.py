@@ -37,6 +37,19 @@ class InviteCheck:
 
 
 @dataclass(frozen=True)
+class Emergency:
+    """The deployment's emergency numbers (UK defaults)."""
+
+    emergency: str = "999"
+    urgent: str = "111"
+    mental_health_option: str = "2"
+    crisis_name: str = "Samaritans"
+    crisis_number: str = "116 123"
+    text_word: str = "SHOUT"
+    text_number: str = "85258"
+
+
+@dataclass(frozen=True)
 class Facts:
     """A read-only snapshot of what the host knows, taken before each turn."""
 
@@ -48,7 +61,10 @@ class Facts:
     default_language: str = "en"
     idle_timeout: timedelta = timedelta(hours=24)
     timezone: tzinfo = UTC
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    emergency: Emergency = field(default_factory=Emergency)
+    concern_response_days: int = 5
+    # Loaded only when a flow asks (Context.view): "concerns", "impact", "library".
+    views: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

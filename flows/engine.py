@@ -13,14 +13,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from flows import commands, invites, languages
-from flows.answers import ChooseLanguage, Invalid, Selecting
+from flows import commands, invites, languages, safety
+from flows.answers import ChooseLanguage, Invalid, PickStep, Selecting
 from flows.commands import Command
 from flows.conversation import Conversation, Facts, Saved
 from flows.i18n import _, language, switch_language, translate
 from flows.steps import END, Context, Exit, Flow, Prompt, Start, Step, Target
 from flows.text import fold, parse_whole_number
 from flows.types import Choice, Event, Inbound, Output, Reply
+from flows.views import NeedView
 
 RESUME = "resume"  # the built-in question: carry on with a set-aside flow, or start again
 
@@ -29,6 +30,8 @@ RESUME = "resume"  # the built-in question: carry on with a set-aside flow, or s
 class Turn:
     output: tuple[Output, ...]
     conversation: Conversation
+    # Views the turn needs that were not in the facts: load them and resume again.
+    needs: frozenset[str] = frozenset()
 
     @property
     def replies(self) -> tuple[Reply, ...]:
@@ -52,7 +55,10 @@ def resume(
         flows = FLOWS
     run = _Run(conversation, inbound, now, facts or Facts(), flows)
     with language(run.language):
-        run.handle()
+        try:
+            run.handle()
+        except NeedView as need:
+            return Turn((), conversation, frozenset({need.name}))
         conversation = run.finish()  # flushes notes not yet said with a question
         return Turn(tuple(run.output), conversation)
 
@@ -94,16 +100,15 @@ class _Run:
 
     def ctx(self) -> Context:
         return Context(
-            self.conv.answers, self.facts, self.now, self.conv.selection, self.suggested
+            self.conv.answers, self.facts, self.now, self.conv.selection, self.suggested,
+            self.flow,
         )
 
     def set(self, **changes: Any) -> None:
         self.conv = replace(self.conv, **changes)
 
     def finish(self) -> Conversation:
-        if self.notes:
-            self.output.append(Reply("\n\n".join(self.notes), language=self.language))
-            self.notes = []
+        self.flush()
         if not self.joined and self.conv.flow is not None and self.language_known:
             self.set(language=self.language)
         return replace(self.conv, updated_at=self.now)
@@ -120,12 +125,20 @@ class _Run:
             self.notes = []
         self.output.append(Reply(text, choices, language=self.language, **options))
 
-    def emit(self, name: str, data: Mapping[str, Any] | None = None) -> None:
-        # Notes so far belong before the event (its handler may add replies).
+    def flush(self) -> None:
+        """Say the notes not yet said, as a message of their own."""
         if self.notes:
             self.output.append(Reply("\n\n".join(self.notes), language=self.language))
             self.notes = []
+
+    def emit(self, name: str, data: Mapping[str, Any] | None = None) -> None:
+        self.flush()  # notes so far come before the event (its handler may reply too)
         self.output.append(Event(name, dict(data or {})))
+
+    def emit_reply(self, reply: Reply) -> None:
+        """A message of its own (in whatever language it carries), after any notes."""
+        self.flush()
+        self.output.append(reply)
 
     def render(self, prompt: Prompt) -> str:
         return translate(prompt) if isinstance(prompt, str) else prompt(self.ctx())
@@ -157,6 +170,8 @@ class _Run:
 
     def handle(self) -> None:
         command = self.command()
+        if command is None:
+            self.check_for_danger()
         if self.conv.flow and self.conv.idle(self.now, self.facts.idle_timeout):
             self.conv = replace(self.conv.cleared(), language=self.conv.language)
             self.note(_("Welcome back! It has been a while, so we are starting again."))
@@ -182,6 +197,19 @@ class _Run:
             self.first_contact() if not self.joined else self.start("menu")
         else:
             self.answer()
+
+    def check_for_danger(self) -> None:
+        """Red flags are answered at once, before anything else, whatever the flow."""
+        flag = safety.scan(self.inbound.text)
+        if flag is None:
+            return
+        self.output.append(Reply(safety.emergency_message(self.facts.emergency, self.joined),
+                                 language=self.language))
+        self.emit("red_flag_detected", {
+            "category": flag.category, "text": (self.inbound.text or "")[:2000],
+            "flow": self.conv.flow, "step": self.conv.step})
+        if self.conv.flow:
+            self.set(answers={**self.conv.answers, "_red_flag": flag.category})
 
     def command(self) -> Command | None:
         choice = self.inbound.choice_id
@@ -226,6 +254,9 @@ class _Run:
             self.back()
         elif name == "language":
             self.detour("language")
+        elif name in commands.SHORTCUTS and self.joined:
+            self.set_aside()
+            self.start(commands.SHORTCUTS[name])
         elif name == "forget" and self.joined:
             self.set_aside()
             self.start("forget")
@@ -282,9 +313,20 @@ class _Run:
             self.ask()
         elif isinstance(result, Invalid):
             self.ask(result.message)
+        elif isinstance(step.answer, PickStep):
+            self.set(step=result.value, reviewing=step.id, selection=())
+            self.ask()
         else:
             self.record(step, result.value, result.media)
+            self.after_answer(step, result.value)
             self.goto(flow.after(step, result.value))
+
+    def after_answer(self, step: Step, value: Any) -> None:
+        if step.said and isinstance(value, str) and value in step.said:
+            self.emit_reply(Reply(self.render(step.said[value]), language=self.language))
+        if step.send:
+            reply = step.send(self.ctx())
+            self.emit_reply(reply)
 
     def extra(self, step: Step) -> str | None:
         """Whether the message means Skip or Done rather than an answer."""
@@ -332,18 +374,32 @@ class _Run:
                 return
             step = flow.step(target)
             if step.skip_if and step.skip_if(self.ctx()):
-                # Recorded as answered with nothing, so the flow's path runs through it.
-                self.set(answers={**self.conv.answers, step.id: None})
-                target = flow.after(step, None)
+                # Recorded as answered, so the flow's path runs through it.
+                self.set(answers={**self.conv.answers, step.id: step.skipped})
+                target = flow.after(step, step.skipped)
                 continue
-            review = self.conv.reviewing
-            if review and step.id != review and step.id in self.conv.answers:
-                target = review
-                self.set(reviewing=None)
+            back_to = self.review_target(flow, step)
+            if back_to is not None:
+                target = back_to
                 continue
             self.set(step=step.id, selection=())
             self.ask()
             return
+
+    def review_target(self, flow: Flow, step: Step) -> str | None:
+        """While changing one answer: back to the summary once the path rejoins it."""
+        review = self.conv.reviewing
+        pick = flow.step(review).answer if review and flow.has_step(review) else None
+        if not isinstance(pick, PickStep):
+            return None
+        if step.id == pick.back_to:
+            self.set(reviewing=None)
+            return None
+        listed = any(option.id == step.id for option in pick.steps)
+        if listed and step.id in self.conv.answers:
+            self.set(reviewing=None)
+            return pick.back_to
+        return None
 
     # -- starting, leaving and completing flows ------------------------------
 
@@ -382,7 +438,7 @@ class _Run:
         if flow is None:
             return {}
         answers = self.conv.answers
-        kept: dict[str, Any] = {}
+        kept: dict[str, Any] = {k: v for k, v in answers.items() if k.startswith("_")}
         for step in flow.path(answers):
             kept[step.id] = answers[step.id]
             for suffix in ("_media", "_at"):
@@ -396,8 +452,8 @@ class _Run:
             self.emit(flow.completed, answers)
         if flow.profile:
             self.facts = replace(self.facts, profile=flow.profile(self.facts.profile, answers))
-        if flow.done:
-            self.note(self.render(flow.done))
+        if flow.done and (said := self.render(flow.done)):
+            self.note(said)
         detour = self.conv.detour
         self.set(flow=None, step=None, answers={}, trail=(), selection=(), reviewing=None,
                  detour=None)

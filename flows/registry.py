@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from flows.definitions.activity import ACTIVITY
+from flows.definitions.concern import CONCERN
+from flows.definitions.impact import IMPACT
+from flows.definitions.info import INFO
 from flows.definitions.joining import JOINING
 from flows.definitions.menu import HELP, LANGUAGE, MENU
-from flows.definitions.privacy import FORGET
+from flows.definitions.my_concerns import MY_CONCERNS
+from flows.definitions.privacy import FORGET, MY_DATA
 from flows.definitions.settings import SETTINGS
 from flows.steps import Flow, problems
 
@@ -14,7 +19,9 @@ class InvalidFlows(Exception):
 
 
 FLOWS: dict[str, Flow] = {
-    flow.id: flow for flow in (JOINING, MENU, HELP, LANGUAGE, SETTINGS, FORGET)
+    flow.id: flow
+    for flow in (JOINING, MENU, HELP, LANGUAGE, SETTINGS, FORGET, MY_DATA, ACTIVITY, CONCERN,
+                 MY_CONCERNS, IMPACT, INFO)
 }
 
 _found = problems(FLOWS)

@@ -9,6 +9,9 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from flows.conversation import Facts, Profile
+from flows.i18n import current_language
+from flows.types import Reply
+from flows.views import NeedView
 
 if TYPE_CHECKING:
     from flows.answers import Answer
@@ -25,6 +28,7 @@ class Context:
     now: datetime
     selection: tuple[str, ...] = ()
     suggested_language: str | None = None
+    flow: Flow | None = None
 
     @property
     def role(self) -> str:
@@ -34,6 +38,16 @@ class Context:
     @property
     def today(self) -> date:
         return self.now.astimezone(self.facts.timezone).date()
+
+    @property
+    def language(self) -> str:
+        return current_language()
+
+    def view(self, name: str) -> Any:
+        """A view the host loads on request; asking for a missing one re-runs the turn."""
+        if name not in self.facts.views:
+            raise NeedView(name)
+        return self.facts.views[name]
 
 
 Prompt = str | Callable[[Context], str]
@@ -69,8 +83,12 @@ class Step:
     optional: bool = False  # a Skip choice and the skip words are accepted
     help: str | None = None
     skip_if: Callable[[Context], bool] | None = None
+    skipped: Any = None  # the answer recorded when skip_if skips the step
     stamp: bool = False  # record when it was answered (as "<id>_at")
     label: str | None = None  # short name of the answer, for summaries
+    said: Mapping[str, Prompt] | None = None  # a message of its own when answered so
+    # A message of its own to send once answered (e.g. health information to forward).
+    send: Callable[[Context], Reply] | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +174,8 @@ def problems(flows: Mapping[str, Flow]) -> list[str]:
             for target in _targets(step):
                 check_target(where, flow, target)
             found.extend(f"{where}: {p}" for p in step.answer.problems())
+            for target in step.answer.targets():
+                check_target(where, flow, target)
             options = step.answer.option_ids()
             if isinstance(step.next, Mapping) and options is not None:
                 for branch in step.next:

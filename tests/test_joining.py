@@ -233,7 +233,7 @@ async def test_the_same_message_twice_changes_nothing_and_sends_nothing(app: App
 async def test_coming_back_after_a_day_gets_a_gentle_restart(app: App, clock: FakeClock) -> None:
     chat = Chat(app, "amina")
     await join(chat, "en")
-    await chat.says("1")  # settings
+    await chat.says("Settings")
     chat.sees("What would you like to change?")
     clock.advance(hours=25)
     await chat.says("2")

@@ -131,10 +131,15 @@ def upgrade() -> None:
 
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reported_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('about_person_id', sa.Integer(), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_outbox_about_person_id"), ["about_person_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_about_person_id'))
+        batch_op.drop_column('about_person_id')
         batch_op.drop_column('reported_at')
 
     with op.batch_alter_table('identities', schema=None) as batch_op:

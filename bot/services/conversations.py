@@ -63,4 +63,6 @@ async def facts_for(
         default_language=settings.default_language,
         idle_timeout=settings.conversation_timeout,
         timezone=settings.zone,
+        emergency=settings.emergency,
+        concern_response_days=settings.concern_response_days,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.services import areas, invites
+from bot.services import areas, invites, library
 from bot.storage.database import Database
 from bot.storage.models import Role
 
@@ -17,6 +17,7 @@ COORDINATOR_CODE = "COORD2026"
 @dataclass(frozen=True)
 class Demo:
     areas_added: int
+    messages_added: int
     champion_code: str
     coordinator_code: str
 
@@ -24,6 +25,7 @@ class Demo:
 async def load(database: Database, now: datetime) -> Demo:
     async with database.transaction() as session:
         added, _ = await areas.import_rows(session, [(areas.slug(n), n) for n in DEMO_AREAS], now)
+        messages, _ = await library.import_rows(session, library.starter_rows(), now)
         for code, role in ((CHAMPION_CODE, Role.CHAMPION), (COORDINATOR_CODE, Role.COORDINATOR)):
             existing = await invites.find(session, code)
             if existing is None:
@@ -31,4 +33,4 @@ async def load(database: Database, now: datetime) -> Demo:
             else:
                 existing.expires_at = max(existing.expires_at, now + timedelta(days=365))
                 existing.max_uses = max(existing.max_uses, existing.uses + 1000)
-    return Demo(added, CHAMPION_CODE, COORDINATOR_CODE)
+    return Demo(added, messages, CHAMPION_CODE, COORDINATOR_CODE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.app import App
-from bot.services import outbox
+from bot.services import audit, outbox, privacy
 from bot.storage.models import Area, Identity, Person, Status
 from flows.commands import first_word
 from flows.i18n import _, language
@@ -38,6 +38,7 @@ async def approve(app: App, person_id: int) -> str:
             raise LookupError(f"no one is waiting for approval with id {person_id}")
         person.status = Status.ACTIVE
         person.updated_at = now
+        audit.record(session, "cli", "approved", person.id, now)
         with language(person.language):
             text = _("Good news: a coordinator has confirmed your place. Send {menu} to start.",
                      menu=first_word("menu"))
@@ -48,3 +49,14 @@ async def approve(app: App, person_id: int) -> str:
                            kind="notice", person_id=person.id)
     app.outbox_ready.set()
     return f"approved {person_id}; they have been told"
+
+
+async def forget(app: App, person_id: int) -> str:
+    """Erase someone who asked a coordinator (not the bot) to forget them."""
+    now = app.clock()
+    async with app.database.transaction() as session:
+        person = await session.get(Person, person_id)
+        if person is None or person.status == Status.ERASED:
+            raise LookupError(f"no one to erase with id {person_id}")
+        await privacy.erase_person(session, person, now, actor="cli")
+    return f"erased {person_id}: name, contact details and free text are gone; counts remain"

@@ -55,9 +55,12 @@ class EventContext:
 
 def notify(
     ctx: EventContext, recipients: list[tuple[Person, Identity]], render: Callable[[], str],
-    kind: str = "notice",
+    kind: str = "notice", about: Person | None = None,
 ) -> int:
-    """Write one message to each recipient, rendered in that recipient's language."""
+    """Write one message to each recipient, rendered in that recipient's language.
+
+    ``about`` is the person whose details the message carries: it goes when they are erased.
+    """
     sent = 0
     for person, identity in recipients:
         if person.status != Status.ACTIVE:
@@ -65,6 +68,7 @@ def notify(
         with language(person.language):
             reply = Reply(render(), language=person.language)
         outbox.enqueue(ctx.session, channel=identity.channel, address=identity.address,
-                       reply=reply, now=ctx.now, kind=kind, person_id=person.id)
+                       reply=reply, now=ctx.now, kind=kind, person_id=person.id,
+                       about_person_id=about.id if about else None)
         sent += 1
     return sent

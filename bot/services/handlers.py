@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.services import joining, privacy, profiles
+from bot.services import activities, concerns, joining, privacy, profiles, red_flags
 from bot.services.events import EventContext
 from flows.types import Event
 
@@ -18,6 +18,10 @@ HANDLERS: dict[str, Handler] = {
     "messages_paused": profiles.paused,
     "messages_resumed": profiles.resumed,
     "erasure_confirmed": privacy.erase,
+    "data_requested": privacy.export,
+    "activity_logged": activities.logged,
+    "concern_raised": concerns.raised,
+    "red_flag_detected": red_flags.detected,
 }
 
 

@@ -13,7 +13,7 @@ import logging
 from dataclasses import replace
 
 from bot.app import App
-from bot.services import conversations, handlers, identities, inbox, outbox, people
+from bot.services import conversations, handlers, identities, inbox, outbox, people, views
 from bot.services.events import EventContext, Refused
 from bot.storage.models import Person, Status
 from flows import engine, languages
@@ -58,6 +58,12 @@ async def _handle(app: App, inbound: Inbound) -> Handled:
         state = await conversations.load(session, identity)
         facts = await conversations.facts_for(session, app.settings, inbound, person, now)
         turn = engine.resume(state, inbound, now, facts)
+        loaded: dict[str, object] = {}
+        while turn.needs and not turn.needs <= loaded.keys():
+            # The engine asked for a view (e.g. "my concerns"): load it, run the turn again.
+            for name in turn.needs - loaded.keys():
+                loaded[name] = await views.load(session, name, person, app.settings, now)
+            turn = engine.resume(state, inbound, now, replace(facts, views=loaded))
 
         ctx = EventContext(session, app.settings, now, identity, person)
         conversation = turn.conversation

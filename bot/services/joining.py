@@ -56,7 +56,7 @@ async def joined(ctx: EventContext, event: Event) -> None:
         name = person.display_name or _("(no name given)")
         notify(ctx, coordinators, lambda: _(
             "{name} has registered and is waiting for approval. Approve them with: "
-            "champbot people approve {id}", name=name, id=person.id))
+            "champbot people approve {id}", name=name, id=person.id), about=person)
 
 
 async def forget_identity(ctx: EventContext, event: Event) -> None:

@@ -19,6 +19,7 @@ def enqueue(
     now: datetime,
     kind: str = "reply",
     person_id: int | None = None,
+    about_person_id: int | None = None,
     forget_after_send: bool = False,
 ) -> OutboxMessage:
     row = OutboxMessage(
@@ -32,6 +33,7 @@ def enqueue(
         next_attempt_at=now,
         created_at=now,
         forget_after_send=forget_after_send,
+        about_person_id=about_person_id,
     )
     session.add(row)
     return row

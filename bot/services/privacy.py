@@ -1,31 +1,117 @@
-"""Erasure (FORGET): personal details, identities and free text go; anonymous counts stay."""
+"""FORGET and MY DATA: erase a person (anonymous counts stay), or send them what we hold."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, update
+from datetime import datetime
 
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import audit
 from bot.services.events import EventContext
-from bot.storage.models import Consent, Identity, OutboxMessage, Status
-from flows.types import Event
+from bot.storage.models import (
+    Activity,
+    Area,
+    Attachment,
+    Concern,
+    ConcernUpdate,
+    Consent,
+    Identity,
+    OutboxMessage,
+    Person,
+    Status,
+)
+from flows import languages
+from flows.commands import first_word
+from flows.definitions.activity import KINDS
+from flows.definitions.concern import CATEGORIES
+from flows.definitions.my_concerns import STATUSES
+from flows.definitions.options import OTHER_TOPIC, TOPICS
+from flows.i18n import N_, _, day, number, translate
+from flows.types import Event, Reply
+
+_LABELS = {o.id: o.label for o in (*TOPICS, OTHER_TOPIC)}
+_ROLES = {"champion": N_("Community health champion"), "coordinator": N_("Coordinator"),
+          "partner": N_("Partner service")}
+_KINDS = {o.id: o.label for o in KINDS}
+_CATEGORIES = {o.id: o.label for o in CATEGORIES}
+
+
+async def erase_person(session: AsyncSession, person: Person, now: datetime, actor: str) -> None:
+    """Delete what identifies the person and everything they wrote; keep anonymous counts."""
+    for identity in list(await session.scalars(
+            select(Identity).where(Identity.person_id == person.id))):
+        # Messages to them, including those from before they joined, carry their address.
+        await session.execute(delete(OutboxMessage).where(
+            OutboxMessage.channel == identity.channel,
+            OutboxMessage.address == identity.address))
+        await session.delete(identity)
+    concern_ids = select(Concern.id).where(Concern.person_id == person.id)
+    await session.execute(delete(Attachment).where(Attachment.concern_id.in_(concern_ids)))
+    await session.execute(update(ConcernUpdate).where(ConcernUpdate.concern_id.in_(concern_ids))
+                          .values(note=None))
+    await session.execute(update(Concern).where(Concern.person_id == person.id)
+                          .values(description=None))
+    await session.execute(update(Activity).where(Activity.person_id == person.id)
+                          .values(note=None, kind_other=None))
+    await session.execute(delete(OutboxMessage).where(
+        (OutboxMessage.person_id == person.id) | (OutboxMessage.about_person_id == person.id)))
+    await session.execute(update(Consent).where(Consent.person_id == person.id,
+                                                Consent.withdrawn_at.is_(None))
+                          .values(withdrawn_at=now))
+    person.display_name = None
+    person.topics = []
+    person.status = Status.ERASED
+    person.erased_at = now
+    person.updated_at = now
+    audit.record(session, actor, "erased", person.id, now)
 
 
 async def erase(ctx: EventContext, event: Event) -> None:
     person = ctx.person
     if person is None:
         return
-    session = ctx.session
-    await session.execute(delete(OutboxMessage).where(OutboxMessage.person_id == person.id))
-    await session.delete(ctx.identity)
-    await session.execute(delete(Identity).where(Identity.person_id == person.id))
-    await session.execute(
-        update(Consent)
-        .where(Consent.person_id == person.id, Consent.withdrawn_at.is_(None))
-        .values(withdrawn_at=ctx.now)
-    )
-    person.display_name = None
-    person.topics = []
-    person.language = ctx.settings.default_language
-    person.status = Status.ERASED
-    person.erased_at = ctx.now
-    person.updated_at = ctx.now
+    await erase_person(ctx.session, person, ctx.now, actor="self")
     ctx.forgotten = True
+
+
+async def export(ctx: EventContext, event: Event) -> None:
+    """Everything held about the person, as one message in their language."""
+    person = ctx.person
+    if person is None:
+        return
+    session, zone = ctx.session, ctx.settings.zone
+    area = await session.get(Area, person.area_id) if person.area_id else None
+    consents = list(await session.scalars(select(Consent).where(Consent.person_id == person.id)))
+    channels = list(await session.scalars(select(Identity).where(
+        Identity.person_id == person.id)))
+    activities = list(await session.scalars(select(Activity).where(
+        Activity.person_id == person.id).order_by(Activity.happened_on)))
+    concerns = list(await session.scalars(select(Concern).where(
+        Concern.person_id == person.id, Concern.confirmed.is_(True)).order_by(Concern.id)))
+    lines = [
+        _("What we hold about you:"), "",
+        _("Name: {name}", name=person.display_name or _("(none)")),
+        _("Role: {role}. Language: {language}. Area: {area}.",
+          role=translate(_ROLES[person.role.value]),
+          language=languages.get(person.language).native_name,
+          area=area.name if area else _("(none)")),
+        _("Topics: {topics}", topics=", ".join(translate(_LABELS.get(t, t))
+                                             for t in person.topics) or _("(none)")),
+        _("Joined on {date}.", date=day(person.created_at.astimezone(zone).date())),
+    ]
+    lines += [_("Consent (version {version}) given on {date}.", version=c.version,
+                date=day(c.given_at.astimezone(zone).date())) for c in consents]
+    lines.append(_("How we reach you: {channels}", channels=", ".join(
+        f"{i.channel} {i.address}" for i in channels)))
+    lines += ["", _("Activities: {count}", count=number(len(activities)))]
+    lines += [f"• {day(a.happened_on)}: {translate(_KINDS.get(a.kind, a.kind))}, "
+              f"{translate(_LABELS.get(a.topic, a.topic))}, {number(a.people_reached)}"
+              + (f" – “{a.note}”" if a.note else "") for a in activities]
+    lines += ["", _("Concerns: {count}", count=number(len(concerns)))]
+    lines += [f"• {c.reference}: {translate(_CATEGORIES.get(c.category, c.category))}, "
+              f"{translate(STATUSES.get(c.status.value, c.status.value))} – “{c.description}”"
+              for c in concerns]
+    lines += ["", _("Send {forget} to have your details erased.", forget=first_word("forget"))]
+    ctx.reply(Reply("\n".join(lines), language=person.language))
+    audit.record(session, "self", "data_export", person.id, ctx.now)

@@ -166,6 +166,8 @@ class OutboxMessage(Base):
     forget_after_send: Mapped[bool] = mapped_column(default=False)
     # When coordinators were told this message failed (they hear counts, not a flood).
     reported_at: Mapped[datetime | None]
+    # Whose details the message carries (an alert about a champion): erased with them.
+    about_person_id: Mapped[int | None] = mapped_column(index=True)
 
 
 class ConcernStatus(enum.StrEnum):
@@ -238,6 +240,8 @@ class ConcernUpdate(Base):
     note: Mapped[str | None] = mapped_column(Text)
     by_role: Mapped[str] = mapped_column(String(20))  # champion, coordinator, partner, system
     created_at: Mapped[datetime]
+
+    concern: Mapped[Concern] = relationship(lazy="raise")
 
 
 class Attachment(Base):

@@ -15,6 +15,11 @@ from flows.steps import Context, Flow, Start, Step
 
 # Menu entries in the order shown; each starts the flow with the same id.
 ENTRIES: tuple[Option, ...] = (
+    Option("activity", N_("Log an activity")),
+    Option("concern", N_("Share a community concern")),
+    Option("info", N_("Health information")),
+    Option("concerns", N_("My concerns")),
+    Option("impact", N_("My impact")),
     Option("settings", N_("Settings")),
     Option("help", N_("Help")),
 )

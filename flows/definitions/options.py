@@ -30,10 +30,18 @@ def area_options(ctx: Context) -> Sequence[Option]:
     return [*shown, Option("elsewhere", N_("Somewhere else"))]
 
 
+def my_area_first(ctx: Context) -> Sequence[Option]:
+    """The person's own area first (the usual answer), then the others."""
+    mine = ctx.facts.profile.area if ctx.facts.profile else None
+    options = list(area_options(ctx))
+    options.sort(key=lambda option: option.id != mine)
+    return options
+
+
 def no_areas(ctx: Context) -> bool:
     return not ctx.facts.areas
 
 
 class ChooseArea(Choose):
-    def __init__(self) -> None:
-        super().__init__(area_options)
+    def __init__(self, mine_first: bool = False) -> None:
+        super().__init__(my_area_first if mine_first else area_options)

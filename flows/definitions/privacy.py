@@ -28,7 +28,21 @@ FORGET = Flow(
     ),
     completed="erasure_confirmed",
     profile=_erased,
-    done=N_("Your details have been erased. Thank you for everything you did. If you want to "
-            "come back one day, ask your coordinator for a new invite code."),
+    done=N_("Your details have been erased: your name, your contact details and everything you "
+            "wrote. We kept only numbers (how many activities and people reached, by topic and "
+            "area) for the programme's reports, without your name. Thank you for everything you "
+            "did. If you want to come back one day, ask your coordinator for a new invite code."),
     then=Exit(forget=True),
+)
+
+
+MY_DATA = Flow(
+    id="mydata",
+    steps=(
+        Step("confirm",
+             N_("Shall I send you everything we hold about you? It may be a long message."),
+             YesNo(N_("Yes, send it"), N_("No")),
+             next={"yes": END, "no": Exit(message=N_("OK, nothing was sent."))}),
+    ),
+    completed="data_requested",
 )

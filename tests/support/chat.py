@@ -85,3 +85,41 @@ def t(code: str, message: str, **params: object) -> str:
     """What ``message`` reads like in language ``code`` (for asserting translated replies)."""
     with language(code):
         return translate(message, **params)
+
+
+async def joined(app: App, address: str, code: str = "en", name: str | None = "Amina",
+                 area: str = "Northfield", channel: str = "console",
+                 recorder: Recorder | None = None) -> Chat:
+    """Someone who has joined with the demo invite, in language ``code``."""
+    from flows.languages import get as language_named
+
+    chat = Chat(app, address, channel=channel, recorder=recorder)
+    await chat.says("JOIN DEMO2026")
+    await chat.says(language_named(code).native_name)
+    await chat.says("1")
+    await chat.says(name or "skip")
+    await chat.says(area)
+    await chat.says("skip")
+    return chat
+
+
+async def make_coordinator(app: App, address: str = "carol", code: str = "en") -> Chat:
+    """A coordinator who joined with the demo coordinator invite."""
+    from flows.languages import get as language_named
+
+    chat = Chat(app, address)
+    await chat.says("JOIN COORD2026")
+    await chat.says(language_named(code).native_name)
+    await chat.says("1")
+    await chat.says("Carol")
+    await chat.says("1")
+    await chat.says("skip")
+    return chat
+
+
+def n(code: str, value: float) -> str:
+    """A number as language ``code`` writes it (1,500 / 1 500 / 1.500)."""
+    from flows.i18n import number
+
+    with language(code):
+        return number(value)

@@ -1,0 +1,104 @@
+"""The views flows ask for, loaded only when asked: my concerns, my impact, the library."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.settings import Settings
+from bot.storage.models import (
+    Activity,
+    Concern,
+    ConcernUpdate,
+    HealthMessage,
+    HealthMessageText,
+    Person,
+)
+from flows.views import ConcernStep, ConcernView, ImpactView, LibraryItem, Totals
+
+
+async def load(session: AsyncSession, name: str, person: Person | None, settings: Settings,
+               now: datetime) -> Any:
+    if name == "library":
+        return await library(session)
+    if person is None:
+        return () if name == "concerns" else ImpactView()
+    if name == "concerns":
+        return await concerns_of(session, person)
+    if name == "impact":
+        today = now.astimezone(settings.zone).date()
+        return await impact_of(session, person, today)
+    raise LookupError(f"no view called {name!r}")
+
+
+async def concerns_of(session: AsyncSession, person: Person) -> tuple[ConcernView, ...]:
+    concerns = list(await session.scalars(
+        select(Concern).where(Concern.person_id == person.id, Concern.confirmed.is_(True))
+        .order_by(Concern.id.desc())))
+    if not concerns:
+        return ()
+    updates = await session.scalars(
+        select(ConcernUpdate).where(ConcernUpdate.concern_id.in_([c.id for c in concerns]))
+        .order_by(ConcernUpdate.created_at, ConcernUpdate.id))
+    history: dict[int, list[ConcernStep]] = {}
+    for update in updates:
+        history.setdefault(update.concern_id, []).append(
+            ConcernStep(update.status.value, update.created_at, update.note))
+    return tuple(
+        ConcernView(c.reference, c.category, c.status.value, c.created_at,
+                    tuple(history.get(c.id, ())))
+        for c in concerns)
+
+
+async def _totals(session: AsyncSession, person: Person, since: date | None) -> Totals:
+    query = select(func.count(Activity.id), func.coalesce(func.sum(Activity.people_reached), 0),
+                   func.coalesce(func.sum(Activity.minutes_given), 0)).where(
+        Activity.person_id == person.id)
+    if since is not None:
+        query = query.where(Activity.happened_on >= since)
+    count, people, minutes = (await session.execute(query)).one()
+    return Totals(int(count), int(people or 0), int(minutes or 0))
+
+
+def milestones(total: Totals) -> tuple[str, ...]:
+    reached = [("first_activity", total.activities >= 1),
+               ("activities_10", total.activities >= 10),
+               ("activities_50", total.activities >= 50),
+               ("people_100", total.people >= 100), ("people_500", total.people >= 500),
+               ("people_1000", total.people >= 1000),
+               ("hours_10", total.minutes >= 600), ("hours_50", total.minutes >= 3000)]
+    return tuple(name for name, done in reached if done)
+
+
+async def impact_of(session: AsyncSession, person: Person, today: date) -> ImpactView:
+    total = await _totals(session, person, None)
+    by_topic = (await session.execute(
+        select(Activity.topic, func.count(Activity.id), func.sum(Activity.people_reached))
+        .where(Activity.person_id == person.id).group_by(Activity.topic)
+        .order_by(func.sum(Activity.people_reached).desc(), Activity.topic))).all()
+    return ImpactView(
+        month=await _totals(session, person, today.replace(day=1)),
+        year=await _totals(session, person, today.replace(month=1, day=1)),
+        total=total,
+        by_topic=tuple((topic, int(n), int(people or 0)) for topic, n, people in by_topic),
+        milestones=milestones(total),
+    )
+
+
+async def people_this_month(session: AsyncSession, person: Person, today: date) -> int:
+    return (await _totals(session, person, today.replace(day=1))).people
+
+
+async def library(session: AsyncSession) -> tuple[LibraryItem, ...]:
+    messages = list(await session.scalars(select(HealthMessage).order_by(HealthMessage.id)))
+    texts: dict[int, list[HealthMessageText]] = {}
+    for text in await session.scalars(select(HealthMessageText)):
+        texts.setdefault(text.message_id, []).append(text)
+    return tuple(
+        LibraryItem(m.slug, m.topic, m.source_name, m.source_url,
+                    {t.language: t.title for t in texts.get(m.id, [])},
+                    {t.language: t.body for t in texts.get(m.id, [])})
+        for m in messages)

@@ -1,0 +1,85 @@
+"""Share a community concern: what, in their words, how many, where, how urgent, contact."""
+
+from __future__ import annotations
+
+from flows.answers import Choose, Option, PickStep, Text, YesNo
+from flows.definitions.options import ChooseArea, no_areas
+from flows.i18n import N_, _
+from flows.review import summary
+from flows.safety import emergency_message
+from flows.steps import END, Context, Exit, Flow, Step
+
+CATEGORIES: tuple[Option, ...] = (
+    Option("gp_access", N_("Getting a GP appointment")),
+    Option("hospital", N_("Hospital and outpatient care")),
+    Option("mental_health", N_("Mental health")),
+    Option("housing", N_("Housing and damp")),
+    Option("cost_of_living", N_("Cost of living and food")),
+    Option("language", N_("Language and interpreters")),
+    Option("digital", N_("Digital exclusion (no internet, phone or online skills)")),
+    Option("transport", N_("Transport")),
+    Option("vaccine_worries", N_("Vaccine worries and misinformation")),
+    Option("discrimination", N_("Discrimination")),
+    Option("safeguarding", N_("Safeguarding (someone may be at risk of harm)")),
+    Option("other", N_("Something else")),
+)
+
+AFFECTS: tuple[Option, ...] = (
+    Option("one", N_("One person")),
+    Option("few", N_("A few people")),
+    Option("many", N_("Many people in the community")),
+)
+
+URGENCY: tuple[Option, ...] = (
+    Option("at_risk", N_("Someone may be at risk now")),
+    Option("soon", N_("It needs action soon")),
+    Option("feedback", N_("General feedback")),
+)
+
+
+def _red_flag_seen(ctx: Context) -> bool:
+    return "_red_flag" in ctx.answers
+
+
+def _at_risk(ctx: Context) -> str:
+    return emergency_message(ctx.facts.emergency, joined=True)
+
+
+def _confirm(ctx: Context) -> str:
+    return summary(ctx, _("Please check your concern:")) + "\n\n" + _("Is this right?")
+
+
+CONCERN = Flow(
+    id="concern",
+    title=N_("sharing a concern"),
+    steps=(
+        Step("category", N_("What is the concern about?"), Choose(CATEGORIES),
+             label=N_("About")),
+        Step("description",
+             N_("What is happening? Please tell us in your own words. You can also send a "
+                "photo or a voice note. Please don't write people's names."),
+             Text(max_length=2000, min_length=3, media=True), label=N_("In your words")),
+        Step("affects", N_("How many people does it affect?"), Choose(AFFECTS),
+             label=N_("Affects")),
+        Step("area", N_("Where is this happening?"), ChooseArea(mine_first=True),
+             skip_if=no_areas, label=N_("Area")),
+        Step("urgency", N_("How urgent is it?"), Choose(URGENCY), skip_if=_red_flag_seen,
+             skipped="at_risk", said={"at_risk": _at_risk}, label=N_("Urgency")),
+        Step("contact", N_("May the partner service contact you about this?"),
+             YesNo(N_("Yes, they may contact me"), N_("No, keep me anonymous")),
+             label=N_("May contact you")),
+        Step("confirm", _confirm,
+             Choose((Option("save", N_("Save")), Option("change", N_("Change an answer")),
+                     Option("cancel", N_("Don't save")))),
+             next={"save": END, "change": "change",
+                   "cancel": Exit(message=N_("OK, nothing was saved."))}),
+        Step("change", N_("Which answer would you like to change?"),
+             PickStep((Option("category", N_("About")),
+                       Option("description", N_("In your words")),
+                       Option("affects", N_("Affects")), Option("area", N_("Area")),
+                       Option("urgency", N_("Urgency")),
+                       Option("contact", N_("May contact you"))),
+                      back_to="confirm")),
+    ),
+    completed="concern_raised",
+)

@@ -1,0 +1,100 @@
+"""Red flags: phrases that may mean someone is in danger now, in every supported language.
+
+The phrase lists are data (``flows/data/red_flags/<language>.txt``, one
+``category | phrase`` per line) so that people who speak each language can
+review and extend them. Every list is checked against every message: people
+often write in more than one language.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from flows.conversation import Emergency
+from flows.i18n import _
+from flows.languages import CODES
+from flows.text import fold
+
+log = logging.getLogger(__name__)
+
+DATA = Path(__file__).resolve().parent / "data" / "red_flags"
+CATEGORIES = ("suicide", "self_harm", "chest_pain", "stroke", "breathing", "violence",
+              "child_at_risk", "abuse")
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    category: str
+    phrase: str
+    language: str
+
+
+@dataclass(frozen=True)
+class Phrase:
+    category: str
+    text: str  # folded
+    pattern: re.Pattern[str] | None  # whole-word match for phrases in Latin letters
+
+
+def read(language: str) -> list[Phrase]:
+    path = DATA / f"{language}.txt"
+    phrases = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        category, sep, phrase = (part.strip() for part in line.partition("|"))
+        if not sep or category not in CATEGORIES or not phrase:
+            raise ValueError(f"{path.name}:{number}: expected 'category | phrase'")
+        folded = fold(phrase)
+        latin = folded.isascii()
+        pattern = re.compile(rf"(?<![a-z0-9]){re.escape(folded)}(?![a-z0-9])") if latin else None
+        phrases.append(Phrase(category, folded, pattern))
+    return phrases
+
+
+@cache
+def _all() -> tuple[tuple[str, Phrase], ...]:
+    found: list[tuple[str, Phrase]] = []
+    for code in CODES:
+        try:
+            found += [(code, phrase) for phrase in read(code)]
+        except FileNotFoundError:
+            # A test insists every language has a list; at run time a missing one must
+            # not stop the bot answering, so the others still protect people.
+            log.error("no red-flag phrases for %s", code)
+    return tuple(found)
+
+
+def scan(text: str | None) -> RedFlag | None:
+    """The first red flag in ``text``, if any."""
+    if not text or not text.strip():
+        return None
+    folded = fold(text)
+    for language, phrase in _all():
+        found = phrase.pattern.search(folded) if phrase.pattern else phrase.text in folded
+        if found:
+            return RedFlag(phrase.category, phrase.text, language)
+    return None
+
+
+def emergency_message(numbers: Emergency, joined: bool) -> str:
+    """Where to get help now; said before anything else when a red flag is seen."""
+    text = _(
+        "If someone is in danger or seriously ill right now, call {emergency} now.\n"
+        "For urgent help that is not an emergency, call {urgent}. For mental health, "
+        "choose option {option}.\n"
+        "To talk to someone at any time, call {crisis_name} free on {crisis_number}, "
+        "or text {text_word} to {text_number}.",
+        emergency=numbers.emergency, urgent=numbers.urgent,
+        option=numbers.mental_health_option, crisis_name=numbers.crisis_name,
+        crisis_number=numbers.crisis_number, text_word=numbers.text_word,
+        text_number=numbers.text_number,
+    )
+    if joined:
+        return text + "\n" + _("We have kept what you wrote and told your coordinator.")
+    return text + "\n" + _("We have told a coordinator.")

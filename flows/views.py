@@ -1,0 +1,63 @@
+"""Read-only views the host loads only when a flow asks for them (see ``Context.view``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class NeedView(Exception):
+    """Raised inside a turn when a view is needed; the host loads it and runs the turn again."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+@dataclass(frozen=True)
+class ConcernStep:
+    status: str
+    at: datetime
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ConcernView:
+    reference: str
+    category: str
+    status: str
+    raised_at: datetime
+    history: tuple[ConcernStep, ...] = ()
+
+
+@dataclass(frozen=True)
+class Totals:
+    activities: int = 0
+    people: int = 0
+    minutes: int = 0
+
+
+@dataclass(frozen=True)
+class ImpactView:
+    month: Totals = field(default_factory=Totals)
+    year: Totals = field(default_factory=Totals)
+    total: Totals = field(default_factory=Totals)
+    by_topic: tuple[tuple[str, int, int], ...] = ()  # topic, activities, people
+    milestones: tuple[str, ...] = ()  # ids, most recent last
+
+
+@dataclass(frozen=True)
+class LibraryItem:
+    slug: str
+    topic: str
+    source_name: str
+    source_url: str
+    titles: Mapping[str, str] = field(default_factory=dict)  # language -> title
+    bodies: Mapping[str, str] = field(default_factory=dict)
+
+    def title(self, language: str) -> str:
+        return self.titles.get(language) or self.titles.get("en") or self.slug
+
+    def body(self, language: str) -> str:
+        return self.bodies.get(language) or self.bodies.get("en") or ""
