@@ -372,15 +372,17 @@ class Attachment(Answer):
 
 
 class PickStep(Choose):
-    """From a summary: which answer to change. The engine goes to that step, then back."""
+    """From a summary: which labelled answer to change. The engine goes there, then back."""
 
-    def __init__(self, options: Sequence[Option], back_to: str) -> None:
-        self.steps = tuple(options)
+    def __init__(self, back_to: str) -> None:
         self.back_to = back_to
-        super().__init__(self._answered)
+        super().__init__(self._labelled)
 
-    def _answered(self, ctx: Context) -> list[Option]:
-        return [option for option in self.steps if option.id in ctx.answers]
+    @staticmethod
+    def _labelled(ctx: Context) -> list[Option]:
+        flow = ctx.flow
+        steps = flow.path(ctx.answers) if flow else []
+        return [Option(step.id, step.label) for step in steps if step.label]
 
     def targets(self) -> list[str]:
-        return [*(option.id for option in self.steps), self.back_to]
+        return [self.back_to]

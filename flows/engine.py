@@ -395,8 +395,7 @@ class _Run:
         if step.id == pick.back_to:
             self.set(reviewing=None)
             return None
-        listed = any(option.id == step.id for option in pick.steps)
-        if listed and step.id in self.conv.answers:
+        if step.label and step.id in self.conv.answers:
             self.set(reviewing=None)
             return pick.back_to
         return None

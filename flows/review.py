@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flows.i18n import _, translate
-from flows.steps import Context
+from flows.answers import Choose, Option, PickStep
+from flows.i18n import N_, _, translate
+from flows.steps import END, Context, Exit, Step
 
 
 def summary(ctx: Context, heading: str) -> str:
@@ -19,3 +20,22 @@ def summary(ctx: Context, heading: str) -> str:
         shown = _("(none)") if value in (None, "", []) else step.answer.show(value, ctx)
         lines.append(f"• {translate(step.label)}: {shown}")
     return "\n".join(lines)
+
+
+def check_steps(heading: str) -> tuple[Step, Step]:
+    """A summary to confirm (Save / Change an answer / Don't save), and "which answer?".
+
+    ``heading`` is a message id (marked with N_) such as "Please check your activity:".
+    """
+
+    def confirm(ctx: Context) -> str:
+        return summary(ctx, translate(heading)) + "\n\n" + _("Is this right?")
+
+    return (
+        Step("confirm", confirm,
+             Choose((Option("save", N_("Save")), Option("change", N_("Change an answer")),
+                     Option("cancel", N_("Don't save")))),
+             next={"save": END, "change": "change",
+                   "cancel": Exit(message=N_("OK, nothing was saved."))}),
+        Step("change", N_("Which answer would you like to change?"), PickStep("confirm")),
+    )

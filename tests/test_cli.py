@@ -127,3 +127,26 @@ def test_a_brand_new_sqlite_database_is_created_on_first_use(tmp_path: Path) -> 
     out = champbot("chat", "--as", "amina", stdin="hello\n", environ={}, cwd=tmp_path).stdout
     assert "invite code" in out
     assert (tmp_path / "champbot.db").exists()
+
+
+def test_health_messages_are_imported_from_spreadsheets(
+    environ: dict[str, str], tmp_path: Path
+) -> None:
+    sheet = tmp_path / "extra.csv"
+    sheet.write_text(
+        "id,topic,language,title,body,source_name,source_url\n"
+        "hand-washing,other_topic,en,Wash your hands,Use soap.,NHS,https://www.nhs.uk/\n",
+        encoding="utf-8")
+    result = champbot("messages", "import", str(sheet), environ=environ, cwd=tmp_path, ok=False)
+    assert result.returncode == 2 and "unknown topic 'other_topic'" in result.stderr
+    sheet.write_text(
+        "id,topic,language,title,body,source_name,source_url\n"
+        "hand-washing,eating,en,Wash your hands,Use soap and water for 20 seconds.,"
+        "NHS: Hand washing,https://www.nhs.uk/live-well/healthy-body/best-way-to-wash-your-hands/\n"
+        "hand-washing,eating,pl,Myj ręce,Używaj mydła i wody przez 20 sekund.,,\n",
+        encoding="utf-8")
+    out = champbot("messages", "import", str(sheet), environ=environ, cwd=tmp_path).stdout
+    assert "1 new message(s), 2 text(s) written" in out
+    starter = sorted((ROOT / "data" / "health-library").glob("*.csv"))
+    out = champbot("messages", "import", *map(str, starter), environ=environ, cwd=tmp_path).stdout
+    assert "14 new message(s), 140 text(s) written" in out

@@ -154,3 +154,14 @@ async def test_a_long_description_is_refused_and_the_category_is_kept(app: App) 
     await amina.says("3")
     await amina.says("1")
     amina.sees("• About: Housing and damp", "• In your words: Damp everywhere")
+
+
+async def test_the_emergency_numbers_are_the_deployments_own(app: App) -> None:
+    app.settings = app.settings.model_copy(update={
+        "emergency_number": "112", "crisis_line_name": "Telefon Zaufania",
+        "crisis_line_number": "116 123", "crisis_text_word": "POMOC",
+        "crisis_text_number": "116 111"})
+    amina = await joined(app, "amina")
+    await amina.says("I think my friend is having a stroke")
+    amina.sees("call 112 now", "Telefon Zaufania", "text POMOC to 116 111")
+    amina.does_not_see("999")

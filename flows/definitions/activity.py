@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flows.answers import Choose, Day, Number, Option, PickStep, Text
+from flows.answers import Choose, Day, Number, Option, Text
 from flows.definitions.options import OTHER_TOPIC, TOPICS, ChooseArea, no_areas
-from flows.i18n import N_, _
-from flows.review import summary
-from flows.steps import END, Context, Exit, Flow, Step
+from flows.i18n import N_
+from flows.review import check_steps
+from flows.steps import Flow, Step
 
 KINDS: tuple[Option, ...] = (
     Option("one_to_one", N_("One-to-one conversations")),
@@ -40,10 +40,6 @@ TIME_GIVEN: tuple[Option, ...] = (
 MINUTES = {"under_1h": 30, "1_2h": 90, "half_day": 240, "full_day": 480}
 
 
-def _confirm(ctx: Context) -> str:
-    return summary(ctx, _("Please check your activity:")) + "\n\n" + _("Is this right?")
-
-
 ACTIVITY = Flow(
     id="activity",
     title=N_("logging an activity"),
@@ -66,17 +62,7 @@ ACTIVITY = Flow(
         Step("note", N_("Anything else to add? Please don't write anyone's name or their "
                         "health details."),
              Text(max_length=1000), optional=True, label=N_("Note")),
-        Step("confirm", _confirm,
-             Choose((Option("save", N_("Save")), Option("change", N_("Change an answer")),
-                     Option("cancel", N_("Don't save")))),
-             next={"save": END, "change": "change",
-                   "cancel": Exit(message=N_("OK, nothing was saved."))}),
-        Step("change", N_("Which answer would you like to change?"),
-             PickStep((Option("what", N_("What")), Option("topic", N_("Topic")),
-                       Option("when", N_("When")), Option("area", N_("Area")),
-                       Option("venue", N_("Place")), Option("reached", N_("People reached")),
-                       Option("time", N_("Time given")), Option("note", N_("Note"))),
-                      back_to="confirm")),
+        *check_steps(N_("Please check your activity:")),
     ),
     completed="activity_logged",
 )

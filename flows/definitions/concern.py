@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flows.answers import Choose, Option, PickStep, Text, YesNo
+from flows.answers import Choose, Option, Text, YesNo
 from flows.definitions.options import ChooseArea, no_areas
-from flows.i18n import N_, _
-from flows.review import summary
+from flows.i18n import N_
+from flows.review import check_steps
 from flows.safety import emergency_message
-from flows.steps import END, Context, Exit, Flow, Step
+from flows.steps import Context, Flow, Step
 
 CATEGORIES: tuple[Option, ...] = (
     Option("gp_access", N_("Getting a GP appointment")),
@@ -45,10 +45,6 @@ def _at_risk(ctx: Context) -> str:
     return emergency_message(ctx.facts.emergency, joined=True)
 
 
-def _confirm(ctx: Context) -> str:
-    return summary(ctx, _("Please check your concern:")) + "\n\n" + _("Is this right?")
-
-
 CONCERN = Flow(
     id="concern",
     title=N_("sharing a concern"),
@@ -68,18 +64,7 @@ CONCERN = Flow(
         Step("contact", N_("May the partner service contact you about this?"),
              YesNo(N_("Yes, they may contact me"), N_("No, keep me anonymous")),
              label=N_("May contact you")),
-        Step("confirm", _confirm,
-             Choose((Option("save", N_("Save")), Option("change", N_("Change an answer")),
-                     Option("cancel", N_("Don't save")))),
-             next={"save": END, "change": "change",
-                   "cancel": Exit(message=N_("OK, nothing was saved."))}),
-        Step("change", N_("Which answer would you like to change?"),
-             PickStep((Option("category", N_("About")),
-                       Option("description", N_("In your words")),
-                       Option("affects", N_("Affects")), Option("area", N_("Area")),
-                       Option("urgency", N_("Urgency")),
-                       Option("contact", N_("May contact you"))),
-                      back_to="confirm")),
+        *check_steps(N_("Please check your concern:")),
     ),
     completed="concern_raised",
 )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
-from flows.answers import Answer, ChooseLanguage, ChooseMany, Invalid, Parsed, Result, Text, YesNo
+from flows.answers import Answer, ChooseLanguage, Invalid, Parsed, Result, YesNo
 from flows.commands import first_word
 from flows.conversation import Profile
-from flows.definitions.options import TOPICS, ChooseArea, no_areas
+from flows.definitions.profile_steps import AREA, INTERESTS, NAME
 from flows.i18n import N_, _
 from flows.invites import extract_code
 from flows.languages import get as language_named
@@ -122,12 +123,9 @@ JOINING = Flow(
                               N_("That's fine. We have not kept anything about you. If you "
                                  "change your mind, send your invite code again."),
                               forget=True)}),
-        Step("name", N_("What would you like us to call you? A first name or a nickname is "
-                        "fine."), Text(max_length=60, letters=True), optional=True),
-        Step("area", N_("Which area do you mostly work in?"), ChooseArea(), skip_if=no_areas),
-        Step("topics", N_("Which health topics interest you? Send the numbers separated by "
-                          "commas, for example 1, 3."), ChooseMany(TOPICS), optional=True,
-             next=END),
+        NAME,
+        AREA,
+        replace(INTERESTS, next=END),
     ),
     completed="person_joined",
     profile=_joined,

@@ -6,9 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from flows.answers import Choose, ChooseLanguage, ChooseMany, Option, Text
+from flows.answers import Choose, ChooseLanguage, Option
 from flows.conversation import Profile
-from flows.definitions.options import TOPICS, ChooseArea
+from flows.definitions.profile_steps import AREA, INTERESTS, NAME
 from flows.i18n import N_
 from flows.steps import END, Context, Flow, Step
 
@@ -43,12 +43,9 @@ SETTINGS = Flow(
                    "topics": "topics"}),
         Step("language", N_("Which language would you like to use?"), ChooseLanguage(),
              next=END),
-        Step("name", N_("What would you like us to call you? A first name or a nickname is "
-                        "fine."), Text(max_length=60, letters=True), optional=True, next=END),
-        Step("area", N_("Which area do you mostly work in?"), ChooseArea(), next=END),
-        Step("topics", N_("Which health topics interest you? Send the numbers separated by "
-                          "commas, for example 1, 3."), ChooseMany(TOPICS), optional=True,
-             next=END),
+        replace(NAME, next=END),
+        replace(AREA, skip_if=None, next=END),
+        replace(INTERESTS, next=END),
     ),
     completed="profile_changed",
     profile=_changed,
