@@ -89,7 +89,9 @@ class Dispatcher:
     async def run_once(self, address: str | None = None) -> int:
         """Claim and send one round of due messages; the number of rows dealt with."""
         claimed, held = await self._claim(address)
-        await asyncio.gather(*(self._deliver(message) for message in claimed))
+        results = await asyncio.gather(*(self._deliver(message) for message in claimed))
+        if results:
+            await self._record(list(zip(claimed, results, strict=True)))
         return len(claimed) + held
 
     async def drain(self, address: str | None = None) -> int:
@@ -170,44 +172,49 @@ class Dispatcher:
             row.error = reason
         return reason is not None
 
-    async def _deliver(self, message: Outgoing) -> None:
+    async def _deliver(self, message: Outgoing) -> SendResult:
         sender = self.senders[message.channel]
         async with self.slots:
             await self.pacers[message.channel].wait(message.address)
             try:
-                result: SendResult = await sender.send(message)
+                return await sender.send(message)
             except Exception as error:  # a bug or an unexpected library error
                 log.exception("sending outbox %s on %s failed", message.id, message.channel)
-                result = RetryLater(f"unexpected error: {type(error).__name__}")
-        await self._record(message, result)
+                return RetryLater(f"unexpected error: {type(error).__name__}")
 
-    async def _record(self, message: Outgoing, result: SendResult) -> None:
+    async def _record(self, results: list[tuple[Outgoing, SendResult]]) -> None:
+        """What became of one round of sends, in one transaction."""
         now = self.clock()
         async with self.database.transaction() as session:
-            row = await session.get(OutboxMessage, message.id)
-            if row is None:
+            rows = {row.id: row for row in await session.scalars(select(OutboxMessage).where(
+                OutboxMessage.id.in_([message.id for message, _ in results])))}
+            for message, result in results:
+                if message.id in rows:
+                    await self._apply(session, rows[message.id], result, now)
+
+    async def _apply(self, session: AsyncSession, row: OutboxMessage, result: SendResult,
+                     now: datetime) -> None:
+        if isinstance(result, Delivered):
+            if row.forget_after_send:
+                await session.execute(delete(OutboxMessage).where(OutboxMessage.id == row.id))
                 return
-            if isinstance(result, Delivered):
-                if row.forget_after_send:
-                    await session.execute(delete(OutboxMessage).where(OutboxMessage.id == row.id))
-                    return
-                row.status = OutboxStatus.SENT
-                row.sent_at = now
-                row.provider_message_id = result.provider_id
-                row.error = None
-            elif isinstance(result, RetryLater) and row.attempts < self.max_attempts:
-                delay = (timedelta(seconds=result.after) if result.after is not None
-                         else backoff(row.attempts))
-                row.status = OutboxStatus.PENDING
-                row.next_attempt_at = now + delay
-                row.error = result.reason[:300]
-                log.warning("outbox %s: retry in %s (%s)", row.id, delay, result.reason)
-            else:
-                row.status = OutboxStatus.DEAD
-                row.error = getattr(result, "reason", "failed")[:300]
-                log.warning("outbox %s dead-lettered: %s", row.id, row.error)
-                if isinstance(result, Unreachable):
-                    identity = await session.scalar(select(Identity).where(
-                        Identity.channel == row.channel, Identity.address == row.address))
-                    if identity is not None and identity.unreachable_at is None:
-                        identity.unreachable_at = now
+            row.status = OutboxStatus.SENT
+            row.sent_at = now
+            row.provider_message_id = result.provider_id
+            row.error = None
+        elif isinstance(result, RetryLater) and row.attempts < self.max_attempts:
+            delay = (timedelta(seconds=result.after) if result.after is not None
+                     else backoff(row.attempts))
+            row.status = OutboxStatus.PENDING
+            row.next_attempt_at = now + delay
+            row.error = result.reason[:300]
+            log.warning("outbox %s: retry in %s (%s)", row.id, delay, result.reason)
+        else:
+            row.status = OutboxStatus.DEAD
+            row.error = getattr(result, "reason", "failed")[:300]
+            log.warning("outbox %s dead-lettered: %s", row.id, row.error)
+            if isinstance(result, Unreachable):
+                identity = await session.scalar(select(Identity).where(
+                    Identity.channel == row.channel, Identity.address == row.address))
+                if identity is not None and identity.unreachable_at is None:
+                    identity.unreachable_at = now

@@ -8,6 +8,7 @@ rolls everything back and the person gets an apology instead of silence.
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import logging
 from dataclasses import replace
@@ -15,6 +16,7 @@ from dataclasses import replace
 from bot.app import App
 from bot.services import conversations, handlers, identities, inbox, outbox, people, views
 from bot.services.events import EventContext, Refused
+from bot.storage.database import is_busy
 from bot.storage.models import Person, Status
 from flows import engine, languages
 from flows.commands import first_word
@@ -33,13 +35,27 @@ class Handled(enum.Enum):
 
 async def handle(app: App, inbound: Inbound) -> Handled:
     try:
-        result = await _handle(app, inbound)
+        result = await _handle_with_retries(app, inbound)
     except Exception:
         log.exception("failed to handle %s message %s", inbound.channel, inbound.message_id)
         await _apologise(app, inbound)
         result = Handled.FAILED
     app.outbox_ready.set()
     return result
+
+
+async def _handle_with_retries(app: App, inbound: Inbound, attempts: int = 3) -> Handled:
+    # A turn is one transaction around a pure engine, so running it again is safe.
+    for attempt in range(1, attempts + 1):
+        try:
+            return await _handle(app, inbound)
+        except Exception as error:
+            if not is_busy(error) or attempt == attempts:
+                raise
+            log.warning("database busy on attempt %s for %s message %s; trying again",
+                        attempt, inbound.channel, inbound.message_id)
+            await asyncio.sleep(0.1 * attempt)
+    raise AssertionError("unreachable")
 
 
 async def _handle(app: App, inbound: Inbound) -> Handled:

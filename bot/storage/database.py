@@ -14,6 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -30,6 +31,11 @@ class SchemaOutOfDate(Exception):
     pass
 
 
+def is_busy(error: Exception) -> bool:
+    """SQLite gave up waiting for another writer: the whole transaction can be tried again."""
+    return isinstance(error, OperationalError) and "database is locked" in str(error)
+
+
 def alembic_config(connection: Connection | None = None) -> Config:
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "alembic"))
@@ -43,7 +49,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA busy_timeout=30000")  # another process (a CLI command) may write
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
