@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import App
 from bot.channels.whatsapp.outgoing import split
 from bot.channels.whatsapp.templates import Templates, fill
-from bot.settings import SettingsError
+from bot.server import configured_channels
+from bot.settings import SettingsError, load_settings
 from tests.support.whatsapp import BROADCAST_EN, TEMPLATES
 
 
@@ -63,3 +65,16 @@ def test_long_text_is_split_under_the_limit_between_words(length: int) -> None:
 def test_characters_outside_the_basic_plane_count_twice() -> None:
     parts = split("🙂" * 900, limit=1600)  # 1,800 UTF-16 units
     assert [len(part) for part in parts] == [800, 100]
+
+
+def test_a_sender_number_that_is_no_number_stops_start_up_with_one_line(
+    app: App, environ: dict[str, str]
+) -> None:
+    broken = App(load_settings({**environ, "TWILIO_WHATSAPP_FROM": "+1"}, env_file=None),
+                 app.database, app.clock)
+    with pytest.raises(SettingsError) as raised:
+        configured_channels(broken)
+    assert str(raised.value) == ("champbot: setting TWILIO_WHATSAPP_FROM is not a phone number "
+                                 "(like +14155238886)")
+    assert [type(part.sender).__name__ for part in configured_channels(app)] == [
+        "WhatsAppSender"]

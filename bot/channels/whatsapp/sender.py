@@ -23,7 +23,7 @@ from bot.channels.whatsapp import CHANNEL, client, errors, numbers, outgoing
 from bot.channels.whatsapp.outgoing import Part
 from bot.channels.whatsapp.templates import Templates
 from bot.channels.whatsapp.webhooks import STATUS_PATH
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.storage.database import Database
 from bot.storage.models import OutboxMessage, OutboxStatus
 
@@ -51,7 +51,11 @@ class WhatsAppSender:
         self.database = database
         self.timeout = timeout
         self.limits = Limits(per_second=settings.whatsapp_messages_per_second)
-        self.sender = numbers.channel_address(settings.twilio_whatsapp_from)
+        try:
+            self.sender = numbers.channel_address(settings.twilio_whatsapp_from)
+        except numbers.BadNumber:
+            raise SettingsError("champbot: setting TWILIO_WHATSAPP_FROM is not a phone number "
+                                "(like +14155238886)") from None
         self.status_callback = settings.public_base_url.rstrip("/") + STATUS_PATH
         self.client: Any = None
         # Parts of a long message Twilio already took, so a retry sends only the rest.
