@@ -20,6 +20,8 @@ from twilio.request_validator import RequestValidator
 
 from bot.app import App
 from bot.dispatch import Dispatcher
+from flows.languages import get as language
+from tests.support.chat import t
 from tests.support.twilio_server import Accepted, FakeTwilio
 
 PUBLIC_BASE_URL = "https://champbot.example.org"
@@ -44,6 +46,10 @@ TEMPLATES: dict[str, object] = {
         },
     },
 }
+
+SOMALI_NUMBER = "+252612345678"  # Somalia's calling code suggests Somali
+UK_NUMBER = "+447700900123"
+
 
 _sids = itertools.count(1)
 
@@ -97,6 +103,7 @@ class Phone:
         self.world = world
         self.number = number
         self.profile_name = profile_name
+        self.language: str | None = None  # set once they have joined in a language
         self.seen = 0
         self.replies: list[str] = []
         self.response: httpx.Response | None = None
@@ -120,6 +127,19 @@ class Phone:
         if under is not None:
             extra["OriginalRepliedMessageSid"] = under.sid
         return await self.sends(self.fields(title, **extra))
+
+    async def shares_location(self, latitude: float, longitude: float,
+                              label: str | None = None) -> str:
+        extra = {"Latitude": str(latitude), "Longitude": str(longitude),
+                 "MessageType": "location"}
+        if label:
+            extra["Address"] = label
+        return await self.says("", **extra)
+
+    async def sends_media(self, url: str, content_type: str = "image/jpeg",
+                          caption: str = "") -> str:
+        return await self.says(caption, NumMedia="1", MediaUrl0=url,
+                               MediaContentType0=content_type, MessageType="image")
 
     async def sends(self, fields: Mapping[str, str], *, token: str = AUTH_TOKEN,
                     signed: str | None = None) -> str:
@@ -152,3 +172,20 @@ class Phone:
         said = "\n\n".join(self.replies)
         for fragment in fragments:
             assert fragment not in said, f"did not expect {fragment!r} in:\n{said}"
+
+
+async def joined(whatsapp: WhatsApp, number: str, code: str, name: str = "Amina") -> Phone:
+    """A champion who has joined on WhatsApp in language ``code``, answering by numbers."""
+    phone = whatsapp.phone(number)
+    await phone.says("JOIN DEMO2026")
+    languages = phone.last.splitlines()
+    number_of = next(line.split(".")[0].strip("\u200f") for line in languages
+                     if line.endswith(language(code).native_name))
+    await phone.says(number_of)
+    await phone.says("1")  # yes, I agree
+    await phone.says(name)
+    await phone.says("1")  # the first area
+    await phone.says("1, 3")
+    phone.sees(t(code, "What would you like to do?"))
+    phone.language = code
+    return phone

@@ -20,9 +20,13 @@ from tests.support.whatsapp import (
     AUTH_TOKEN,
     BOT_NUMBER,
     PUBLIC_BASE_URL,
+    SOMALI_NUMBER,
     TEMPLATES,
+    UK_NUMBER,
+    Phone,
     Webhooks,
     WhatsApp,
+    joined,
 )
 
 
@@ -64,3 +68,10 @@ async def whatsapp(app: App, twilio: FakeTwilio) -> AsyncIterator[WhatsApp]:
         finally:
             for step in parts.shutdown:
                 await step()
+
+
+@pytest.fixture(params=[(UK_NUMBER, "en"), (SOMALI_NUMBER, "so")], ids=["english", "somali"])
+async def champion(request: pytest.FixtureRequest, whatsapp: WhatsApp, programme: object) -> Phone:
+    """A champion who joined on WhatsApp (in English, then in Somali), at the main menu."""
+    number, code = request.param
+    return await joined(whatsapp, number, code, name="Hodan" if code == "so" else "Amina")

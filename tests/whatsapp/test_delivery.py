@@ -16,8 +16,7 @@ from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Person, Ro
 from flows.types import Reply
 from tests.support.clock import FakeClock
 from tests.support.twilio_server import FakeTwilio
-from tests.support.whatsapp import WhatsApp
-from tests.whatsapp.test_conversations import UK_NUMBER
+from tests.support.whatsapp import UK_NUMBER, WhatsApp
 
 pytestmark = pytest.mark.usefixtures("programme")
 

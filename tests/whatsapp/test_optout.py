@@ -12,8 +12,7 @@ from flows.types import Reply
 from tests.support.chat import t
 from tests.support.clock import FakeClock
 from tests.support.twilio_server import FakeTwilio
-from tests.support.whatsapp import WhatsApp
-from tests.whatsapp.test_conversations import SOMALI_NUMBER, UK_NUMBER, joined
+from tests.support.whatsapp import SOMALI_NUMBER, UK_NUMBER, WhatsApp, joined
 
 pytestmark = pytest.mark.usefixtures("programme")
 

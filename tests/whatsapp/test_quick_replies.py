@@ -8,8 +8,13 @@ from sqlalchemy import select
 from bot.app import App
 from bot.storage.models import Conversation
 from tests.support.chat import t
-from tests.support.whatsapp import CONSENT_QUICK_REPLY_EN, TEMPLATES, WhatsApp
-from tests.whatsapp.test_conversations import SOMALI_NUMBER, UK_NUMBER
+from tests.support.whatsapp import (
+    CONSENT_QUICK_REPLY_EN,
+    SOMALI_NUMBER,
+    TEMPLATES,
+    UK_NUMBER,
+    WhatsApp,
+)
 
 pytestmark = pytest.mark.usefixtures("programme")
 

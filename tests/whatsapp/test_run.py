@@ -11,9 +11,8 @@ import httpx
 import pytest
 
 from tests.support.twilio_server import FakeTwilio
-from tests.support.whatsapp import new_sid, signature
+from tests.support.whatsapp import UK_NUMBER, new_sid, signature
 from tests.test_web import ROOT, free_port
-from tests.whatsapp.test_conversations import UK_NUMBER
 
 pytestmark = pytest.mark.usefixtures("programme")
 

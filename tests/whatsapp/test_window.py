@@ -11,8 +11,15 @@ from bot.storage.models import OutboxMessage, OutboxStatus, Person
 from flows.types import Reply
 from tests.support.clock import FakeClock
 from tests.support.twilio_server import FakeTwilio
-from tests.support.whatsapp import BROADCAST_EN, BROADCAST_SO, CONCERN_UPDATE_EN, WhatsApp
-from tests.whatsapp.test_conversations import SOMALI_NUMBER, UK_NUMBER, joined
+from tests.support.whatsapp import (
+    BROADCAST_EN,
+    BROADCAST_SO,
+    CONCERN_UPDATE_EN,
+    SOMALI_NUMBER,
+    UK_NUMBER,
+    WhatsApp,
+    joined,
+)
 
 pytestmark = pytest.mark.usefixtures("programme")
 
