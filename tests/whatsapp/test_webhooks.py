@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from datetime import UTC, datetime
 
 import httpx
@@ -13,7 +16,7 @@ from bot.channels.whatsapp import incoming
 from bot.storage.models import Conversation, Identity, InboundMessage, OutboxMessage
 from flows.types import MAX_INBOUND_TEXT, Location, Media
 from tests.support.twilio_server import FakeTwilio
-from tests.support.whatsapp import WhatsApp, signature
+from tests.support.whatsapp import AUTH_TOKEN, PUBLIC_BASE_URL, WhatsApp, signature
 
 pytestmark = pytest.mark.usefixtures("programme")
 
@@ -27,6 +30,15 @@ async def counts(app: App) -> tuple[int, ...]:
         return tuple([
             int(await session.scalar(select(func.count()).select_from(model)) or 0)
             for model in (InboundMessage, Identity, Conversation, OutboxMessage)])
+
+
+def test_the_signature_is_twilios_documented_algorithm() -> None:
+    """HMAC-SHA1 of the URL then each field's name and value in name order, in base64."""
+    fields = {"MessageSid": "SM1", "Body": "JOIN DEMO2026", "From": "whatsapp:+447700900123"}
+    signed = (PUBLIC_BASE_URL + "/twilio/whatsapp" + "".join(
+        name + fields[name] for name in sorted(fields))).encode()
+    expected = base64.b64encode(hmac.new(AUTH_TOKEN.encode(), signed, hashlib.sha1).digest())
+    assert signature("/twilio/whatsapp", fields) == expected.decode()
 
 
 @pytest.mark.parametrize("forgery", ["missing", "garbage", "old token", "other fields",
