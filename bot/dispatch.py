@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 
 from bot.channels.base import (
     Delivered,
+    Held,
     Limits,
     Outgoing,
     RetryLater,
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 UNFINISHED = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 QUIET = (Status.PAUSED, Status.OPTED_OUT, Status.ERASED)
+MAX_ATTEMPTS = 8
 
 
 class Pacer:
@@ -75,7 +77,7 @@ def backoff(attempts: int) -> timedelta:
 class Dispatcher:
     def __init__(
         self, database: Database, senders: Sequence[Sender],
-        clock: Callable[[], datetime], *, batch: int = 100, max_attempts: int = 8,
+        clock: Callable[[], datetime], *, batch: int = 100, max_attempts: int = MAX_ATTEMPTS,
         concurrency: int = 20,
     ) -> None:
         self.database = database
@@ -143,28 +145,37 @@ class Dispatcher:
         held = 0
         async with self.database.transaction() as session:
             for row in await session.scalars(query):
-                if await self._held_back(session, row):
+                identity = await session.scalar(select(Identity).where(
+                    Identity.channel == row.channel, Identity.address == row.address))
+                if await self._held_back(session, row, identity):
                     held += 1
                     continue
                 row.status = OutboxStatus.SENDING
                 row.claimed_at = now
                 row.attempts += 1
-                claimed.append(Outgoing(row.id, row.channel, row.address,
-                                        Reply.from_dict(row.payload), row.kind, row.attempts,
-                                        row.person_id))
+                values = row.payload.get("values") or {}
+                claimed.append(Outgoing(
+                    row.id, row.channel, row.address, Reply.from_dict(row.payload), row.kind,
+                    row.attempts, row.person_id,
+                    last_inbound_at=identity.last_inbound_at if identity else None,
+                    values={str(k): str(v) for k, v in values.items()}))
         return claimed, held
 
     @staticmethod
-    async def _held_back(session: AsyncSession, row: OutboxMessage) -> bool:
-        """Never send to someone unreachable, or (except replies) to someone who paused."""
-        unreachable = await session.scalar(
-            select(Identity.unreachable_at).where(
-                Identity.channel == row.channel, Identity.address == row.address
-            )
-        )
-        reason = "recipient is unreachable" if unreachable else None
-        if reason is None and row.kind != "reply" and row.person_id is not None:
-            status = await session.scalar(select(Person.status).where(Person.id == row.person_id))
+    async def _held_back(
+        session: AsyncSession, row: OutboxMessage, identity: Identity | None
+    ) -> bool:
+        """Never send to someone unreachable or opted out, or (except replies) to the paused."""
+        reason = None
+        if identity is not None and identity.unreachable_at is not None:
+            reason = "recipient is unreachable"
+        elif identity is not None and identity.opted_out_at is not None and not (
+                row.kind == "reply" and row.created_at == identity.opted_out_at):
+            # Only the confirmation, written in the same turn as the opt-out, still goes.
+            reason = "recipient has opted out"
+        person_id = row.person_id or (identity.person_id if identity else None)
+        if reason is None and row.kind != "reply" and person_id is not None:
+            status = await session.scalar(select(Person.status).where(Person.id == person_id))
             if status in QUIET:
                 reason = f"recipient is {status.value if status else 'gone'}"
         if reason:
@@ -202,6 +213,11 @@ class Dispatcher:
             row.sent_at = now
             row.provider_message_id = result.provider_id
             row.error = None
+        elif isinstance(result, Held):
+            row.status = OutboxStatus.HELD
+            row.error = result.reason[:300]
+            row.provider_message_id = result.provider_id
+            log.info("outbox %s held: %s", row.id, row.error)
         elif isinstance(result, RetryLater) and row.attempts < self.max_attempts:
             delay = (timedelta(seconds=result.after) if result.after is not None
                      else backoff(row.attempts))

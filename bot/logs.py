@@ -14,5 +14,6 @@ def configure(level: int = logging.INFO) -> None:
         force=True,
     )
     # Libraries that log request URLs (which hold bot tokens) stay quiet.
-    for noisy in ("httpx", "httpcore", "telegram.ext", "twilio.http_client", "apscheduler"):
+    for noisy in ("httpx", "httpcore", "telegram.ext", "twilio.http_client",
+                  "twilio.async_http_client", "apscheduler"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))

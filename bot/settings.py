@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     twilio_auth_token: SecretStr | None = None
     twilio_whatsapp_from: str | None = None
     twilio_api_base_url: str = "https://api.twilio.com"
+    whatsapp_templates_file: Path | None = None
+    whatsapp_messages_per_second: float = Field(default=80, gt=0)
 
     public_base_url: str | None = None
     http_host: str = "127.0.0.1"
@@ -86,6 +88,13 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("is not a known time zone, like Europe/London") from None
+        return value
+
+    @field_validator("whatsapp_templates_file")
+    @classmethod
+    def _readable_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError("is not a file")
         return value
 
     @field_validator("database_url")

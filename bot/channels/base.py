@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from starlette.routing import BaseRoute
@@ -20,6 +21,12 @@ class Outgoing:
     kind: str
     attempts: int
     person_id: int | None = None
+    # When the recipient last wrote to us (some platforms only allow free-form
+    # messages for a while after that, e.g. WhatsApp's 24 hours).
+    last_inbound_at: datetime | None = None
+    # Named values the writer attached (e.g. a concern's reference), for
+    # channels that fill approved templates instead of sending the text.
+    values: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,18 @@ class Rejected:
     reason: str
 
 
-SendResult = Delivered | RetryLater | Unreachable | Rejected
+@dataclass(frozen=True)
+class Held:
+    """Not sent yet, by the platform's rules: kept until the recipient next writes to us.
+
+    ``provider_id`` is set when a notice (e.g. an approved template) went out in its place.
+    """
+
+    reason: str
+    provider_id: str | None = None
+
+
+SendResult = Delivered | RetryLater | Unreachable | Rejected | Held
 
 
 @dataclass(frozen=True)

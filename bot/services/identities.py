@@ -34,7 +34,8 @@ async def of_people(
     query = (
         select(Person, Identity)
         .join(Identity, Identity.person_id == Person.id)
-        .where(Person.status == Status.ACTIVE, Identity.unreachable_at.is_(None))
+        .where(Person.status == Status.ACTIVE, Identity.unreachable_at.is_(None),
+               Identity.opted_out_at.is_(None))
         .order_by(Person.id, Identity.id)
     )
     if role is not None:

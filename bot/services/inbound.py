@@ -1,6 +1,7 @@
 """The one path every message takes, whatever channel it came from.
 
-Record it once (dedupe) → take the person's lock → run the engine → apply its
+Record it once (dedupe) → take the person's lock → (an opted-out number is not
+answered; what was held for this person is released) → run the engine → apply its
 events and write its replies to the outbox, all in one transaction → wake the
 dispatcher. A duplicate changes nothing and sends nothing; a failure of ours
 rolls everything back and the person gets an apology instead of silence.
@@ -14,7 +15,16 @@ import logging
 from dataclasses import replace
 
 from bot.app import App
-from bot.services import conversations, handlers, identities, inbox, outbox, people, views
+from bot.services import (
+    conversations,
+    handlers,
+    identities,
+    inbox,
+    optouts,
+    outbox,
+    people,
+    views,
+)
 from bot.services.events import EventContext, Refused
 from bot.storage.database import is_busy
 from bot.storage.models import Person, Status
@@ -70,6 +80,13 @@ async def _handle(app: App, inbound: Inbound) -> Handled:
             return Handled.DUPLICATE
         identity = await identities.find_or_create(session, inbound.channel, inbound.address, now)
         identity.last_inbound_at = now
+        if not await optouts.admit(session, identity, inbound):
+            log.info("%s message %s from an opted-out identity: not answered",
+                     inbound.channel, inbound.message_id)
+            return Handled.DONE
+        # Whatever waited for this person to write (e.g. outside WhatsApp's 24
+        # hours) goes now, before the answer to this message.
+        await outbox.release_held(session, inbound.channel, inbound.address, now)
         person = await people.get(session, identity.person_id)
         state = await conversations.load(session, identity)
         facts = await conversations.facts_for(session, app.settings, inbound, person, now)
@@ -99,6 +116,7 @@ async def _handle(app: App, inbound: Inbound) -> Handled:
             conversation = Conversation(language=turn.conversation.language)
         if not ctx.forgotten:
             await conversations.save(session, identity, conversation, now)
+        await optouts.remember(session, inbound, now)
     return Handled.DONE
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import OutboxMessage, OutboxStatus
@@ -21,13 +23,18 @@ def enqueue(
     person_id: int | None = None,
     about_person_id: int | None = None,
     forget_after_send: bool = False,
+    values: Mapping[str, str] | None = None,
 ) -> OutboxMessage:
+    """``values`` name what a channel may put in an approved template (e.g. a reference)."""
+    payload = reply.to_dict()
+    if values:
+        payload["values"] = dict(values)
     row = OutboxMessage(
         channel=channel,
         address=address,
         person_id=person_id,
         kind=kind,
-        payload=reply.to_dict(),
+        payload=payload,
         status=OutboxStatus.PENDING,
         attempts=0,
         next_attempt_at=now,
@@ -37,3 +44,14 @@ def enqueue(
     )
     session.add(row)
     return row
+
+
+async def release_held(session: AsyncSession, channel: str, address: str, now: datetime) -> int:
+    """The recipient wrote to us: what waited for that goes now, oldest first."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.channel == channel, OutboxMessage.address == address,
+               OutboxMessage.status == OutboxStatus.HELD)
+        .values(status=OutboxStatus.PENDING, next_attempt_at=now, error=None,
+                provider_message_id=None))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,85 @@
+"""What one outbox message becomes on WhatsApp: free-form parts, or an approved template."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.channels import plain
+from bot.channels.base import Outgoing
+from bot.channels.whatsapp.templates import Filled, Templates, fill
+from flows.types import Reply
+
+# Twilio refuses WhatsApp bodies over 1,600 characters (counted in UTF-16 units).
+LIMIT = 1600
+# A question template carries the question in one variable; past this, plain text is safer.
+VARIABLE_LIMIT = 1024
+
+
+@dataclass(frozen=True)
+class Part:
+    """One message to Twilio: a body (with media), or a Content template."""
+
+    body: str | None = None
+    media_urls: tuple[str, ...] = ()
+    template: Filled | None = None
+
+
+def session_parts(reply: Reply, templates: Templates, programme: str) -> list[Part]:
+    """Inside the 24 hours: a question's quick-reply template, or numbered text in parts."""
+    chosen = templates.for_question(reply.question, reply.language) if (
+        reply.question and reply.choices) else None
+    if chosen is not None and _units(reply.text) <= VARIABLE_LIMIT:
+        try:
+            return [Part(template=fill(chosen, {"text": reply.text, "programme": programme}))]
+        except KeyError:
+            pass  # a variable we can't fill: the numbered lines still work
+    # Only public links can be sent as media; platform file ids (Telegram's) cannot.
+    media = tuple(m.ref for m in reply.media if m.ref.startswith("https://"))
+    chunks = split(plain.render(reply))
+    return [Part(body=chunk, media_urls=media if index == 0 else ())
+            for index, chunk in enumerate(chunks)]
+
+
+def announcement(message: Outgoing, templates: Templates, programme: str) -> Filled | str:
+    """Outside the 24 hours: the approved template for this purpose, or why there is none."""
+    kind, language = message.kind, message.reply.language
+    chosen = templates.for_purpose(kind, language)
+    if chosen is None:
+        return f"outside the 24-hour window; no template for {kind} in {language}"
+    values: Mapping[str, str] = {"programme": programme, **message.values}
+    try:
+        return fill(chosen, values)
+    except KeyError as missing:
+        return f"the template for {kind} in {language} needs {missing}"
+
+
+def split(text: str, limit: int = LIMIT) -> list[str]:
+    """Pieces under the limit, cut at a paragraph, a line or a space where possible."""
+    pieces: list[str] = []
+    rest = text
+    while _units(rest) > limit:
+        cut = _cut(rest, limit)
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    pieces.append(rest)
+    return [piece for piece in pieces if piece] or [text]
+
+
+def _cut(text: str, limit: int) -> int:
+    fits, used = 0, 0
+    for char in text:
+        used += _units(char)
+        if used > limit:
+            break
+        fits += 1
+    window = text[:fits]
+    for separator in ("\n\n", "\n", " "):
+        at = window.rfind(separator)
+        if at > fits // 2:  # not so early that the pieces become tiny
+            return at
+    return max(fits, 1)
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2

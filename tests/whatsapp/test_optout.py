@@ -1,0 +1,105 @@
+"""STOP and its equivalents: one confirmation, then nothing at all to that number until START."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import App
+from bot.services import outbox
+from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Person, Status
+from flows.types import Reply
+from tests.support.chat import t
+from tests.support.clock import FakeClock
+from tests.support.twilio_server import FakeTwilio
+from tests.support.whatsapp import SOMALI_NUMBER, UK_NUMBER, WhatsApp, joined
+
+pytestmark = pytest.mark.usefixtures("programme")
+
+# Every way something else in the system writes to a person.
+KINDS = ("broadcast", "alert", "reminder", "notice", "concern_update", "failure_report",
+         "reply")
+
+
+async def everything_to(app: App, number: str, *, with_person: bool = True) -> None:
+    async with app.database.transaction() as session:
+        person_id = await session.scalar(select(Person.id)) if with_person else None
+        for kind in KINDS:
+            outbox.enqueue(session, channel="whatsapp", address=number, kind=kind,
+                           reply=Reply(f"a {kind}"), now=app.clock(), person_id=person_id)
+
+
+async def identity(app: App, number: str) -> Identity | None:
+    async with app.database.transaction() as session:
+        return await session.scalar(select(Identity).where(Identity.address == number))
+
+
+async def test_after_stop_nothing_reaches_a_champion_until_start(
+    app: App, whatsapp: WhatsApp, twilio: FakeTwilio, clock: FakeClock
+) -> None:
+    amina = await joined(whatsapp, UK_NUMBER, "en")
+    await amina.says("STOP")
+    assert amina.replies == [
+        "Messages are paused: we won't send you anything until you send START. "
+        "Your details are kept."]
+    received = len(amina.received)
+
+    clock.advance(minutes=5)
+    await everything_to(app, UK_NUMBER)
+    await everything_to(app, UK_NUMBER, with_person=False)
+    assert await amina.says("hello") == ""
+    assert await amina.says("STOP") == ""  # one confirmation, not one per STOP
+    await whatsapp.deliver()
+    assert len(amina.received) == received
+    async with app.database.transaction() as session:
+        refused = list(await session.scalars(select(OutboxMessage).where(
+            OutboxMessage.status == OutboxStatus.DEAD)))
+        assert len(refused) == 2 * len(KINDS)
+        assert {row.error for row in refused} == {"recipient has opted out"}
+        assert await session.scalar(select(Person.status)) == Status.PAUSED
+
+    await amina.says("START")
+    amina.sees("Welcome back! Messages are switched on again.", "What would you like to do?")
+    await everything_to(app, UK_NUMBER)
+    await amina.reads()
+    assert sorted(amina.replies) == sorted(f"a {kind}" for kind in KINDS)
+    found = await identity(app, UK_NUMBER)
+    assert found is not None and found.opted_out_at is None
+
+
+@pytest.mark.parametrize("word", ["CANCEL", "end", "Quit", "UNSUBSCRIBE", "stop"])
+async def test_a_number_that_never_joined_is_told_once_and_then_left_alone(
+    app: App, whatsapp: WhatsApp, clock: FakeClock, word: str
+) -> None:
+    stranger = whatsapp.phone(UK_NUMBER)
+    await stranger.says("hello")
+    await stranger.says("JOIN DEMO2026")
+    await stranger.says(word)  # CANCEL opts out on WhatsApp, even half-way through joining
+    assert len(stranger.replies) == 1
+    stranger.sees("OK, I have stopped. Nothing about you has been kept.")
+    found = await identity(app, UK_NUMBER)
+    assert found is not None and found.opted_out_at == clock() and found.person_id is None
+
+    clock.advance(minutes=1)
+    await everything_to(app, UK_NUMBER, with_person=False)
+    assert await stranger.says("hello?") == ""
+    assert await stranger.says("1") == ""
+
+    await stranger.says("JOIN DEMO2026")  # JOIN with their code resumes, and joining starts
+    stranger.sees("Which language would you like to use?")
+
+
+async def test_a_somali_champion_stops_in_somali(app: App, whatsapp: WhatsApp) -> None:
+    hodan = await joined(whatsapp, SOMALI_NUMBER, "so", name="Hodan")
+    await hodan.says("JOOJI")  # Somali for STOP, from the catalog
+    assert hodan.replies == [t("so", "Messages are paused: we won't send you anything until "
+                                     "you send {start}. Your details are kept.", start="BILOW")]
+    await hodan.says("BILOW")
+    hodan.sees(t("so", "Welcome back! Messages are switched on again."))
+
+
+async def test_a_bare_join_resumes_a_paused_champion(app: App, whatsapp: WhatsApp) -> None:
+    amina = await joined(whatsapp, UK_NUMBER, "en")
+    await amina.says("stop")
+    await amina.says("JOIN")
+    amina.sees("Welcome back! Messages are switched on again.")
