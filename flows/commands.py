@@ -23,7 +23,8 @@ GLOBAL: dict[str, tuple[str, str]] = {
     "menu": NP_("command", "menu, main menu, home"),
     "help": NP_("command", "help, info"),
     "back": NP_("command", "back, previous, go back"),
-    "cancel": NP_("command", "cancel, abandon"),
+    # Not "cancel" first: on WhatsApp CANCEL is an opt-out word (it pauses everything).
+    "cancel": NP_("command", "exit, cancel, abandon"),
     "language": NP_("command", "language, languages"),
     "stop": NP_("command", "stop, pause, unsubscribe"),
     "start": NP_("command", "start, resume, restart"),

@@ -260,7 +260,14 @@ class _Run:
         elif name == "forget" and self.joined:
             self.set_aside()
             self.start("forget")
-        elif name in ("cancel", "stop", "forget") and not self.joined:
+        elif name == "stop" and not self.joined:
+            self.emit("joining_cancelled")
+            self.conv = Conversation()
+            # The host keeps one thing: a note not to message this address again.
+            self.note(_("OK, we won't message you again. We have kept nothing about you except "
+                        "a note not to message you. Send {start} if you change your mind.",
+                        start=commands.first_word("start")))
+        elif name in ("cancel", "forget") and not self.joined:
             self.emit("joining_cancelled")
             self.conv = Conversation()
             self.note(_("OK, I have stopped. Nothing about you has been kept. "

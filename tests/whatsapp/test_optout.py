@@ -76,7 +76,8 @@ async def test_a_number_that_never_joined_is_told_once_and_then_left_alone(
     await stranger.says("JOIN DEMO2026")
     await stranger.says(word)  # CANCEL opts out on WhatsApp, even half-way through joining
     assert len(stranger.replies) == 1
-    stranger.sees("OK, I have stopped. Nothing about you has been kept.")
+    stranger.sees("OK, we won't message you again. We have kept nothing about you except a "
+                  "note not to message you. Send START if you change your mind.")
     found = await identity(app, UK_NUMBER)
     assert found is not None and found.opted_out_at == clock() and found.person_id is None
 
