@@ -15,15 +15,13 @@ from typing import Any
 
 from flows import commands, invites, languages, safety
 from flows.answers import ChooseLanguage, Invalid, PickStep, Selecting
-from flows.commands import Command
-from flows.conversation import Conversation, Facts, Saved
+from flows.conversation import Conversation, Facts
 from flows.i18n import _, language, switch_language, translate
+from flows.navigation import RESUME, Navigation
 from flows.steps import END, Context, Exit, Flow, Prompt, Start, Step, Target
 from flows.text import fold, parse_whole_number
 from flows.types import Choice, Event, Inbound, Output, Reply
 from flows.views import NeedView
-
-RESUME = "resume"  # the built-in question: carry on with a set-aside flow, or start again
 
 
 @dataclass(frozen=True)
@@ -63,7 +61,7 @@ def resume(
         return Turn(tuple(run.output), conversation)
 
 
-class _Run:
+class _Run(Navigation):
     def __init__(
         self, conv: Conversation, inbound: Inbound, now: datetime, facts: Facts,
         flows: Mapping[str, Flow],
@@ -210,86 +208,6 @@ class _Run:
             "flow": self.conv.flow, "step": self.conv.step})
         if self.conv.flow:
             self.set(answers={**self.conv.answers, "_red_flag": flag.category})
-
-    def command(self) -> Command | None:
-        choice = self.inbound.choice_id
-        if choice and choice.startswith("/"):
-            return Command(choice[1:])
-        return commands.detect(self.inbound.text)
-
-    def first_contact(self) -> None:
-        """Someone we don't know yet: welcome them, or take the code they sent."""
-        invite = self.facts.invite
-        flow = self.flows["joining"]
-        self.set(flow=flow.id, step=None, answers={}, trail=())
-        if flow.intro:
-            self.note(self.render(flow.intro))
-        first = flow.steps[0]
-        code_sent = invite is not None and (invite.role is not None or self.explicit_code)
-        if code_sent and not self.facts.open_registration:
-            self.set(step=first.id)
-            self.answer()
-        else:
-            self.goto(first.id)
-
-    def run_command(self, command: Command) -> None:
-        name = command.name
-        if name == "start" and command.argument and not self.joined:
-            self.inbound = replace(self.inbound, text=command.argument, choice_id=None)
-            if self.conv.flow != "joining" or self.conv.step != "code":
-                self.first_contact()
-            else:
-                self.answer()
-        elif name in ("start", "menu") and not self.joined:
-            if name == "menu":
-                self.note(_("You will see the menu once you have joined."))
-            self.ask()
-        elif name in ("start", "menu"):
-            self.set_aside()
-            self.start("menu")
-        elif name == "help":
-            self.note(self.help_text())
-            self.ask()
-        elif name == "back":
-            self.back()
-        elif name == "language":
-            self.detour("language")
-        elif name in commands.SHORTCUTS and self.joined:
-            self.set_aside()
-            self.start(commands.SHORTCUTS[name])
-        elif name == "forget" and self.joined:
-            self.set_aside()
-            self.start("forget")
-        elif name == "stop" and not self.joined:
-            self.emit("joining_cancelled")
-            self.conv = Conversation()
-            # The host keeps one thing: a note not to message this address again.
-            self.note(_("OK, we won't message you again. We have kept nothing about you except "
-                        "a note not to message you. Send {start} if you change your mind.",
-                        start=commands.first_word("start")))
-        elif name in ("cancel", "forget") and not self.joined:
-            self.emit("joining_cancelled")
-            self.conv = Conversation()
-            self.note(_("OK, I have stopped. Nothing about you has been kept. "
-                       "If you want to join later, just send your invite code."))
-        elif name == "cancel":
-            drafts = {k: v for k, v in self.conv.drafts.items() if k != self.conv.flow}
-            self.set(drafts=drafts)
-            self.note(_("OK, cancelled. Nothing from that was saved."))
-            self.start("menu")
-        elif name == "stop":
-            self.emit("messages_paused")
-            self.conv = self.conv.cleared()
-            self.note(
-                _("Messages are paused: we won't send you anything until you send {start}. "
-                  "Your details are kept.", start=commands.first_word("start"))
-            )
-
-    def help_text(self) -> str:
-        flow, step = self.flow, self.step
-        specific = (step.help if step else None) or (flow.help if flow else None)
-        general = commands.summary()
-        return f"{translate(specific)}\n\n{general}" if specific else general
 
     # -- answering the current question -------------------------------------
 
@@ -474,55 +392,7 @@ class _Run:
         else:
             self.start_default()
 
-    def back(self) -> None:
-        trail = self.conv.trail
-        if self.flow is None or not trail or self.conv.step == RESUME:
-            if self.joined and self.conv.flow != "menu":
-                self.start("menu")
-            else:
-                self.ask()
-            return
-        self.set(step=trail[-1], trail=trail[:-1], selection=(), reviewing=None)
-        self.ask()
 
-    def detour(self, flow_id: str) -> None:
-        """Run a short flow (such as choosing a language), then come back here."""
-        step = self.conv.step
-        if self.conv.flow and step and self.conv.flow != flow_id:
-            self.set(detour=Saved(self.conv.flow, step, dict(self.conv.answers), self.conv.trail))
-        self.start(flow_id)
 
-    def set_aside(self) -> None:
-        """Keep a half-finished flow to offer back later ("carry on or start again?")."""
-        flow = self.flow
-        if flow and flow.title and self.conv.answers and self.conv.step not in (None, RESUME):
-            saved = Saved(flow.id, self.conv.step or "", dict(self.conv.answers), self.conv.trail)
-            self.set(drafts={**self.conv.drafts, flow.id: saved})
-        self.set(flow=None, step=None, answers={}, trail=(), selection=(), reviewing=None)
 
-    def ask_resume(self, flow: Flow, prefix: str | None) -> None:
-        text = _("You were {task} earlier. Would you like to carry on where you left off, "
-                 "or start again?", task=translate(flow.title or flow.id))
-        self.say(
-            f"{prefix}\n\n{text}" if prefix else text,
-            (Choice("carry_on", _("Carry on")), Choice("start_again", _("Start again"))),
-            question=f"{flow.id}.{RESUME}",
-        )
 
-    def answer_resume(self, flow: Flow) -> None:
-        inbound = self.inbound
-        text = fold(inbound.text or "")
-        number = parse_whole_number(inbound.text or "")
-        if inbound.choice_id == "carry_on" or number == 1 or text == fold(_("Carry on")):
-            saved = self.conv.drafts[flow.id]
-            drafts = {k: v for k, v in self.conv.drafts.items() if k != flow.id}
-            self.set(step=saved.step, answers=dict(saved.answers), trail=saved.trail,
-                     drafts=drafts)
-            self.ask()
-        elif inbound.choice_id == "start_again" or number == 2 or text == fold(_("Start again")):
-            self.set(drafts={k: v for k, v in self.conv.drafts.items() if k != flow.id})
-            self.start(flow.id)
-        else:
-            self.ask(
-                _("Sorry, that isn't one of the options. Please send the number of your answer.")
-            )

@@ -1,0 +1,178 @@
+"""Moving around a conversation: global words, help, back, detours, carrying on later.
+
+A mixin of the engine's run (``flows.engine``), kept apart so each module holds one idea.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from flows import commands
+from flows.commands import Command
+from flows.conversation import Conversation, Facts, Saved
+from flows.i18n import _, translate
+from flows.steps import Flow, Step
+from flows.text import fold, parse_whole_number
+from flows.types import Choice, Inbound
+
+RESUME = "resume"  # the built-in question: carry on with a set-aside flow, or start again
+
+
+class Navigation:
+    conv: Conversation
+    inbound: Inbound
+    facts: Facts
+    flows: Mapping[str, Flow]
+    explicit_code: bool
+
+    if TYPE_CHECKING:  # provided by the engine's run
+        @property
+        def joined(self) -> bool: ...
+        @property
+        def flow(self) -> Flow | None: ...
+        @property
+        def step(self) -> Step | None: ...
+        def set(self, **changes: Any) -> None: ...
+        def note(self, text: str) -> None: ...
+        def say(self, text: str, choices: tuple[Choice, ...] = (), **options: Any) -> None: ...
+        def emit(self, name: str, data: Mapping[str, Any] | None = None) -> None: ...
+        def render(self, prompt: Any) -> str: ...
+        def ask(self, prefix: str | None = None) -> None: ...
+        def answer(self) -> None: ...
+        def goto(self, target: Any) -> None: ...
+        def start(self, flow_id: str) -> None: ...
+
+    def command(self) -> Command | None:
+        choice = self.inbound.choice_id
+        if choice and choice.startswith("/"):
+            return Command(choice[1:])
+        return commands.detect(self.inbound.text)
+
+    def first_contact(self) -> None:
+        """Someone we don't know yet: welcome them, or take the code they sent."""
+        invite = self.facts.invite
+        flow = self.flows["joining"]
+        self.set(flow=flow.id, step=None, answers={}, trail=())
+        if flow.intro:
+            self.note(self.render(flow.intro))
+        first = flow.steps[0]
+        code_sent = invite is not None and (invite.role is not None or self.explicit_code)
+        if code_sent and not self.facts.open_registration:
+            self.set(step=first.id)
+            self.answer()
+        else:
+            self.goto(first.id)
+
+    def run_command(self, command: Command) -> None:
+        name = command.name
+        if name == "start" and command.argument and not self.joined:
+            self.inbound = replace(self.inbound, text=command.argument, choice_id=None)
+            if self.conv.flow != "joining" or self.conv.step != "code":
+                self.first_contact()
+            else:
+                self.answer()
+        elif name in ("start", "menu") and not self.joined:
+            if name == "menu":
+                self.note(_("You will see the menu once you have joined."))
+            self.ask()
+        elif name in ("start", "menu"):
+            self.set_aside()
+            self.start("menu")
+        elif name == "help":
+            self.note(self.help_text())
+            self.ask()
+        elif name == "back":
+            self.back()
+        elif name == "language":
+            self.detour("language")
+        elif name in commands.SHORTCUTS and self.joined:
+            self.set_aside()
+            self.start(commands.SHORTCUTS[name])
+        elif name == "forget" and self.joined:
+            self.set_aside()
+            self.start("forget")
+        elif name == "stop" and not self.joined:
+            self.emit("joining_cancelled")
+            self.conv = Conversation()
+            # The host keeps one thing: a note not to message this address again.
+            self.note(_("OK, we won't message you again. We have kept nothing about you except "
+                        "a note not to message you. Send {start} if you change your mind.",
+                        start=commands.first_word("start")))
+        elif name in ("cancel", "forget") and not self.joined:
+            self.emit("joining_cancelled")
+            self.conv = Conversation()
+            self.note(_("OK, I have stopped. Nothing about you has been kept. "
+                       "If you want to join later, just send your invite code."))
+        elif name == "cancel":
+            drafts = {k: v for k, v in self.conv.drafts.items() if k != self.conv.flow}
+            self.set(drafts=drafts)
+            self.note(_("OK, cancelled. Nothing from that was saved."))
+            self.start("menu")
+        elif name == "stop":
+            self.emit("messages_paused")
+            self.conv = self.conv.cleared()
+            self.note(
+                _("Messages are paused: we won't send you anything until you send {start}. "
+                  "Your details are kept.", start=commands.first_word("start"))
+            )
+
+    def help_text(self) -> str:
+        flow, step = self.flow, self.step
+        specific = (step.help if step else None) or (flow.help if flow else None)
+        general = commands.summary()
+        return f"{translate(specific)}\n\n{general}" if specific else general
+
+    def back(self) -> None:
+        trail = self.conv.trail
+        if self.flow is None or not trail or self.conv.step == RESUME:
+            if self.joined and self.conv.flow != "menu":
+                self.start("menu")
+            else:
+                self.ask()
+            return
+        self.set(step=trail[-1], trail=trail[:-1], selection=(), reviewing=None)
+        self.ask()
+
+    def detour(self, flow_id: str) -> None:
+        """Run a short flow (such as choosing a language), then come back here."""
+        step = self.conv.step
+        if self.conv.flow and step and self.conv.flow != flow_id:
+            self.set(detour=Saved(self.conv.flow, step, dict(self.conv.answers), self.conv.trail))
+        self.start(flow_id)
+
+    def set_aside(self) -> None:
+        """Keep a half-finished flow to offer back later ("carry on or start again?")."""
+        flow = self.flow
+        if flow and flow.title and self.conv.answers and self.conv.step not in (None, RESUME):
+            saved = Saved(flow.id, self.conv.step or "", dict(self.conv.answers), self.conv.trail)
+            self.set(drafts={**self.conv.drafts, flow.id: saved})
+        self.set(flow=None, step=None, answers={}, trail=(), selection=(), reviewing=None)
+
+    def ask_resume(self, flow: Flow, prefix: str | None) -> None:
+        text = _("You were {task} earlier. Would you like to carry on where you left off, "
+                 "or start again?", task=translate(flow.title or flow.id))
+        self.say(
+            f"{prefix}\n\n{text}" if prefix else text,
+            (Choice("carry_on", _("Carry on")), Choice("start_again", _("Start again"))),
+            question=f"{flow.id}.{RESUME}",
+        )
+
+    def answer_resume(self, flow: Flow) -> None:
+        inbound = self.inbound
+        text = fold(inbound.text or "")
+        number = parse_whole_number(inbound.text or "")
+        if inbound.choice_id == "carry_on" or number == 1 or text == fold(_("Carry on")):
+            saved = self.conv.drafts[flow.id]
+            drafts = {k: v for k, v in self.conv.drafts.items() if k != flow.id}
+            self.set(step=saved.step, answers=dict(saved.answers), trail=saved.trail,
+                     drafts=drafts)
+            self.ask()
+        elif inbound.choice_id == "start_again" or number == 2 or text == fold(_("Start again")):
+            self.set(drafts={k: v for k, v in self.conv.drafts.items() if k != flow.id})
+            self.start(flow.id)
+        else:
+            self.ask(
+                _("Sorry, that isn't one of the options. Please send the number of your answer.")
+            )
