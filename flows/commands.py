@@ -39,7 +39,13 @@ ANSWERS: dict[str, tuple[str, str]] = {
     "done": NP_("answer", "done, finished, that is all, ok done"),
 }
 
-SLASH = frozenset(GLOBAL) | {"skip"}
+# Slash commands that open a flow from anywhere, for people who have joined
+# (Telegram lists them in its command menu): command name -> flow id.
+SHORTCUTS: dict[str, str] = {
+    "settings": "settings",
+}
+
+SLASH = frozenset(GLOBAL) | {"skip"} | frozenset(SHORTCUTS)
 
 
 @dataclass(frozen=True)

@@ -226,6 +226,8 @@ class _Run:
             self.back()
         elif name == "language":
             self.detour("language")
+        elif name in commands.SHORTCUTS and commands.SHORTCUTS[name] in self.flows:
+            self.shortcut(commands.SHORTCUTS[name])
         elif name == "forget" and self.joined:
             self.set_aside()
             self.start("forget")
@@ -246,6 +248,16 @@ class _Run:
                 _("Messages are paused: we won't send you anything until you send {start}. "
                   "Your details are kept.", start=commands.first_word("start"))
             )
+
+    def shortcut(self, flow_id: str) -> None:
+        if not self.joined:
+            self.note(_("You will see the menu once you have joined."))
+            self.ask()
+        elif self.conv.flow != flow_id:
+            self.set_aside()
+            self.start(flow_id)
+        else:
+            self.ask()
 
     def help_text(self) -> str:
         flow, step = self.flow, self.step
