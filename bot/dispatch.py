@@ -52,15 +52,20 @@ class Pacer:
         self.window: deque[float] = deque()
         self.last: dict[str, float] = {}
 
-    async def wait(self, address: str) -> None:
+    async def wait(self, address: str | None) -> None:
+        """Until one more call may go out; ``None`` counts it only towards the overall rate
+        (an edit of a message already sent, which is not a new message to that person)."""
         while True:
             now = self.clock()
             while self.window and self.window[0] <= now - 1.0:
                 self.window.popleft()
-            ready_at = self.last.get(address, float("-inf")) + self.limits.per_address_interval
+            ready_at = float("-inf")
+            if address is not None:
+                ready_at = self.last.get(address, ready_at) + self.limits.per_address_interval
             if len(self.window) < self.limits.per_second and ready_at <= now:
                 self.window.append(now)
-                self.last[address] = now
+                if address is not None:
+                    self.last[address] = now
                 return
             waits = [ready_at - now] if ready_at > now else []
             if len(self.window) >= self.limits.per_second:
@@ -80,7 +85,11 @@ class Dispatcher:
     ) -> None:
         self.database = database
         self.senders = {sender.channel: sender for sender in senders}
-        self.pacers = {sender.channel: Pacer(sender.limits) for sender in senders}
+        # A sender that makes several platform calls for one message (a long text in
+        # parts, a keyboard to close first) brings its own pacer and paces the extra calls
+        # with it, so every call counts towards the same limits.
+        self.pacers = {sender.channel: getattr(sender, "pacer", None) or Pacer(sender.limits)
+                       for sender in senders}
         self.clock = clock
         self.batch = batch
         self.max_attempts = max_attempts

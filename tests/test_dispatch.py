@@ -231,6 +231,17 @@ async def test_the_pacer_never_exceeds_the_rate_overall_or_per_person() -> None:
         assert all(b - a >= 1.0 for a, b in itertools.pairwise(times))
 
 
+async def test_an_edit_counts_towards_the_overall_rate_but_not_the_gap_per_person() -> None:
+    time = FakeTime()
+    pacer = Pacer(Limits(per_second=3, per_address_interval=1.0), clock=time, sleep=time.sleep)
+    await pacer.wait("a")
+    await pacer.wait(None)  # closing the keyboard of a's last question: no gap needed
+    assert time.now == 0.0
+    await pacer.wait(None)
+    await pacer.wait(None)  # a fourth call in the same second waits for the window
+    assert time.now >= 1.0
+
+
 @pytest.mark.parametrize("attempts", [1, 5, 20])
 def test_backoff_grows_and_is_capped(attempts: int) -> None:
     from bot.dispatch import backoff
