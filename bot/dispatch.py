@@ -11,9 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
-from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, exists, select
@@ -22,13 +20,13 @@ from sqlalchemy.orm import aliased
 
 from bot.channels.base import (
     Delivered,
-    Limits,
     Outgoing,
     RetryLater,
     Sender,
     SendResult,
     Unreachable,
 )
+from bot.pacing import Pacer
 from bot.storage.database import Database
 from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Person, Status
 from flows.types import Reply
@@ -39,38 +37,9 @@ UNFINISHED = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 QUIET = (Status.PAUSED, Status.OPTED_OUT, Status.ERASED)
 
 
-class Pacer:
-    """At most ``per_second`` sends in any one-second window, and a gap per address."""
-
-    def __init__(
-        self, limits: Limits, clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self.limits = limits
-        self.clock = clock
-        self.sleep = sleep
-        self.window: deque[float] = deque()
-        self.last: dict[str, float] = {}
-
-    async def wait(self, address: str | None) -> None:
-        """Until one more call may go out; ``None`` counts it only towards the overall rate
-        (an edit of a message already sent, which is not a new message to that person)."""
-        while True:
-            now = self.clock()
-            while self.window and self.window[0] <= now - 1.0:
-                self.window.popleft()
-            ready_at = float("-inf")
-            if address is not None:
-                ready_at = self.last.get(address, ready_at) + self.limits.per_address_interval
-            if len(self.window) < self.limits.per_second and ready_at <= now:
-                self.window.append(now)
-                if address is not None:
-                    self.last[address] = now
-                return
-            waits = [ready_at - now] if ready_at > now else []
-            if len(self.window) >= self.limits.per_second:
-                waits.append(self.window[0] + 1.0 - now)
-            await self.sleep(max(min(waits), 0.001))
+@contextlib.asynccontextmanager
+async def _unpaced() -> AsyncIterator[None]:
+    yield
 
 
 def backoff(attempts: int) -> timedelta:
@@ -86,10 +55,9 @@ class Dispatcher:
         self.database = database
         self.senders = {sender.channel: sender for sender in senders}
         # A sender that makes several platform calls for one message (a long text in
-        # parts, a keyboard to close first) brings its own pacer and paces the extra calls
-        # with it, so every call counts towards the same limits.
-        self.pacers = {sender.channel: getattr(sender, "pacer", None) or Pacer(sender.limits)
-                       for sender in senders}
+        # parts, a keyboard to close first) paces each call itself, with its own pacer.
+        self.pacers = {sender.channel: Pacer(sender.limits) for sender in senders
+                       if getattr(sender, "pacer", None) is None}
         self.clock = clock
         self.batch = batch
         self.max_attempts = max_attempts
@@ -111,8 +79,15 @@ class Dispatcher:
     async def run_forever(self, ready: asyncio.Event, idle_seconds: float = 1.0) -> None:
         while True:
             ready.clear()
+            current = asyncio.ensure_future(self.run_once())
             try:
-                count = await self.run_once()
+                count = await asyncio.shield(current)
+            except asyncio.CancelledError:
+                # Stopping: let the round finish recording what it already sent, so no
+                # message is left marked as sending (only a crash leaves that to the sweep).
+                with contextlib.suppress(Exception):
+                    await current
+                raise
             except Exception:
                 log.exception("dispatcher round failed; retrying shortly")
                 count = 0
@@ -181,8 +156,8 @@ class Dispatcher:
 
     async def _deliver(self, message: Outgoing) -> None:
         sender = self.senders[message.channel]
-        async with self.slots:
-            await self.pacers[message.channel].wait(message.address)
+        pacer = self.pacers.get(message.channel)
+        async with self.slots, pacer.turn(message.address) if pacer else _unpaced():
             try:
                 result: SendResult = await sender.send(message)
             except Exception as error:  # a bug or an unexpected library error
