@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import OutboxMessage, OutboxStatus
@@ -35,3 +36,15 @@ def enqueue(
     )
     session.add(row)
     return row
+
+
+async def last_delivered(session: AsyncSession, channel: str, address: str) -> OutboxMessage | None:
+    """The latest message delivered to an address, with the platform's id for it."""
+    return await session.scalar(
+        select(OutboxMessage)
+        .where(OutboxMessage.channel == channel, OutboxMessage.address == address,
+               OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.DELIVERED,
+                                         OutboxStatus.READ]),
+               OutboxMessage.provider_message_id.is_not(None))
+        .order_by(OutboxMessage.id.desc())
+        .limit(1))
