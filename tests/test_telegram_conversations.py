@@ -10,12 +10,14 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
+from bot.channels.telegram import updates
 from bot.storage.models import Conversation as ConversationRow
 from bot.storage.models import Identity, InboundMessage, OutboxMessage, Person, Role, Status
 from tests.support.chat import t
 from tests.support.telegram_bot import SECRET, RunningBot, running_bot
-from tests.support.telegram_server import RLM, FakeTelegram
-from tests.support.telegram_server import Person as TelegramPerson
+from tests.support.telegram_messages import RLM
+from tests.support.telegram_people import Person as TelegramPerson
+from tests.support.telegram_server import FakeTelegram
 
 pytestmark = pytest.mark.usefixtures("programme")
 
@@ -285,3 +287,20 @@ async def test_a_webhook_request_without_our_secret_is_refused_and_changes_nothi
         for model in (InboundMessage, Identity, OutboxMessage):
             assert await count(app, model) == 0
         assert amina.messages == []
+
+
+async def test_a_failure_in_our_telegram_code_is_logged_and_the_person_told(
+    telegram: FakeTelegram, bot: RunningBot, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(message: object, now: object) -> None:
+        raise RuntimeError("a bug of ours")
+
+    monkeypatch.setattr(updates, "from_message", broken)
+    sam = telegram.person(1013, "Sam", language_code="pl")
+    await sam.says("hello")
+    await sam.sees(t("pl", "Sorry, something went wrong on our side. What you told us before "
+                           "is safe. Please try again in a moment, or send {menu}.",
+                     menu="MENU"))
+    assert "RuntimeError: a bug of ours" in caplog.text
+    assert "Traceback" not in sam.transcript()

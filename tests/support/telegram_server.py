@@ -7,8 +7,9 @@ webhook (retried until answered 200, like Telegram). It checks what Telegram
 checks (tests/support/telegram_rules.py) and can be told to fail like Telegram:
 429 with retry_after, 403 for someone who blocked the bot, any 400.
 
-Tests act as people through ``Person``: say something, press a button, share a
-location, send a photo; then wait until they see the bot's answer.
+Tests act as people through ``person()`` (tests/support/telegram_people.py): say
+something, press a button, share a location, send a photo; then wait until they
+see the bot's answer.
 """
 
 from __future__ import annotations
@@ -32,16 +33,14 @@ from starlette.routing import Route
 
 from tests.support import telegram_rules as rules
 from tests.support.servers import serve
+from tests.support.telegram_messages import BOT, Sent, message_json
+from tests.support.telegram_people import Person
 
 TOKEN = "123456:TEST-token"
-BOT = {"id": 999, "is_bot": True, "first_name": "Champbot", "username": "champbot_test_bot",
-       "can_join_groups": False, "can_read_all_group_messages": False,
-       "supports_inline_queries": False}
 JSON_FIELDS = ("reply_markup", "allowed_updates", "commands", "scope", "link_preview_options",
                "entities", "reply_parameters")
 SENDING = ("sendMessage", "editMessageText", "editMessageReplyMarkup", "sendPhoto",
            "sendVoice", "sendAudio", "sendVideo", "sendDocument")
-RLM = "\u200f"
 WAIT = 15.0  # seconds a test waits for the bot before failing
 
 
@@ -49,23 +48,6 @@ class Failure(Exception):
     def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
         super().__init__(description)
         self.status, self.description, self.retry_after = status, description, retry_after
-
-
-@dataclass
-class Sent:
-    """A message in a chat, as it stands now."""
-
-    message_id: int
-    chat_id: int
-    text: str
-    keyboard: list[list[dict[str, Any]]] | None = None
-    from_bot: bool = True
-    kind: str = "text"
-    file_id: str | None = None
-    edited: bool = False
-
-    def buttons(self) -> list[str]:
-        return [shown(b["text"]) for row in self.keyboard or [] for b in row]
 
 
 @dataclass
@@ -83,11 +65,6 @@ class Scripted:
     chat_id: int | None
     times: int
     after: int = 0  # matching calls to let through first
-
-
-def shown(text: str) -> str:
-    """A label or text as read, without direction marks."""
-    return text.replace(RLM, "")
 
 
 @dataclass
@@ -405,28 +382,6 @@ class FakeTelegram:
         return next(self.message_ids.setdefault(chat_id, itertools.count(1)))
 
 
-def envelope(message_id: int, chat_id: int, sender: dict[str, Any]) -> dict[str, Any]:
-    return {"message_id": message_id, "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private", "first_name": "Person"}, "from": sender}
-
-
-def message_json(sent: Sent, user: dict[str, Any] | None = None) -> dict[str, Any]:
-    data = envelope(sent.message_id, sent.chat_id, user or BOT)
-    if sent.kind == "text":
-        data["text"] = sent.text
-    elif sent.kind == "photo":
-        data["photo"] = [{"file_id": sent.file_id, "file_unique_id": f"u{sent.file_id}",
-                          "width": 640, "height": 480}]
-    else:
-        data[sent.kind] = {"file_id": sent.file_id, "file_unique_id": f"u{sent.file_id}",
-                           "duration": 3, "mime_type": "audio/ogg"}
-    if sent.keyboard:
-        data["reply_markup"] = {"inline_keyboard": sent.keyboard}
-    if sent.edited:
-        data["edit_date"] = int(time.time())
-    return data
-
-
 async def _params(request: Request) -> dict[str, Any]:
     if request.headers.get("content-type", "").startswith("application/json"):
         return dict(await request.json())
@@ -437,139 +392,3 @@ async def _params(request: Request) -> dict[str, Any]:
 
 def _int(value: Any) -> int | None:
     return None if value in (None, "") else int(value)
-
-
-class Person:
-    """Someone in a private chat with the bot, as the tests play them."""
-
-    def __init__(self, server: FakeTelegram, chat_id: int, first_name: str,
-                 language_code: str | None) -> None:
-        self.server = server
-        self.chat_id = chat_id
-        self.user = {"id": chat_id, "is_bot": False, "first_name": first_name}
-        if language_code:
-            self.user["language_code"] = language_code
-        self.mark = 0
-        self.last_update: tuple[int, dict[str, Any]] | None = None
-        self.last_message_id = 0  # of what this person last sent
-
-    # -- acting --------------------------------------------------------------
-
-    async def says(self, text: str, **extra: Any) -> int:
-        body: dict[str, Any] = {"text": text, **extra}
-        if text.startswith("/"):
-            command = text.split()[0]
-            body["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
-        return await self._send(body)
-
-    async def shares_location(self, latitude: float, longitude: float) -> int:
-        return await self._send({"location": {"latitude": latitude, "longitude": longitude}})
-
-    async def sends_photo(self, caption: str | None = None) -> int:
-        file_id = f"photo-{self.chat_id}-{len(self.server.files)}"
-        self.server.files[file_id] = b"\xff\xd8 a small photo"
-        body: dict[str, Any] = {"photo": [{"file_id": file_id, "file_unique_id": f"u{file_id}",
-                                           "width": 1280, "height": 960}]}
-        if caption:
-            body["caption"] = caption
-        return await self._send(body)
-
-    async def sends_voice(self) -> int:
-        file_id = f"voice-{self.chat_id}-{len(self.server.files)}"
-        self.server.files[file_id] = b"OggS a short voice note"
-        return await self._send({"voice": {"file_id": file_id, "file_unique_id": f"u{file_id}",
-                                           "duration": 4, "mime_type": "audio/ogg"}})
-
-    async def edits(self, message_id: int, text: str) -> int:
-        data = message_json(Sent(message_id, self.chat_id, text, from_bot=False), self.user)
-        data["edit_date"] = int(time.time())
-        return await self._update({"edited_message": data})
-
-    async def presses(self, label: str, message: Sent | None = None) -> int:
-        """Press the button labelled ``label`` on ``message`` (default: the latest message
-        with it, once it is on screen)."""
-        if message is None:
-            await self.server.wait_until(lambda: self._showing(label),
-                                         what=f"a button {label!r} in:\n{self.transcript()}")
-            message = self.message_with(label)
-        button = next(b for row in message.keyboard or [] for b in row
-                      if shown(b["text"]).removeprefix("✓ ") == label)
-        query_id = f"q{len(self.server.queries) + 1}"
-        self.server.queries.add(query_id)
-        return await self._update({"callback_query": {
-            "id": query_id, "from": self.user, "chat_instance": f"ci{self.chat_id}",
-            "message": message_json(message), "data": button["callback_data"]}})
-
-    async def _send(self, body: dict[str, Any]) -> int:
-        sent = Sent(self.server.next_message_id(self.chat_id), self.chat_id,
-                    str(body.get("text", "")), from_bot=False)
-        self.server.chats[self.chat_id].append(sent)
-        self.last_message_id = sent.message_id
-        data = {**envelope(sent.message_id, self.chat_id, self.user), **body}
-        return await self._update({"message": data})
-
-    async def _update(self, body: dict[str, Any]) -> int:
-        self.mark = len(self.server.log[self.chat_id])
-        update_id = await self.server.add_update(body)
-        self.last_update = (update_id, body)
-        return update_id
-
-    async def repeats_last_update(self) -> int:
-        """The last update delivered again, with the same update_id (a retried webhook)."""
-        assert self.last_update is not None
-        update_id, body = self.last_update
-        self.mark = len(self.server.log[self.chat_id])
-        await self.server.redeliver(update_id, body)
-        return update_id
-
-    # -- seeing --------------------------------------------------------------
-
-    @property
-    def messages(self) -> list[Sent]:
-        return [m for m in self.server.chats[self.chat_id] if m.from_bot]
-
-    @property
-    def latest(self) -> Sent:
-        return self.messages[-1]
-
-    def _showing(self, label: str) -> bool:
-        return any(label in [b.removeprefix("✓ ") for b in m.buttons()] for m in self.messages)
-
-    def message_with(self, label: str) -> Sent:
-        """The latest message with that button, as it is on screen now (a copy: what
-        happens to the message later does not change it, as on a phone slow to update)."""
-        for message in reversed(self.messages):
-            if label in [b.removeprefix("✓ ") for b in message.buttons()]:
-                return Sent(**vars(message))
-        raise AssertionError(f"no button {label!r} in:\n{self.transcript()}")
-
-    def keyboards(self) -> list[list[str]]:
-        """The buttons still on screen, message by message (those with any)."""
-        return [m.buttons() for m in self.messages if m.keyboard]
-
-    def since_last_action(self) -> str:
-        """What the bot showed since this person last did something: texts and buttons."""
-        return "\n\n".join(shown(m.text) + "".join(f"\n[{b}]" for b in m.buttons())
-                           for m in self.server.log[self.chat_id][self.mark:])
-
-    async def sees(self, *fragments: str) -> str:
-        """Wait until the bot's messages since this person's last action show every fragment."""
-        wanted = [shown(f) for f in fragments]
-
-        def seen() -> bool:
-            said = self.since_last_action()
-            return all(f in said for f in wanted)
-
-        try:
-            await self.server.wait_until(seen)
-        except AssertionError:
-            raise AssertionError(f"expected {wanted} after the last action; the chat:\n"
-                                 f"{self.transcript()}") from None
-        return self.since_last_action()
-
-    def transcript(self) -> str:
-        lines = []
-        for m in self.server.chats[self.chat_id]:
-            who = "bot" if m.from_bot else "person"
-            lines.append(f"[{who} #{m.message_id}] {shown(m.text)} {m.buttons() or ''}")
-        return "\n".join(lines)

@@ -2,7 +2,7 @@
 
 Dedupe keys: a message is ``chat:message_id``; a button press is
 ``chat:message_id:callback_data`` (the data names the drawing of the keyboard,
-so a double tap is one answer); an edit is ``chat:message_id:edit_date``.
+so a double tap is one answer); an edit is ``chat:message_id:edit:<edit_date>``.
 Whether it arrives by polling, by webhook or twice, it is handled once.
 """
 
