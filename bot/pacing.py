@@ -19,6 +19,7 @@ from bot.channels.base import Limits
 
 IN_FLIGHT = math.inf
 POLL = 0.01  # seconds between looks while every place is held by a call still in flight
+FORGET_AFTER = 10_000  # addresses remembered before those past their gap are dropped
 
 
 class Pacer:
@@ -45,6 +46,12 @@ class Pacer:
             place[0] = self.clock()
             if address is not None:
                 self.ended[address] = place[0]
+                if len(self.ended) > FORGET_AFTER:
+                    self._forget_quiet_addresses(place[0])
+
+    def _forget_quiet_addresses(self, now: float) -> None:
+        gap = self.limits.per_address_interval
+        self.ended = {a: t for a, t in self.ended.items() if t > now - gap}
 
     async def _place(self, address: str | None) -> list[float]:
         while True:
