@@ -11,9 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
-from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, exists, select
@@ -23,13 +21,13 @@ from sqlalchemy.orm import aliased
 from bot.channels.base import (
     Delivered,
     Held,
-    Limits,
     Outgoing,
     RetryLater,
     Sender,
     SendResult,
     Unreachable,
 )
+from bot.pacing import Pacer
 from bot.storage.database import Database
 from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Person, Status
 from flows.types import Reply
@@ -41,33 +39,9 @@ QUIET = (Status.PAUSED, Status.OPTED_OUT, Status.ERASED)
 MAX_ATTEMPTS = 8
 
 
-class Pacer:
-    """At most ``per_second`` sends in any one-second window, and a gap per address."""
-
-    def __init__(
-        self, limits: Limits, clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self.limits = limits
-        self.clock = clock
-        self.sleep = sleep
-        self.window: deque[float] = deque()
-        self.last: dict[str, float] = {}
-
-    async def wait(self, address: str) -> None:
-        while True:
-            now = self.clock()
-            while self.window and self.window[0] <= now - 1.0:
-                self.window.popleft()
-            ready_at = self.last.get(address, float("-inf")) + self.limits.per_address_interval
-            if len(self.window) < self.limits.per_second and ready_at <= now:
-                self.window.append(now)
-                self.last[address] = now
-                return
-            waits = [ready_at - now] if ready_at > now else []
-            if len(self.window) >= self.limits.per_second:
-                waits.append(self.window[0] + 1.0 - now)
-            await self.sleep(max(min(waits), 0.001))
+@contextlib.asynccontextmanager
+async def _unpaced() -> AsyncIterator[None]:
+    yield
 
 
 def backoff(attempts: int) -> timedelta:
@@ -82,7 +56,10 @@ class Dispatcher:
     ) -> None:
         self.database = database
         self.senders = {sender.channel: sender for sender in senders}
-        self.pacers = {sender.channel: Pacer(sender.limits) for sender in senders}
+        # A sender that makes several platform calls for one message (a long text in
+        # parts, a keyboard to close first) paces each call itself, with its own pacer.
+        self.pacers = {sender.channel: Pacer(sender.limits) for sender in senders
+                       if getattr(sender, "pacer", None) is None}
         self.clock = clock
         self.batch = batch
         self.max_attempts = max_attempts
@@ -106,8 +83,15 @@ class Dispatcher:
     async def run_forever(self, ready: asyncio.Event, idle_seconds: float = 1.0) -> None:
         while True:
             ready.clear()
+            current = asyncio.ensure_future(self.run_once())
             try:
-                count = await self.run_once()
+                count = await asyncio.shield(current)
+            except asyncio.CancelledError:
+                # Stopping: let the round finish recording what it already sent, so no
+                # message is left marked as sending (only a crash leaves that to the sweep).
+                with contextlib.suppress(Exception):
+                    await current
+                raise
             except Exception:
                 log.exception("dispatcher round failed; retrying shortly")
                 count = 0
@@ -185,8 +169,8 @@ class Dispatcher:
 
     async def _deliver(self, message: Outgoing) -> SendResult:
         sender = self.senders[message.channel]
-        async with self.slots:
-            await self.pacers[message.channel].wait(message.address)
+        pacer = self.pacers.get(message.channel)
+        async with self.slots, pacer.turn(message.address) if pacer else _unpaced():
             try:
                 return await sender.send(message)
             except Exception as error:  # a bug or an unexpected library error

@@ -18,6 +18,10 @@ log = logging.getLogger(__name__)
 def configured_channels(app: App) -> list[ChannelParts]:
     """Each channel whose settings are present, ready to plug in."""
     parts: list[ChannelParts] = []
+    if app.settings.telegram_enabled:
+        from bot.channels.telegram import channel as telegram
+
+        parts.append(telegram.parts(app))
     if app.settings.whatsapp_enabled:
         from bot.channels import whatsapp
 

@@ -87,9 +87,8 @@ class Navigation:
             self.back()
         elif name == "language":
             self.detour("language")
-        elif name in commands.SHORTCUTS and self.joined:
-            self.set_aside()
-            self.start(commands.SHORTCUTS[name])
+        elif name in commands.SHORTCUTS and commands.SHORTCUTS[name] in self.flows:
+            self.shortcut(commands.SHORTCUTS[name])
         elif name == "forget" and self.joined:
             self.set_aside()
             self.start("forget")
@@ -117,6 +116,17 @@ class Navigation:
                 _("Messages are paused: we won't send you anything until you send {start}. "
                   "Your details are kept.", start=commands.first_word("start"))
             )
+
+    def shortcut(self, flow_id: str) -> None:
+        """A slash command that opens a flow (/log, /settings…) from anywhere."""
+        if not self.joined:
+            self.note(_("You will see the menu once you have joined."))
+            self.ask()
+        elif self.conv.flow != flow_id:
+            self.set_aside()
+            self.start(flow_id)
+        else:
+            self.ask()
 
     def help_text(self) -> str:
         flow, step = self.flow, self.step

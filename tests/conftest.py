@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import App
 from bot.services import demo
@@ -19,10 +21,35 @@ from bot.storage.database import Database
 from bot.storage.models import Base
 from tests.support.clock import FakeClock
 
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+def _postgres_url() -> str | None:
+    """TEST_DATABASE_URL, or under pytest-xdist a database of this worker's own beside it."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    base = make_url(url)
+    return base.set(database=f"{base.database}_{worker}").render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _postgres_url()
+
+
+async def _create_database(url: str) -> None:
+    wanted = make_url(url)
+    admin = create_async_engine(wanted.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            found = await connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                {"name": wanted.database})
+            if not found:
+                await connection.execute(text(f'CREATE DATABASE "{wanted.database}"'))
+    finally:
+        await admin.dispose()
 
 
 async def _reset_postgres(url: str) -> None:
+    await _create_database(url)
     database = Database(url)
     try:
         async with database.engine.begin() as connection:

@@ -19,7 +19,8 @@ from bot.channels.base import (
     SendResult,
     Unreachable,
 )
-from bot.dispatch import Dispatcher, Pacer
+from bot.dispatch import Dispatcher
+from bot.pacing import Pacer
 from bot.services import outbox, retention
 from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Person, Role, Status
 from flows.types import Reply
@@ -202,6 +203,32 @@ async def test_two_dispatchers_never_send_the_same_message_twice(
     assert len(sent) == 40 and set(sent.values()) == {1}
 
 
+async def test_a_dispatcher_stopped_mid_send_records_what_it_sent(
+    app: App, clock: FakeClock
+) -> None:
+    class Slow(Scripted):
+        def __init__(self) -> None:
+            super().__init__()
+            self.sending, self.release = asyncio.Event(), asyncio.Event()
+
+        async def send(self, message: Outgoing) -> SendResult:
+            self.sending.set()
+            await self.release.wait()
+            return await super().send(message)
+
+    await write(app, "a", "hello")
+    sender = Slow()
+    ready = asyncio.Event()
+    task = asyncio.create_task(Dispatcher(app.database, [sender], clock).run_forever(ready))
+    await sender.sending.wait()
+    task.cancel()  # `champbot run` is stopping while "hello" is on its way
+    sender.release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    (row,) = await rows(app)
+    assert row.status == OutboxStatus.SENT and sender.sent == [("a", "hello")]
+
+
 class FakeTime:
     def __init__(self) -> None:
         self.now = 0.0
@@ -219,8 +246,8 @@ async def test_the_pacer_never_exceeds_the_rate_overall_or_per_person() -> None:
     stamps: list[tuple[float, str]] = []
     for n in range(200):
         address = f"chat{n % 50}"
-        await pacer.wait(address)
-        stamps.append((time.now, address))
+        async with pacer.turn(address):
+            stamps.append((time.now, address))
     for start, _ in stamps:
         in_window = [s for s, _ in stamps if start <= s < start + 1.0]
         assert len(in_window) <= 30
@@ -229,6 +256,17 @@ async def test_the_pacer_never_exceeds_the_rate_overall_or_per_person() -> None:
         by_address.setdefault(address, []).append(stamp)
     for times in by_address.values():
         assert all(b - a >= 1.0 for a, b in itertools.pairwise(times))
+
+
+async def test_an_edit_counts_towards_the_overall_rate_but_not_the_gap_per_person() -> None:
+    time = FakeTime()
+    pacer = Pacer(Limits(per_second=3, per_address_interval=1.0), clock=time, sleep=time.sleep)
+    for address in ("a", None, None):  # None: closing the keyboard of a's last question
+        async with pacer.turn(address):
+            pass
+    assert time.now == 0.0  # no gap needed for an edit
+    async with pacer.turn(None):  # a fourth call in the same second waits for the window
+        assert time.now >= 1.0
 
 
 @pytest.mark.parametrize("attempts", [1, 5, 20])

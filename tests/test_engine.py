@@ -273,6 +273,18 @@ def test_global_words_work_in_other_languages_and_as_slash_commands() -> None:
     assert "You can send these words at any time" in bot.says("/help")
 
 
+def test_a_slash_shortcut_opens_its_flow_from_anywhere_once_joined() -> None:
+    bot = Bot()
+    bot.says()
+    bot.says("12")
+    assert "What would you like to change?" in bot.says("/settings")
+    assert bot.conversation.drafts["survey"].answers == {"count": 12}  # set aside, not lost
+    stranger = Bot(Facts(), flow=None)
+    said = stranger.says("/settings")
+    assert "You will see the menu once you have joined." in said
+    assert stranger.conversation.flow == "joining"
+
+
 def test_menu_sets_a_half_finished_flow_aside_to_carry_on_later() -> None:
     bot = Bot()
     bot.says()

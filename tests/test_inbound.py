@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.services import handlers
 from bot.services.inbound import Handled, handle
-from bot.storage.models import Conversation, Person
+from bot.storage.models import Conversation, Identity, Person
 from flows.types import Inbound
 from tests.support.chat import Chat
 
@@ -61,3 +61,14 @@ async def test_a_failure_of_ours_gets_an_apology_and_loses_what_was_said_before(
     async with app.database.transaction() as session:
         person = await session.scalar(select(Person))
         assert person is not None and person.display_name == "Amina"
+
+
+async def test_someone_marked_unreachable_who_writes_again_can_be_answered(app: App) -> None:
+    chat = Chat(app, "amina")
+    await chat.says("JOIN DEMO2026")
+    async with app.database.transaction() as session:
+        identity = await session.scalar(select(Identity))
+        assert identity is not None
+        identity.unreachable_at = app.clock()  # they had blocked the bot, then unblocked it
+    said = await chat.says("English")
+    assert "Yes, I agree" in said

@@ -28,7 +28,8 @@ async def test_stop_before_joining_keeps_only_the_opt_out_and_answers_nothing_mo
     sam = Chat(app, "sam")
     await sam.says("JOIN DEMO2026")
     await sam.says("stop")
-    sam.sees("OK, I have stopped.")
+    sam.sees("OK, we won't message you again. We have kept nothing about you except a note "
+             "not to message you.")
     found = await the_identity(app, "sam")
     assert found is not None and found.opted_out_at == clock() and found.person_id is None
 

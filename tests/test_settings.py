@@ -33,6 +33,7 @@ def test_a_plain_postgresql_url_gets_the_async_driver() -> None:
         ({"CONVERSATION_TIMEOUT_HOURS": "-1"}, "CONVERSATION_TIMEOUT_HOURS"),
         ({"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_WHATSAPP_FROM": "+441"}, "TWILIO_AUTH_TOKEN"),
         ({"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_MODE": "webhook"}, "PUBLIC_BASE_URL"),
+        ({"TELEGRAM_WEBHOOK_SECRET": "not a secret!"}, "TELEGRAM_WEBHOOK_SECRET"),
     ],
 )
 def test_a_bad_or_missing_setting_is_named_in_one_line(

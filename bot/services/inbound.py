@@ -12,7 +12,10 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+from collections.abc import Callable
 from dataclasses import replace
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.services import (
@@ -48,7 +51,7 @@ async def handle(app: App, inbound: Inbound) -> Handled:
         result = await _handle_with_retries(app, inbound)
     except Exception:
         log.exception("failed to handle %s message %s", inbound.channel, inbound.message_id)
-        await _apologise(app, inbound)
+        await apologise(app, inbound)
         result = Handled.FAILED
     app.outbox_ready.set()
     return result
@@ -80,6 +83,7 @@ async def _handle(app: App, inbound: Inbound) -> Handled:
             return Handled.DUPLICATE
         identity = await identities.find_or_create(session, inbound.channel, inbound.address, now)
         identity.last_inbound_at = now
+        identity.unreachable_at = None  # they wrote to us, so we can reach them again
         if not await optouts.admit(session, identity, inbound):
             log.info("%s message %s from an opted-out identity: not answered",
                      inbound.channel, inbound.message_id)
@@ -129,19 +133,47 @@ def _first_language(
             or app.settings.default_language)
 
 
-async def _apologise(app: App, inbound: Inbound) -> None:
+def _sorry() -> str:
+    return _("Sorry, something went wrong on our side. What you told us before is safe. "
+             "Please try again in a moment, or send {menu}.", menu=first_word("menu"))
+
+
+async def apologise(app: App, inbound: Inbound) -> None:
+    """Tell the person a failure of ours happened (the failure itself is logged by the caller)."""
     try:
         async with app.database.transaction() as session:
-            identity = await identities.find(session, inbound.channel, inbound.address)
-            person = await people.get(session, identity.person_id if identity else None)
-            state = await conversations.load(session, identity) if identity else Conversation()
-            code = _first_language(person, inbound, state, app)
-            with language(code):
-                text = _("Sorry, something went wrong on our side. What you told us before is "
-                         "safe. Please try again in a moment, or send {menu}.",
-                         menu=first_word("menu"))
-            outbox.enqueue(session, channel=inbound.channel, address=inbound.address,
-                           reply=replace(Reply(text), language=code), now=app.clock(),
-                           person_id=person.id if person else None)
+            await _say(app, session, inbound, _sorry, to_strangers=True)
     except Exception:
         log.exception("could not even apologise on %s", inbound.channel)
+    app.outbox_ready.set()
+
+
+async def notify(app: App, inbound: Inbound, say: Callable[[], str]) -> Handled:
+    """A short word back to a message that is not an answer (an edited message, say):
+    recorded once like any message, in the person's language, the conversation untouched.
+    Nothing is said to someone we don't know or who has paused messages."""
+    async with app.database.transaction() as session:
+        if not await inbox.record_once(session, inbound, app.clock()):
+            return Handled.DUPLICATE
+        await _say(app, session, inbound, say, to_strangers=False)
+    app.outbox_ready.set()
+    return Handled.DONE
+
+
+async def _say(
+    app: App, session: AsyncSession, inbound: Inbound, say: Callable[[], str], *,
+    to_strangers: bool,
+) -> None:
+    identity = await identities.find(session, inbound.channel, inbound.address)
+    if identity is None and not to_strangers:
+        return
+    person = await people.get(session, identity.person_id if identity else None)
+    if person is not None and person.status != Status.ACTIVE and not to_strangers:
+        return  # paused or gone: only their own words (START) get an answer
+    state = await conversations.load(session, identity) if identity else Conversation()
+    code = _first_language(person, inbound, state, app)
+    with language(code):
+        text = say()
+    outbox.enqueue(session, channel=inbound.channel, address=inbound.address,
+                   reply=replace(Reply(text), language=code), now=app.clock(),
+                   person_id=person.id if person else None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import OutboxMessage, OutboxStatus
@@ -55,3 +55,15 @@ async def release_held(session: AsyncSession, channel: str, address: str, now: d
         .values(status=OutboxStatus.PENDING, next_attempt_at=now, error=None,
                 provider_message_id=None))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def last_delivered(session: AsyncSession, channel: str, address: str) -> OutboxMessage | None:
+    """The latest message delivered to an address, with the platform's id for it."""
+    return await session.scalar(
+        select(OutboxMessage)
+        .where(OutboxMessage.channel == channel, OutboxMessage.address == address,
+               OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.DELIVERED,
+                                         OutboxStatus.READ]),
+               OutboxMessage.provider_message_id.is_not(None))
+        .order_by(OutboxMessage.id.desc())
+        .limit(1))
