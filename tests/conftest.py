@@ -21,6 +21,7 @@ from bot.storage.database import Database
 from bot.storage.models import Base
 from tests.support.clock import FakeClock
 
+
 def _postgres_url() -> str | None:
     """TEST_DATABASE_URL, or under pytest-xdist a database of this worker's own beside it."""
     url = os.environ.get("TEST_DATABASE_URL")

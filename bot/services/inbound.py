@@ -14,6 +14,7 @@ import enum
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -93,35 +94,46 @@ async def _handle(app: App, inbound: Inbound) -> Handled:
         await outbox.release_held(session, inbound.channel, inbound.address, now)
         person = await people.get(session, identity.person_id)
         state = await conversations.load(session, identity)
-        facts = await conversations.facts_for(session, app.settings, inbound, person, now)
-        turn = engine.resume(state, inbound, now, facts)
-        loaded: dict[str, object] = {}
-        while turn.needs and not turn.needs <= loaded.keys():
-            # The engine asked for a view (e.g. "my concerns"): load it, run the turn again.
-            for name in turn.needs - loaded.keys():
-                loaded[name] = await views.load(session, name, person, app.settings, now)
-            turn = engine.resume(state, inbound, now, replace(facts, views=loaded))
-
+        turn = await _run_turn(app, session, inbound, person, state, now)
         ctx = EventContext(session, app.settings, now, identity, person)
-        conversation = turn.conversation
-        # Events are applied in the language of the replies around them, so
-        # whatever a handler says to this person is in their language.
-        spoken = _first_language(person, inbound, turn.conversation, app)
-        try:
-            for item in turn.output:
-                if isinstance(item, Reply):
-                    spoken = item.language
-                    ctx.reply(item)
-                else:
-                    with language(spoken):
-                        await handlers.apply(ctx, item)
-        except Refused as refusal:
-            ctx.reply(Reply(refusal.message, language=spoken))
-            conversation = Conversation(language=turn.conversation.language)
+        conversation = await _apply(app, ctx, inbound, turn)
         if not ctx.forgotten:
             await conversations.save(session, identity, conversation, now)
         await optouts.remember(session, inbound, now)
     return Handled.DONE
+
+
+async def _run_turn(app: App, session: AsyncSession, inbound: Inbound, person: Person | None,
+                    state: Conversation, now: datetime) -> engine.Turn:
+    facts = await conversations.facts_for(session, app.settings, inbound, person, now)
+    turn = engine.resume(state, inbound, now, facts)
+    loaded: dict[str, object] = {}
+    while turn.needs and not turn.needs <= loaded.keys():
+        # The engine asked for a view (e.g. "my concerns"): load it, run the turn again.
+        for name in turn.needs - loaded.keys():
+            loaded[name] = await views.load(session, name, person, app.settings, now)
+        turn = engine.resume(state, inbound, now, replace(facts, views=loaded))
+    return turn
+
+
+async def _apply(app: App, ctx: EventContext, inbound: Inbound, turn: engine.Turn
+                 ) -> Conversation:
+    """Write the replies and apply the events, in order; the conversation to keep."""
+    # Events are applied in the language of the replies around them, so
+    # whatever a handler says to this person is in their language.
+    spoken = _first_language(ctx.person, inbound, turn.conversation, app)
+    try:
+        for item in turn.output:
+            if isinstance(item, Reply):
+                spoken = item.language
+                ctx.reply(item)
+            else:
+                with language(spoken):
+                    await handlers.apply(ctx, item)
+    except Refused as refusal:
+        ctx.reply(Reply(refusal.message, language=spoken))
+        return Conversation(language=turn.conversation.language)
+    return turn.conversation
 
 
 def _first_language(
