@@ -31,7 +31,27 @@ class Recorder:
         return [m for m in self.sent if m.address == address]
 
 
-class Chat:
+class Replies:
+    """What the bot said to someone in answer to their last message, and ways to check it."""
+
+    replies: list[str]
+
+    @property
+    def last(self) -> str:
+        return self.replies[-1] if self.replies else ""
+
+    def sees(self, *fragments: str) -> None:
+        said = "\n\n".join(self.replies)
+        for fragment in fragments:
+            assert fragment in said, f"expected {fragment!r} in:\n{said}"
+
+    def does_not_see(self, *fragments: str) -> None:
+        said = "\n\n".join(self.replies)
+        for fragment in fragments:
+            assert fragment not in said, f"did not expect {fragment!r} in:\n{said}"
+
+
+class Chat(Replies):
     """One person talking to the bot through the real path (dedupe, lock, engine, outbox)."""
 
     def __init__(self, app: App, address: str, channel: str = "console",
@@ -65,20 +85,6 @@ class Chat:
         new = self.recorder.to(self.address)[before:]
         self.replies = [plain.render(m.reply) for m in new]
         return "\n\n".join(self.replies)
-
-    @property
-    def last(self) -> str:
-        return self.replies[-1] if self.replies else ""
-
-    def sees(self, *fragments: str) -> None:
-        said = "\n\n".join(self.replies)
-        for fragment in fragments:
-            assert fragment in said, f"expected {fragment!r} in:\n{said}"
-
-    def does_not_see(self, *fragments: str) -> None:
-        said = "\n\n".join(self.replies)
-        for fragment in fragments:
-            assert fragment not in said, f"did not expect {fragment!r} in:\n{said}"
 
 
 def t(code: str, message: str, **params: object) -> str:

@@ -21,7 +21,7 @@ from twilio.request_validator import RequestValidator
 from bot.app import App
 from bot.dispatch import Dispatcher
 from flows.languages import get as language
-from tests.support.chat import t
+from tests.support.chat import Replies, t
 from tests.support.twilio_server import Accepted, FakeTwilio
 
 PUBLIC_BASE_URL = "https://champbot.example.org"
@@ -98,7 +98,7 @@ class WhatsApp:
         return await self.hooks.post("/twilio/status", fields)
 
 
-class Phone:
+class Phone(Replies):
     def __init__(self, world: WhatsApp, number: str, profile_name: str) -> None:
         self.world = world
         self.number = number
@@ -158,20 +158,6 @@ class Phone:
     @property
     def received(self) -> list[Accepted]:
         return self.world.twilio.to(self.number)
-
-    @property
-    def last(self) -> str:
-        return self.replies[-1] if self.replies else ""
-
-    def sees(self, *fragments: str) -> None:
-        said = "\n\n".join(self.replies)
-        for fragment in fragments:
-            assert fragment in said, f"expected {fragment!r} in:\n{said}"
-
-    def does_not_see(self, *fragments: str) -> None:
-        said = "\n\n".join(self.replies)
-        for fragment in fragments:
-            assert fragment not in said, f"did not expect {fragment!r} in:\n{said}"
 
 
 async def joined(whatsapp: WhatsApp, number: str, code: str, name: str = "Amina") -> Phone:
