@@ -14,7 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -110,8 +110,13 @@ class Dispatcher:
             earlier.id < OutboxMessage.id,
             earlier.status.in_(UNFINISHED),
         )
+        # Each row comes with its recipient's identity and status: no query per row.
         query = (
-            select(OutboxMessage)
+            select(OutboxMessage, Identity, Person.status)
+            .outerjoin(Identity, (Identity.channel == OutboxMessage.channel)
+                       & (Identity.address == OutboxMessage.address))
+            .outerjoin(Person, Person.id == func.coalesce(OutboxMessage.person_id,
+                                                          Identity.person_id))
             .where(
                 OutboxMessage.status == OutboxStatus.PENDING,
                 OutboxMessage.next_attempt_at <= now,
@@ -128,10 +133,8 @@ class Dispatcher:
         claimed: list[Outgoing] = []
         held = 0
         async with self.database.transaction() as session:
-            for row in await session.scalars(query):
-                identity = await session.scalar(select(Identity).where(
-                    Identity.channel == row.channel, Identity.address == row.address))
-                if await self._held_back(session, row, identity):
+            for row, identity, status in (await session.execute(query)).all():
+                if self._held_back(row, identity, status):
                     held += 1
                     continue
                 row.status = OutboxStatus.SENDING
@@ -146,9 +149,7 @@ class Dispatcher:
         return claimed, held
 
     @staticmethod
-    async def _held_back(
-        session: AsyncSession, row: OutboxMessage, identity: Identity | None
-    ) -> bool:
+    def _held_back(row: OutboxMessage, identity: Identity | None, status: Status | None) -> bool:
         """Never send to someone unreachable or opted out, or (except replies) to the paused."""
         reason = None
         if identity is not None and identity.unreachable_at is not None:
@@ -157,11 +158,8 @@ class Dispatcher:
                 row.kind == "reply" and row.created_at == identity.opted_out_at):
             # Only the confirmation, written in the same turn as the opt-out, still goes.
             reason = "recipient has opted out"
-        person_id = row.person_id or (identity.person_id if identity else None)
-        if reason is None and row.kind != "reply" and person_id is not None:
-            status = await session.scalar(select(Person.status).where(Person.id == person_id))
-            if status in QUIET:
-                reason = f"recipient is {status.value if status else 'gone'}"
+        if reason is None and row.kind != "reply" and status in QUIET:
+            reason = f"recipient is {status.value if status else 'gone'}"
         if reason:
             row.status = OutboxStatus.DEAD
             row.error = reason

@@ -140,10 +140,11 @@ class Settings(BaseSettings):
 
     @property
     def emergency(self) -> Emergency:
-        return Emergency(self.emergency_number, self.urgent_care_number,
-                         self.urgent_care_mental_health_option, self.crisis_line_name,
-                         self.crisis_line_number, self.crisis_text_word,
-                         self.crisis_text_number)
+        return Emergency(
+            emergency=self.emergency_number, urgent=self.urgent_care_number,
+            mental_health_option=self.urgent_care_mental_health_option,
+            crisis_name=self.crisis_line_name, crisis_number=self.crisis_line_number,
+            text_word=self.crisis_text_word, text_number=self.crisis_text_number)
 
     @property
     def zone(self) -> ZoneInfo:

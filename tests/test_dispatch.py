@@ -22,9 +22,10 @@ from bot.channels.base import (
 from bot.dispatch import Dispatcher
 from bot.pacing import Pacer
 from bot.services import outbox, retention
-from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Person, Role, Status
+from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Role, Status
 from flows.types import Reply
 from tests.support.clock import FakeClock
+from tests.support.people import add_person
 
 
 class Scripted:
@@ -153,12 +154,7 @@ async def test_a_crashing_sender_is_retried_not_lost(app: App, clock: FakeClock)
 async def test_paused_people_get_replies_to_their_own_messages_but_nothing_else(
     app: App, clock: FakeClock
 ) -> None:
-    async with app.database.transaction() as session:
-        person = Person(role=Role.CHAMPION, status=Status.PAUSED, language="en", topics=[],
-                        created_at=clock(), updated_at=clock())
-        session.add(person)
-        await session.flush()
-        person_id = person.id
+    person_id = await add_person(app, Role.CHAMPION, Status.PAUSED, channel=None)
     await write(app, "a", "broadcast", kind="broadcast", person_id=person_id)
     await write(app, "a", "your reply", kind="reply", person_id=person_id)
     sender = Scripted()
@@ -281,13 +277,7 @@ async def test_coordinators_hear_how_many_messages_failed_not_each_one(
 ) -> None:
     from bot.services import failures
 
-    async with app.database.transaction() as session:
-        carol = Person(role=Role.COORDINATOR, status=Status.ACTIVE, language="en", topics=[],
-                       created_at=clock(), updated_at=clock())
-        session.add(carol)
-        await session.flush()
-        session.add(Identity(channel="console", address="carol", person_id=carol.id,
-                             created_at=clock()))
+    await add_person(app)
     sender = Scripted()
     for n in range(5):
         sender.answer(f"p{n}", "hi", Rejected("400 chat not found"))

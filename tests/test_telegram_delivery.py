@@ -15,9 +15,10 @@ from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.sender import LIMITS
 from bot.dispatch import Dispatcher
 from bot.services import failures, outbox
-from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Person, Role, Status
+from bot.storage.models import Identity, OutboxMessage, OutboxStatus
 from flows.types import Choice, Media, Reply
 from tests.support.clock import FakeClock
+from tests.support.people import add_person
 from tests.support.telegram_server import FakeTelegram
 
 
@@ -118,13 +119,7 @@ async def test_a_permanent_refusal_is_dead_lettered_and_coordinators_hear_the_co
     app: App, telegram: FakeTelegram, dispatcher: Dispatcher, clock: FakeClock
 ) -> None:
     carol = telegram.person(2004, "Carol")
-    async with app.database.transaction() as session:
-        person = Person(role=Role.COORDINATOR, status=Status.ACTIVE, language="en", topics=[],
-                        created_at=clock(), updated_at=clock())
-        session.add(person)
-        await session.flush()
-        session.add(Identity(channel="telegram", address="2004", person_id=person.id,
-                             created_at=clock()))
+    await add_person(app, channel="telegram", address="2004")
     await write(app, 2998, "to a chat Telegram does not know")
     await write(app, 2999, "nor this one")
     await dispatcher.drain()

@@ -99,9 +99,3 @@ async def tell_coordinators(ctx: EventContext, concern: Concern, person: Person)
 
     notify(ctx, [pair for pair in coordinators if pair[0].id != person.id], render,
            kind="alert" if urgent else "notice", about=person)
-
-
-async def for_person(ctx: EventContext) -> list[Concern]:
-    assert ctx.person is not None
-    return list(await ctx.session.scalars(
-        select(Concern).where(Concern.person_id == ctx.person.id).order_by(Concern.id)))

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import invites, people
 from bot.settings import Settings
+from bot.storage.database import insert_for
 from bot.storage.models import Area, Identity, Person
 from bot.storage.models import Conversation as ConversationRow
 from flows.conversation import Area as AreaFact
@@ -29,15 +30,13 @@ async def load(session: AsyncSession, identity: Identity) -> Conversation:
 async def save(
     session: AsyncSession, identity: Identity, conversation: Conversation, now: datetime
 ) -> None:
-    row = await session.scalar(
-        select(ConversationRow).where(ConversationRow.identity_id == identity.id)
-    )
-    if row is None:
-        session.add(ConversationRow(identity_id=identity.id, state=conversation.to_dict(),
-                                    updated_at=now))
-    else:
-        row.state = conversation.to_dict()
-        row.updated_at = now
+    """One statement: insert the chat's state, or replace it."""
+    state = conversation.to_dict()
+    await session.execute(
+        insert_for(session)(ConversationRow)
+        .values(identity_id=identity.id, state=state, updated_at=now)
+        .on_conflict_do_update(index_elements=["identity_id"],
+                               set_={"state": state, "updated_at": now}))
 
 
 async def area_facts(session: AsyncSession) -> tuple[AreaFact, ...]:

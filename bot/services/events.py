@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import outbox
 from bot.settings import Settings
-from bot.storage.models import Identity, Person, Status
+from bot.storage.models import Identity, Person
 from flows.i18n import language
 from flows.types import Reply
 
@@ -36,10 +36,6 @@ class EventContext:
     person: Person | None
     forgotten: bool = False  # the identity was deleted: say goodbye, then keep nothing
 
-    @property
-    def language(self) -> str:
-        return self.person.language if self.person else self.settings.default_language
-
     def reply(self, reply: Reply, kind: str = "reply") -> None:
         outbox.enqueue(
             self.session,
@@ -56,19 +52,15 @@ class EventContext:
 def notify(
     ctx: EventContext, recipients: list[tuple[Person, Identity]], render: Callable[[], str],
     kind: str = "notice", about: Person | None = None,
-) -> int:
-    """Write one message to each recipient, rendered in that recipient's language.
+) -> None:
+    """Write one message to each recipient (from ``identities.of_people``: active and
+    reachable), rendered in that recipient's language.
 
     ``about`` is the person whose details the message carries: it goes when they are erased.
     """
-    sent = 0
     for person, identity in recipients:
-        if person.status != Status.ACTIVE:
-            continue
         with language(person.language):
             reply = Reply(render(), language=person.language)
         outbox.enqueue(ctx.session, channel=identity.channel, address=identity.address,
                        reply=reply, now=ctx.now, kind=kind, person_id=person.id,
                        about_person_id=about.id if about else None)
-        sent += 1
-    return sent

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.services import identities, outbox
 from bot.storage.database import Database
-from bot.storage.models import OutboxMessage, OutboxStatus, Role, Status
+from bot.storage.models import OutboxMessage, OutboxStatus, Role
 from flows.i18n import _, language, number
 from flows.types import Reply
 
@@ -38,8 +38,6 @@ async def report(database: Database, now: datetime) -> int:
             row.reported_at = now
         coordinators = await identities.of_people(session, role=Role.COORDINATOR)
         for person, identity in coordinators:
-            if person.status != Status.ACTIVE:
-                continue
             with language(person.language):
                 lines = [_("{count} messages could not be delivered. The most common reasons:",
                            count=number(len(dead)))]

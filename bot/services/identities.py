@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import Identity, Person, Status
+from bot.storage.models import Identity, Person, Role, Status
 
 
 async def find(session: AsyncSession, channel: str, address: str) -> Identity | None:
@@ -27,19 +27,14 @@ async def find_or_create(
     return identity
 
 
-async def of_people(
-    session: AsyncSession, people: list[Person] | None = None, role: str | None = None
-) -> list[tuple[Person, Identity]]:
-    """Reachable identities of active people, by role or from a given list."""
+async def of_people(session: AsyncSession, role: Role) -> list[tuple[Person, Identity]]:
+    """Reachable identities of the active people with a role (e.g. every coordinator)."""
     query = (
         select(Person, Identity)
         .join(Identity, Identity.person_id == Person.id)
         .where(Person.status == Status.ACTIVE, Identity.unreachable_at.is_(None),
                Identity.opted_out_at.is_(None))
+        .where(Person.role == role)
         .order_by(Person.id, Identity.id)
     )
-    if role is not None:
-        query = query.where(Person.role == role)
-    if people is not None:
-        query = query.where(Person.id.in_([p.id for p in people]))
     return [(p, i) for p, i in (await session.execute(query)).all()]

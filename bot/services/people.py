@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import Person, Role, Status
+from bot.storage.models import Person, Status
 from flows.conversation import Profile
 
 
@@ -32,15 +29,3 @@ def area_id(answer: object) -> int | None:
 
 async def get(session: AsyncSession, person_id: int | None) -> Person | None:
     return await session.get(Person, person_id) if person_id else None
-
-
-async def with_role(session: AsyncSession, role: Role) -> list[Person]:
-    return list(
-        await session.scalars(
-            select(Person).where(Person.role == role, Person.status == Status.ACTIVE)
-        )
-    )
-
-
-def touch(person: Person, now: datetime) -> None:
-    person.updated_at = now

@@ -13,7 +13,7 @@ from bot import web
 from bot.app import App
 from bot.channels import whatsapp as channel
 from bot.dispatch import Dispatcher
-from tests.support.serve import serving
+from tests.support.servers import serve
 from tests.support.twilio_server import FakeTwilio
 from tests.support.whatsapp import (
     ACCOUNT_SID,
@@ -33,7 +33,7 @@ from tests.support.whatsapp import (
 @pytest.fixture
 async def twilio() -> AsyncIterator[FakeTwilio]:
     fake = FakeTwilio(ACCOUNT_SID, AUTH_TOKEN)
-    async with serving(fake.app) as url:
+    async with serve(fake.app) as url:
         fake.url = url
         yield fake
 
@@ -58,7 +58,7 @@ def environ(
 async def whatsapp(app: App, twilio: FakeTwilio) -> AsyncIterator[WhatsApp]:
     """The WhatsApp channel as `champbot run` wires it, served on 127.0.0.1."""
     parts = channel.parts(app)
-    async with (serving(web.build(app, parts.routes)) as url,
+    async with (serve(web.build(app, parts.routes)) as url,
                 httpx.AsyncClient(base_url=url) as client):
         for step in parts.startup:
             await step()

@@ -12,9 +12,10 @@ from bot.channels.whatsapp.sender import WhatsAppSender
 from bot.channels.whatsapp.templates import Templates
 from bot.services import failures, outbox
 from bot.settings import load_settings
-from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Person, Role, Status
+from bot.storage.models import Identity, OutboxMessage, OutboxStatus
 from flows.types import Reply
 from tests.support.clock import FakeClock
+from tests.support.people import add_person
 from tests.support.twilio_server import FakeTwilio
 from tests.support.whatsapp import UK_NUMBER, WhatsApp
 
@@ -77,13 +78,7 @@ async def test_status_callbacks_must_be_signed_and_complete(
 async def test_failures_are_recorded_with_their_code_and_reach_coordinators_as_one_count(
     app: App, whatsapp: WhatsApp, twilio: FakeTwilio, clock: FakeClock
 ) -> None:
-    async with app.database.transaction() as session:
-        carol = Person(role=Role.COORDINATOR, status=Status.ACTIVE, language="en", topics=[],
-                       created_at=clock(), updated_at=clock())
-        session.add(carol)
-        await session.flush()
-        session.add(Identity(channel="console", address="carol", person_id=carol.id,
-                             created_at=clock()))
+    await add_person(app)
     numbers = [f"+4477009001{n:02d}" for n in range(5)]
     for number in numbers:
         await write(app, number, "Flu jabs this week")
