@@ -1,0 +1,102 @@
+"""The programme: invites, areas, the demo and the health library."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from bot.app import App
+from bot.cli.common import cli, fail, group, settings, with_app
+from bot.storage.models import Role
+
+areas_cli = group("areas", "The programme's areas.")
+messages_cli = group("messages", "The health information library.")
+
+
+@cli.command()
+def invite(
+    role: Role = typer.Option(Role.CHAMPION, help="champion or coordinator"),
+    uses: int = typer.Option(1, min=1, help="How many people may join with it."),
+    days: int = typer.Option(30, min=1, help="How many days it stays valid."),
+) -> None:
+    """Make an invite code, with a Telegram link and a WhatsApp text to share."""
+    from bot.services import invites
+
+    async def work(app: App) -> invites.Made:
+        async with app.database.transaction() as session:
+            return await invites.create(session, role, app.clock(), uses=uses, days=days)
+
+    made = with_app(work)
+    link, text = invites.links(made.code, settings().telegram_bot_username)
+    typer.echo(f"code:     {made.code}  ({made.role.value}, {made.max_uses} use(s), "
+               f"valid until {made.expires_at:%Y-%m-%d})")
+    typer.echo(f"Telegram: {link}")
+    typer.echo(f"WhatsApp: send “{text}”")
+
+
+@areas_cli.command("import")
+def areas_import(file: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None:
+    """Import areas from a CSV with a 'name' column (and optionally 'code')."""
+    from bot.services import areas
+
+    try:
+        rows = areas.read_csv(file.read_text(encoding="utf-8-sig"))
+    except (areas.AreaFileError, UnicodeDecodeError) as error:
+        raise fail(f"champbot: {file}: {error}") from None
+
+    async def work(app: App) -> tuple[int, int]:
+        async with app.database.transaction() as session:
+            return await areas.import_rows(session, rows, app.clock())
+
+    added, updated = with_app(work)
+    typer.echo(f"{added} area(s) added, {updated} renamed, {len(rows)} in the file")
+
+
+@areas_cli.command("list")
+def areas_list() -> None:
+    """List the programme's areas."""
+    from bot.services import areas
+
+    async def work(app: App) -> list[tuple[str, str]]:
+        async with app.database.transaction() as session:
+            return [(a.code, a.name) for a in await areas.all_areas(session)]
+
+    for code, name in with_app(work):
+        typer.echo(f"{code:<24} {name}")
+
+
+@cli.command()
+def demo() -> None:
+    """Load a demo programme (areas and invite codes) to try the bot with."""
+    from bot.services import demo as demo_programme
+
+    loaded = with_app(lambda app: demo_programme.load(app.database, app.clock()))
+    typer.echo(f"Demo programme ready ({loaded.areas_added} new areas, "
+               f"{loaded.messages_added} new health messages).")
+    typer.echo(f"  champions join with:    JOIN {loaded.champion_code}")
+    typer.echo(f"  coordinators join with: JOIN {loaded.coordinator_code}")
+    typer.echo("Try it: champbot chat --as amina")
+
+
+@messages_cli.command("import")
+def messages_import(files: list[Path] = typer.Argument(..., exists=True, dir_okay=False)) -> None:
+    """Import health messages from CSV files (id, topic, language, title, body, source_name,
+    source_url; one row per message per language)."""
+    from bot.services import library
+
+    try:
+        rows = [row for file in files
+                for row in library.read_csv(file.read_text(encoding="utf-8-sig"), file.name)]
+    except (library.LibraryFileError, UnicodeDecodeError) as error:
+        raise fail(f"champbot: {error}") from None
+
+    async def work(app: App) -> tuple[int, int]:
+        async with app.database.transaction() as session:
+            return await library.import_rows(session, rows, app.clock())
+
+    try:
+        added, written = with_app(work)
+    except library.LibraryFileError as error:
+        raise fail(f"champbot: {error}") from None
+    typer.echo(f"{added} new message(s), {written} text(s) written")
