@@ -1,0 +1,96 @@
+"""Who may do what: one table, asked alike by every service call, chat step, CLI command
+and web page. A refusal is written to the audit log.
+
+An *actor* is whoever asks (a person in chat or on a page, the operator at the CLI, the
+system itself); a *scope* says whose record the action touches (its area, its partner
+organisation, the person it belongs to). Each rule is a small function of the two.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import audit
+from bot.storage.models import Role
+
+
+class Action(enum.StrEnum):
+    MANAGE_PEOPLE = "manage_people"  # invite, approve, pause, forget someone
+    VIEW_PEOPLE = "view_people"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking. The CLI runs as the operator, who may do everything."""
+
+    kind: str  # "person", "operator" (the CLI), "system"
+    role: Role | None = None
+    person_id: int | None = None
+    partner_id: int | None = None
+    # A coordinator's areas; empty means the whole programme.
+    areas: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def label(self) -> str:
+        return f"person:{self.person_id}" if self.person_id is not None else self.kind
+
+
+OPERATOR = Actor("operator")
+SYSTEM = Actor("system")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose record an action touches; None where it does not apply."""
+
+    area_id: int | None = None
+    partner_id: int | None = None
+    person_id: int | None = None
+
+
+def _trusted(actor: Actor) -> bool:
+    return actor.kind in ("operator", "system")
+
+
+def _coordinator_of(actor: Actor, scope: Scope) -> bool:
+    if actor.role is not Role.COORDINATOR:
+        return False
+    return not actor.areas or scope.area_id is None or scope.area_id in actor.areas
+
+
+Rule = Callable[[Actor, Scope], bool]
+
+RULES: dict[Action, Rule] = {
+    Action.MANAGE_PEOPLE: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
+    Action.VIEW_PEOPLE: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
+}
+
+
+class Forbidden(Exception):
+    def __init__(self, actor: Actor, action: Action) -> None:
+        super().__init__(f"{actor.label} may not {action.value}")
+        self.actor = actor
+        self.action = action
+
+
+def allowed(actor: Actor, action: Action, scope: Scope | None = None) -> bool:
+    return RULES[action](actor, scope or Scope())
+
+
+def require(session: AsyncSession, actor: Actor, action: Action, scope: Scope | None,
+            now: datetime) -> None:
+    """Raise Forbidden (after auditing the attempt) unless ``actor`` may do ``action``.
+
+    The audit entry is in ``session``: a caller that catches Forbidden commits it.
+    """
+    scope = scope or Scope()
+    if allowed(actor, action, scope):
+        return
+    audit.record(session, actor.label, "refused", scope.person_id, now, attempted=action.value,
+                 area_id=scope.area_id, partner_id=scope.partner_id)
+    raise Forbidden(actor, action)
