@@ -6,13 +6,14 @@ import base64
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import identities
+from bot.services import audit, identities, links
 from bot.services.outbox import enqueue
-from bot.storage.models import OutboxMessage
+from bot.settings import Settings
+from bot.storage.models import Identity, OutboxMessage
 from flows.types import Reply
 
 CHANNEL = "email"
@@ -79,3 +80,25 @@ async def enqueue_email(
                    "attachments": [a.to_dict() for a in attachments],
                    "unsubscribe_url": unsubscribe_url}
     return row
+
+
+UNSUBSCRIBE = "unsubscribe"  # the link purpose that opts an email address out
+UNSUBSCRIBE_VALID = timedelta(days=365)
+
+
+def unsubscribe_url(settings: Settings, address: str, now: datetime,
+                    language: str | None = None) -> str:
+    """A link (reusable, valid a year) to the page that stops all email to ``address``."""
+    token = links.sign(settings.secret, UNSUBSCRIBE, {"address": normalise(address)}, now=now,
+                       valid_for=UNSUBSCRIBE_VALID, once=False, language=language)
+    return links.url(settings, token)
+
+
+async def opt_out(session: AsyncSession, address: str, now: datetime,
+                  actor: str = "link") -> Identity:
+    """No more email of any kind to ``address`` (as STOP does on a chat channel)."""
+    identity = await identities.find_or_create(session, CHANNEL, normalise(address), now)
+    if identity.opted_out_at is None:
+        identity.opted_out_at = now
+        audit.record(session, actor, "opted_out", identity.person_id, now, channel=CHANNEL)
+    return identity
