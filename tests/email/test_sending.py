@@ -198,3 +198,16 @@ def test_email_settings_stop_start_up_with_one_clear_line(environ: dict[str, str
 
     with pytest.raises(SettingsError, match=problem):
         load_settings(environ, env_file=None)
+
+
+async def test_champbot_run_plugs_in_email_when_smtp_is_set(app: App, smtp: FakeSmtp) -> None:
+    from bot.server import configured_channels
+
+    settings = load_settings({"DATABASE_URL": app.settings.database_url, "SMTP_URL": smtp.url(),
+                              "SMTP_FROM": FROM, "SECRET_KEY": "k" * 32,
+                              "PUBLIC_BASE_URL": "https://champ.test"}, env_file=None)
+    [email] = configured_channels(App(settings, app.database, app.clock))
+    assert email.sender.channel == "email" and email.sender.limits.per_second == 5
+    await write(app, "a@b.test")
+    await Dispatcher(app.database, [email.sender], app.clock).drain()
+    assert [mail.subject for mail in smtp.received] == ["New concern C-1042"]
