@@ -211,3 +211,17 @@ async def test_champbot_run_plugs_in_email_when_smtp_is_set(app: App, smtp: Fake
     await write(app, "a@b.test")
     await Dispatcher(app.database, [email.sender], app.clock).drain()
     assert [mail.subject for mail in smtp.received] == ["New concern C-1042"]
+
+
+async def test_a_row_written_for_any_channel_goes_as_email_too(app: App, smtp: FakeSmtp) -> None:
+    from bot.services import outbox
+    from flows.types import Reply
+
+    async with app.database.transaction() as session:
+        outbox.enqueue(session, channel="email", address="coord@council.test", now=app.clock(),
+                       reply=Reply("3 messages could not be delivered.\nSee the outbox."),
+                       kind="failure_report")
+    await dispatcher(app, smtp).drain()
+    [mail] = smtp.received
+    assert mail.subject == "3 messages could not be delivered."
+    assert mail.text.splitlines() == ["3 messages could not be delivered.", "See the outbox."]

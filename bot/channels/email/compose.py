@@ -21,7 +21,7 @@ def compose(message: Outgoing, sender: str, now: datetime) -> EmailMessage:
     mail = EmailMessage()
     mail["From"] = sender
     mail["To"] = message.address
-    mail["Subject"] = str(payload.get("subject") or "")
+    mail["Subject"] = str(payload.get("subject") or "") or _first_line(message.reply.text)
     mail["Date"] = format_datetime(now)
     domain = parseaddr(sender)[1].rpartition("@")[2] or None
     mail["Message-ID"] = make_msgid(idstring=f"outbox{message.id}", domain=domain)
@@ -35,6 +35,12 @@ def compose(message: Outgoing, sender: str, now: datetime) -> EmailMessage:
     for item in payload.get("attachments") or ():
         _attach(mail, item)
     return mail
+
+
+def _first_line(text: str, limit: int = 78) -> str:
+    """A subject for a row written for any channel (e.g. a chat alert sent by email)."""
+    line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return line if len(line) <= limit else line[:limit - 1].rstrip() + "…"
 
 
 def _attach(mail: EmailMessage, item: Mapping[str, Any]) -> None:
