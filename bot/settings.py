@@ -90,6 +90,7 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8080, ge=1, le=65535)
     smtp_url: SecretStr | None = None
     smtp_from: str | None = None
+    smtp_ca_file: Path | None = None  # a CA to trust for the SMTP server (a private relay)
     email_messages_per_second: float = Field(default=5, gt=0)
     # Signs links in emails (and sign-in links): required when email is used.
     secret_key: SecretStr | None = None
@@ -133,7 +134,7 @@ class Settings(BaseSettings):
             raise ValueError("is not a known time zone, like Europe/London") from None
         return value
 
-    @field_validator("whatsapp_templates_file")
+    @field_validator("whatsapp_templates_file", "smtp_ca_file")
     @classmethod
     def _readable_file(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_file():

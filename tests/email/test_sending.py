@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from bot.settings import SmtpServer, load_settings
 from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Person, Role
 from tests.support.clock import FakeClock
 from tests.support.people import add_person
-from tests.support.smtp_server import FakeSmtp, smtp_server
+from tests.support.smtp_server import FakeSmtp, certificate, smtp_server
 
 FROM = "Riverside Champions <champions@riverside.test>"
 CSV = "reference,category,area\r\nC-1042,housing,Northgate\r\n"
@@ -225,3 +226,25 @@ async def test_a_row_written_for_any_channel_goes_as_email_too(app: App, smtp: F
     [mail] = smtp.received
     assert mail.subject == "3 messages could not be delivered."
     assert mail.text.splitlines() == ["3 messages could not be delivered.", "See the outbox."]
+
+
+@pytest.mark.parametrize(("url", "starttls"), [("smtps://127.0.0.1:{port}", False),
+                                               ("smtp://127.0.0.1:{port}?starttls=true", True)])
+async def test_tls_from_the_start_or_by_starttls(app: App, tmp_path: Path, url: str,
+                                                 starttls: bool) -> None:
+    cert, key = certificate(tmp_path)
+    async with smtp_server(tls=(cert, key), starttls=starttls) as smtp:
+        sender = EmailSender(SmtpServer.parse(url.format(port=smtp.port)), FROM,
+                             Limits(per_second=100), app.clock, ca_file=str(cert))
+        await write(app, "a@b.test")
+        await Dispatcher(app.database, [sender], app.clock).drain()
+        assert [mail.subject for mail in smtp.received] == ["New concern C-1042"]
+
+
+async def test_a_server_that_demands_starttls_is_not_sent_to_in_the_clear(
+        app: App, tmp_path: Path) -> None:
+    async with smtp_server(tls=certificate(tmp_path), starttls=True) as smtp:
+        row_id = await write(app, "a@b.test")
+        await dispatcher(app, smtp).drain()  # smtp:// without ?starttls=true
+        assert smtp.received == []
+        assert (await row(app, row_id)).status == OutboxStatus.PENDING

@@ -7,11 +7,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import ssl
+import subprocess
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any, cast
 
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
@@ -123,21 +126,41 @@ def _authenticator(smtp: FakeSmtp, users: dict[str, str]) -> Any:
     return check
 
 
+def certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (made with the openssl command)."""
+    cert, key = folder / "smtp-cert.pem", folder / "smtp-key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return cert, key
+
+
 @contextlib.asynccontextmanager
-async def smtp_server(users: dict[str, str] | None = None) -> AsyncIterator[FakeSmtp]:
-    """An SMTP server on 127.0.0.1 and a free port; with ``users``, it offers login."""
+async def smtp_server(users: dict[str, str] | None = None, *,
+                      tls: tuple[Path, Path] | None = None,
+                      starttls: bool = False) -> AsyncIterator[FakeSmtp]:
+    """An SMTP server on 127.0.0.1 and a free port; with ``users``, it offers login.
+    With ``tls`` (certificate, key): STARTTLS required if ``starttls``, else TLS from
+    the first byte (smtps)."""
     fake = FakeSmtp()
     loop = asyncio.get_running_loop()
+    context = None
+    if tls is not None:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*tls)
 
     def protocol() -> SMTP:
-        if users is None:
-            return SMTP(fake, hostname="smtp.test", loop=loop)
-        # Login offered without TLS (a test has no certificate); not required, since
-        # aiosmtpd warns about requiring it without TLS, and a warning fails a test.
-        return SMTP(fake, hostname="smtp.test", loop=loop, auth_require_tls=False,
-                    authenticator=_authenticator(fake, users))
+        options: dict[str, Any] = {}
+        if starttls:
+            options.update(tls_context=context, require_starttls=True)
+        if users is not None:
+            # Login offered without TLS too (not required: aiosmtpd warns about
+            # requiring it without TLS, and a warning fails a test).
+            options.update(auth_require_tls=False, authenticator=_authenticator(fake, users))
+        return SMTP(fake, hostname="smtp.test", loop=loop, **options)
 
-    server = await loop.create_server(protocol, host=fake.host, port=0)
+    server = await loop.create_server(protocol, host=fake.host, port=0,
+                                      ssl=None if starttls else context)
     fake.port = server.sockets[0].getsockname()[1]
     try:
         yield fake

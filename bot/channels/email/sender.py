@@ -58,8 +58,10 @@ class EmailSender:
     channel = CHANNEL
 
     def __init__(self, server: SmtpServer, sender: str, limits: Limits,
-                 clock: Callable[[], datetime] = utc_now, timeout: float = 30) -> None:
+                 clock: Callable[[], datetime] = utc_now, timeout: float = 30,
+                 ca_file: str | None = None) -> None:
         self.server = server
+        self.ca_file = ca_file
         self.sender = sender
         self.limits = limits
         self.clock = clock
@@ -69,8 +71,10 @@ class EmailSender:
     def from_settings(cls, settings: Settings,
                       clock: Callable[[], datetime] = utc_now) -> EmailSender:
         assert settings.smtp_from is not None  # checked with SMTP_URL at start-up
+        ca_file = str(settings.smtp_ca_file) if settings.smtp_ca_file else None
         return cls(settings.smtp, settings.smtp_from,
-                   Limits(per_second=settings.email_messages_per_second), clock)
+                   Limits(per_second=settings.email_messages_per_second), clock,
+                   ca_file=ca_file)
 
     async def send(self, message: Outgoing) -> SendResult:
         try:
@@ -82,7 +86,7 @@ class EmailSender:
             await aiosmtplib.send(
                 mail, hostname=server.hostname, port=server.port, username=server.username,
                 password=server.password, use_tls=server.use_tls, start_tls=server.start_tls,
-                timeout=self.timeout)
+                cert_bundle=self.ca_file, timeout=self.timeout)
         except (aiosmtplib.SMTPException, OSError) as error:
             result = result_of(error)
             log.info("email for outbox %s not sent: %s", message.id, result)
