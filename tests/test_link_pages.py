@@ -49,9 +49,17 @@ async def perform_note(ctx: ActionContext) -> str:
 RESOLVE = LinkAction("resolve_test", describe_note, perform_note)
 
 
+async def perform_badly(ctx: ActionContext) -> str:
+    audit.record(ctx.session, "partner:1", "half_done", None, ctx.now)
+    raise RuntimeError("a bug of ours")
+
+
+BROKEN = LinkAction("broken_test", describe_note, perform_badly)
+
+
 @pytest.fixture
 async def site(app: App) -> AsyncIterator[str]:
-    routes = act.routes(app, actions=[*act.ACTIONS, RESOLVE])
+    routes = act.routes(app, actions=[*act.ACTIONS, RESOLVE, BROKEN])
     async with serve(Starlette(routes=routes)) as url:
         yield url
 
@@ -179,3 +187,13 @@ async def test_champbot_web_app_serves_link_pages_only_with_a_secret(
     transport = httpx.ASGITransport(app=web.build(app))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         assert (await client.get(f"/act/{token}")).status_code == 200
+
+
+async def test_a_failure_of_ours_apologises_and_changes_nothing(
+        app: App, browser: httpx.AsyncClient, clock: FakeClock) -> None:
+    path = f"/act/{sign(clock, 'broken_test', partner=1, escalation=7)}"
+    shown = Page.of(await browser.get(path))
+    page = Page.of(await browser.post(path, data={**shown.form, "note": "Fixed"}))
+    assert page.status == 500 and page.sees("Sorry, something went wrong on our side.")
+    assert await audit_actions(app) == []
+    assert Page.of(await browser.get(path)).status == 200  # the link still works

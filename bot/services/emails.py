@@ -89,9 +89,8 @@ UNSUBSCRIBE_VALID = timedelta(days=365)
 def unsubscribe_url(settings: Settings, address: str, now: datetime,
                     language: str | None = None) -> str:
     """A link (reusable, valid a year) to the page that stops all email to ``address``."""
-    token = links.sign(settings.secret, UNSUBSCRIBE, {"address": normalise(address)}, now=now,
-                       valid_for=UNSUBSCRIBE_VALID, once=False, language=language)
-    return links.url(settings, token)
+    return links.action_url(settings, UNSUBSCRIBE, {"address": normalise(address)}, now=now,
+                            valid_for=UNSUBSCRIBE_VALID, once=False, language=language)
 
 
 async def opt_out(session: AsyncSession, address: str, now: datetime,

@@ -134,3 +134,10 @@ def url(settings: Settings, token: str) -> str:
     if not settings.public_base_url:
         raise ValueError("PUBLIC_BASE_URL is needed to build links")
     return settings.public_base_url.rstrip("/") + ACT_PATH + token
+
+
+def action_url(settings: Settings, purpose: str, subject: Subject, *, now: datetime,
+               valid_for: timedelta, once: bool = True, language: str | None = None) -> str:
+    """``sign`` with SECRET_KEY, then ``url``: the link to put in an email."""
+    return url(settings, sign(settings.secret, purpose, subject, now=now, valid_for=valid_for,
+                              once=once, language=language))
