@@ -66,7 +66,7 @@ def routes(app: App, actions: Sequence[LinkAction] = ACTIONS) -> list[BaseRoute]
                      ) -> HTMLResponse:
         return page("act.html", i18n.current_language(), status, programme=programme,
                     title=shown.title, shown=shown, csrf=form_token(secret, link), error=error,
-                    values=values or {}, action=request.url.path)
+                    values=values or {}, action=_same_page(request))
 
     async def endpoint(request: Request) -> Response:
         try:
@@ -113,6 +113,11 @@ def routes(app: App, actions: Sequence[LinkAction] = ACTIONS) -> list[BaseRoute]
                     title=_("Done"), message=done)
 
     return [Route(links.ACT_PATH + "{token}", endpoint, methods=["GET", "POST"])]
+
+
+def _same_page(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
 
 
 def _check(shown: Shown, form: dict[str, str]) -> str | None:
