@@ -101,3 +101,15 @@ async def opt_out(session: AsyncSession, address: str, now: datetime,
         identity.opted_out_at = now
         audit.record(session, actor, "opted_out", identity.person_id, now, channel=CHANNEL)
     return identity
+
+
+async def opt_in(session: AsyncSession, address: str, now: datetime,
+                 actor: str = "operator") -> Identity:
+    """Email to ``address`` again (someone who unsubscribed asked to be back, or an
+    address that bounced was fixed)."""
+    identity = await identities.find_or_create(session, CHANNEL, normalise(address), now)
+    if identity.opted_out_at is not None or identity.unreachable_at is not None:
+        identity.opted_out_at = None
+        identity.unreachable_at = None
+        audit.record(session, actor, "opted_in", identity.person_id, now, channel=CHANNEL)
+    return identity

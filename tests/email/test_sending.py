@@ -248,3 +248,16 @@ async def test_a_server_that_demands_starttls_is_not_sent_to_in_the_clear(
         await dispatcher(app, smtp).drain()  # smtp:// without ?starttls=true
         assert smtp.received == []
         assert (await row(app, row_id)).status == OutboxStatus.PENDING
+
+
+async def test_an_address_opted_out_or_bounced_can_be_mailed_again(app: App,
+                                                                   smtp: FakeSmtp) -> None:
+    async with app.database.transaction() as session:
+        await emails.opt_out(session, "a@b.test", app.clock())
+    await write(app, "a@b.test", subject="Not sent")
+    await dispatcher(app, smtp).drain()
+    async with app.database.transaction() as session:
+        await emails.opt_in(session, "A@B.test", app.clock())
+    await write(app, "a@b.test", subject="Sent")
+    await dispatcher(app, smtp).drain()
+    assert [mail.subject for mail in smtp.received] == ["Sent"]
