@@ -145,7 +145,7 @@ class Dispatcher:
                     row.id, row.channel, row.address, Reply.from_dict(row.payload), row.kind,
                     row.attempts, row.person_id,
                     last_inbound_at=identity.last_inbound_at if identity else None,
-                    values={str(k): str(v) for k, v in values.items()}))
+                    values={str(k): str(v) for k, v in values.items()}, payload=row.payload))
         return claimed, held
 
     @staticmethod

@@ -26,6 +26,10 @@ def configured_channels(app: App) -> list[ChannelParts]:
         from bot.channels import whatsapp
 
         parts.append(whatsapp.parts(app))
+    if app.settings.email_enabled:
+        from bot.channels import email
+
+        parts.append(email.parts(app))
     return parts
 
 

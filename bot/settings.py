@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
+from urllib.parse import parse_qsl, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -17,7 +20,42 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from flows.conversation import Emergency
 from flows.languages import CODES
 
-_SECRETS = {"telegram_bot_token", "telegram_webhook_secret", "twilio_auth_token", "smtp_url"}
+_SECRETS = {"telegram_bot_token", "telegram_webhook_secret", "twilio_auth_token", "smtp_url",
+            "secret_key"}
+SMTP_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    """Where email goes, from SMTP_URL: smtp://, smtp://...?starttls=true, or smtps://."""
+
+    hostname: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+    use_tls: bool = False  # smtps://: TLS from the first byte
+    start_tls: bool = False  # STARTTLS after connecting, required when asked for
+
+    @classmethod
+    def parse(cls, url: str) -> SmtpServer:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        query = dict(parse_qsl(parts.query))
+        if scheme not in ("smtp", "smtps"):
+            raise ValueError("must be an smtp:// or smtps:// URL")
+        if not parts.hostname:
+            raise ValueError("has no host name")
+        starttls = query.get("starttls", "false").lower()
+        if starttls not in ("true", "false"):
+            raise ValueError("starttls must be true or false")
+        start_tls = scheme == "smtp" and starttls == "true"
+        try:
+            port = parts.port or SMTP_PORTS["smtp+starttls" if start_tls else scheme]
+        except ValueError:
+            raise ValueError("has a bad port") from None
+        return cls(parts.hostname, port, unquote(parts.username) if parts.username else None,
+                   unquote(parts.password) if parts.password else None,
+                   use_tls=scheme == "smtps", start_tls=start_tls)
 
 
 class SettingsError(Exception):
@@ -51,6 +89,11 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=1, le=65535)
     smtp_url: SecretStr | None = None
+    smtp_from: str | None = None
+    smtp_ca_file: Path | None = None  # a CA to trust for the SMTP server (a private relay)
+    email_messages_per_second: float = Field(default=5, gt=0)
+    # Signs links in emails (and sign-in links): required when email is used.
+    secret_key: SecretStr | None = None
 
     # Said at once when a message suggests someone is in danger (UK defaults).
     emergency_number: str = "999"
@@ -91,7 +134,7 @@ class Settings(BaseSettings):
             raise ValueError("is not a known time zone, like Europe/London") from None
         return value
 
-    @field_validator("whatsapp_templates_file")
+    @field_validator("whatsapp_templates_file", "smtp_ca_file")
     @classmethod
     def _readable_file(cls, value: Path | None) -> Path | None:
         if value is not None and not value.is_file():
@@ -105,6 +148,27 @@ class Settings(BaseSettings):
         if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}",
                                                   value.get_secret_value()):
             raise ValueError("must be 1 to 256 letters, digits, _ or -")
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            SmtpServer.parse(value.get_secret_value())
+        return value
+
+    @field_validator("smtp_from")
+    @classmethod
+    def _smtp_from(cls, value: str | None) -> str | None:
+        if value is not None and "@" not in parseaddr(value)[1]:
+            raise ValueError("must be an email address, like Champions <bot@example.org>")
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters (use a long random string)")
         return value
 
     @field_validator("database_url")
@@ -136,6 +200,15 @@ class Settings(BaseSettings):
                 raise ValueError("PUBLIC_BASE_URL is missing (TELEGRAM_MODE is webhook)")
             if not self.telegram_webhook_secret:
                 raise ValueError("TELEGRAM_WEBHOOK_SECRET is missing (TELEGRAM_MODE is webhook)")
+        if self.smtp_url is not None:
+            if not self.smtp_from:
+                raise ValueError("SMTP_FROM is missing (SMTP_URL is set)")
+            if not self.secret_key:
+                raise ValueError("SECRET_KEY is missing (SMTP_URL is set: links in emails "
+                                 "are signed with it)")
+            if not self.public_base_url:
+                raise ValueError("PUBLIC_BASE_URL is missing (SMTP_URL is set: links in "
+                                 "emails point to it)")
         return self
 
     @property
@@ -161,6 +234,23 @@ class Settings(BaseSettings):
     @property
     def whatsapp_enabled(self) -> bool:
         return self.twilio_account_sid is not None
+
+    @property
+    def email_enabled(self) -> bool:
+        return self.smtp_url is not None
+
+    @property
+    def smtp(self) -> SmtpServer:
+        if self.smtp_url is None:
+            raise SettingsError("champbot: setting SMTP_URL is missing")
+        return SmtpServer.parse(self.smtp_url.get_secret_value())
+
+    @property
+    def secret(self) -> str:
+        """The key links are signed with; a clear error where it is needed and missing."""
+        if self.secret_key is None:
+            raise SettingsError("champbot: setting SECRET_KEY is missing (needed to sign links)")
+        return self.secret_key.get_secret_value()
 
 
 def _one_line(error: ValidationError) -> str:

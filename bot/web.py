@@ -1,4 +1,4 @@
-"""The one ASGI app: health check now; channel webhooks mount here too."""
+"""The one ASGI app: health check, pages for signed links, and the channels' webhooks."""
 
 from __future__ import annotations
 
@@ -25,4 +25,9 @@ def build(app: App, extra_routes: list[BaseRoute] | None = None) -> Starlette:
             return JSONResponse({"status": "database unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
-    return Starlette(routes=[Route("/healthz", healthz), *(extra_routes or [])])
+    pages: list[BaseRoute] = []
+    if app.settings.secret_key is not None:  # links are signed with it
+        from bot.pages import act
+
+        pages = act.routes(app)
+    return Starlette(routes=[Route("/healthz", healthz), *pages, *(extra_routes or [])])

@@ -27,6 +27,9 @@ class Outgoing:
     # Named values the writer attached (e.g. a concern's reference), for
     # channels that fill approved templates instead of sending the text.
     values: Mapping[str, str] = field(default_factory=dict)
+    # The row's whole payload, for what a channel carries beyond a Reply (an email's
+    # subject, HTML part and attachments).
+    payload: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Result, delete, select, update
 
+from bot.services import links
 from bot.storage.database import Database
 from bot.storage.models import Conversation, Identity, InboundMessage, OutboxMessage, OutboxStatus
 
@@ -25,6 +26,7 @@ class Swept:
     strangers: int
     sent: int
     recovered: int
+    links: int = 0  # used one-time links past their expiry
 
 
 def _count(result: Result[Any]) -> int:
@@ -50,7 +52,9 @@ async def sweep(database: Database, now: datetime, idle: timedelta) -> Swept:
             .where(OutboxMessage.status == OutboxStatus.SENDING,
                    OutboxMessage.claimed_at < now - STUCK)
             .values(status=OutboxStatus.PENDING, next_attempt_at=now))
-    swept = Swept(*(_count(r) for r in (inbound, strangers, sent, recovered)))
+        used_links = await links.sweep(session, now)
+    swept = Swept(_count(inbound), _count(strangers), _count(sent), _count(recovered),
+                  used_links)
     if any(vars(swept).values()):
         log.info("retention sweep: %s", swept)
     return swept

@@ -1,0 +1,38 @@
+"""`champbot email`: checking the email settings."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from bot.cli.common import fail, group, settings
+
+email_cli = group("email", "Email through SMTP (SMTP_URL, SMTP_FROM).")
+
+
+@email_cli.command("test")
+def email_test(
+    to: str = typer.Option(..., "--to", help="The address to send a test email to."),
+) -> None:
+    """Send one email now, straight to the SMTP server, and say what it answered."""
+    from bot.channels.base import Delivered, Outgoing
+    from bot.channels.email.sender import EmailSender
+    from bot.services.emails import InvalidAddress, normalise
+    from flows.types import Reply
+
+    current = settings()
+    if not current.email_enabled:
+        raise fail("champbot: setting SMTP_URL is missing (email is not configured)")
+    try:
+        address = normalise(to)
+    except InvalidAddress as error:
+        raise fail(f"champbot: {error}") from None
+    text = (f"This is a test email from {current.programme_name}.\n"
+            "If you can read it, champbot can send email.")
+    message = Outgoing(0, "email", address, Reply(text), "test", 1,
+                       payload={"subject": f"{current.programme_name}: test email"})
+    result = asyncio.run(EmailSender.from_settings(current).send(message))
+    if not isinstance(result, Delivered):
+        raise fail(f"not sent ({type(result).__name__}): {getattr(result, 'reason', '')}")
+    typer.echo(f"sent to {address} ({result.provider_id})")
