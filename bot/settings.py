@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8080, ge=1, le=65535)
     smtp_url: SecretStr | None = None
 
+    # Photos and voice notes sent with concerns: fetched at once and kept here.
+    media_dir: Path = Path("media")
+    media_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    media_retention_days: int = Field(default=180, ge=1)
+
     # Said at once when a message suggests someone is in danger (UK defaults).
     emergency_number: str = "999"
     urgent_care_number: str = "111"
