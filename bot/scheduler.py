@@ -5,7 +5,7 @@ from __future__ import annotations
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App
-from bot.services import failures, retention
+from bot.services import failures, media, retention
 
 
 def build(app: App) -> AsyncIOScheduler:
@@ -18,6 +18,15 @@ def build(app: App) -> AsyncIOScheduler:
         if await failures.report(app.database, app.clock()):
             app.outbox_ready.set()
 
+    async def media_housekeeping() -> None:
+        files = media.store(app.settings)
+        await media.expire(app.database, files, app.clock(), app.settings.media_retention_days)
+        await media.sweep(app.database, files)
+        if await media.report_failures(app.database, app.clock()):
+            app.outbox_ready.set()
+
+    scheduler.add_job(media_housekeeping, "interval", hours=1, id="media", coalesce=True,
+                      max_instances=1)
     scheduler.add_job(sweep, "interval", minutes=15, id="retention", coalesce=True,
                       max_instances=1, next_run_time=app.clock())
     scheduler.add_job(report_failures, "interval", minutes=30, id="failures", coalesce=True,

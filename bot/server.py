@@ -11,6 +11,8 @@ from bot import scheduler, web
 from bot.app import App
 from bot.channels.base import ChannelParts
 from bot.dispatch import Dispatcher
+from bot.media_fetch import MediaFetcher
+from bot.services import media
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,9 @@ async def serve(app: App) -> None:
         log.warning("no channel is configured (set TELEGRAM_BOT_TOKEN or the TWILIO_ settings); "
                     "try the simulator: champbot chat --as NAME")
     dispatcher = Dispatcher(app.database, [c.sender for c in channels], app.clock)
+    fetcher = MediaFetcher(
+        app.database, {c.sender.channel: c.fetch for c in channels if c.fetch is not None},
+        media.store(app.settings), app.clock, app.settings.media_max_bytes)
     routes = [route for c in channels for route in c.routes]
     jobs = scheduler.build(app)
     config = uvicorn.Config(web.build(app, routes), host=app.settings.http_host,
@@ -48,7 +53,8 @@ async def serve(app: App) -> None:
         for step in channel.startup:
             await step()
     jobs.start()
-    tasks = [asyncio.create_task(dispatcher.run_forever(app.outbox_ready), name="dispatcher")]
+    tasks = [asyncio.create_task(dispatcher.run_forever(app.outbox_ready), name="dispatcher"),
+             asyncio.create_task(fetcher.run_forever(), name="media")]
     tasks += [asyncio.create_task(task(), name="channel") for c in channels
               for task in c.background]
     log.info("champbot is running on http://%s:%s", app.settings.http_host,

@@ -95,6 +95,11 @@ class Settings(BaseSettings):
     # Signs links in emails (and sign-in links): required when email is used.
     secret_key: SecretStr | None = None
 
+    # Photos and voice notes sent with concerns: fetched at once and kept here.
+    media_dir: Path = Path("media")
+    media_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    media_retention_days: int = Field(default=180, ge=1)
+
     # Said at once when a message suggests someone is in danger (UK defaults).
     emergency_number: str = "999"
     urgent_care_number: str = "111"

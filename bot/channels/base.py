@@ -77,6 +77,15 @@ class Limits:
     per_address_interval: float = 0.0  # seconds between two messages to one address
 
 
+class TooLarge(Exception):
+    """A file to fetch is larger than we keep: it is not downloaded (further)."""
+
+
+# Fetches one attachment by the channel's own reference (a Telegram file_id, a Twilio
+# media URL), reading at most the given number of bytes.
+Fetch = Callable[[str, int], Coroutine[Any, Any, bytes]]
+
+
 class Sender(Protocol):
     channel: str
     limits: Limits
@@ -94,3 +103,4 @@ class ChannelParts:
     background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
     startup: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
     shutdown: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    fetch: Fetch | None = None  # how attachments sent on this channel are fetched

@@ -3,6 +3,7 @@
 from bot.cli import (  # noqa: F401  (registers)
     database,
     email,
+    media,
     outbox,
     people,
     programme,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.app import App
-from bot.services import audit, outbox, privacy
+from bot.services import audit, media, outbox, privacy
 from bot.storage.models import Area, Identity, Person, Status
 from flows.commands import first_word
 from flows.i18n import _, language
@@ -58,5 +58,6 @@ async def forget(app: App, person_id: int) -> str:
         person = await session.get(Person, person_id)
         if person is None or person.status == Status.ERASED:
             raise LookupError(f"no one to erase with id {person_id}")
-        await privacy.erase_person(session, person, now, actor="cli")
+        await privacy.erase_person(session, person, now, actor="cli",
+                                   files=media.store(app.settings))
     return f"erased {person_id}: name, contact details and free text are gone; counts remain"

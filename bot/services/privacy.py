@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import audit
+from bot.services import attachments, audit, media
 from bot.services.events import EventContext
+from bot.services.media_store import MediaStore
 from bot.storage.models import (
     Activity,
     Area,
@@ -37,8 +38,14 @@ _KINDS = {o.id: o.label for o in KINDS}
 _CATEGORIES = {o.id: o.label for o in CATEGORIES}
 
 
-async def erase_person(session: AsyncSession, person: Person, now: datetime, actor: str) -> None:
-    """Delete what identifies the person and everything they wrote; keep anonymous counts."""
+async def erase_person(session: AsyncSession, person: Person, now: datetime, actor: str,
+                       files: MediaStore) -> None:
+    """Delete what identifies the person and everything they wrote; keep anonymous counts.
+
+    Their photos and voice notes are deleted from ``files`` first: should the
+    transaction then fail, the erasure is asked again and finds them gone already.
+    """
+    media.delete_files(files, await attachments.files_of_person(session, person.id))
     for identity in list(await session.scalars(
             select(Identity).where(Identity.person_id == person.id))):
         # Messages to them, including those from before they joined, carry their address.
@@ -71,8 +78,33 @@ async def erase(ctx: EventContext, event: Event) -> None:
     person = ctx.person
     if person is None:
         return
-    await erase_person(ctx.session, person, ctx.now, actor="self")
+    await erase_person(ctx.session, person, ctx.now, actor="self",
+                       files=media.store(ctx.settings))
     ctx.forgotten = True
+
+
+_MEDIA_KINDS = {"photo": N_("photo"), "voice": N_("voice note"), "audio": N_("audio"),
+                "video": N_("video"), "document": N_("document")}
+_MEDIA_STATES = {"pending": N_("being fetched"), "stored": N_("kept"),
+                 "refused": N_("not kept"), "failed": N_("could not be fetched"),
+                 "removed": N_("deleted after the retention period")}
+
+
+async def _files(session: AsyncSession, person: Person) -> list[str]:
+    """The photos and voice notes the person sent with their concerns."""
+    rows = (await session.execute(
+        select(Attachment, Concern).join(Concern, Concern.id == Attachment.concern_id)
+        .where(Concern.person_id == person.id).order_by(Attachment.id))).all()
+    if not rows:
+        return []
+    lines = ["", _("Files you sent: {count}", count=number(len(rows)))]
+    for file, concern in rows:
+        size = (_("{size} KB", size=number(max(1, round(file.size / 1024))))
+                if file.size else "")
+        lines.append(f"• {concern.reference}: {translate(_MEDIA_KINDS.get(file.kind, file.kind))}"
+                     f"{', ' + size if size else ''}, "
+                     f"{translate(_MEDIA_STATES.get(file.state.value, file.state.value))}")
+    return lines
 
 
 async def export(ctx: EventContext, event: Event) -> None:
@@ -112,6 +144,7 @@ async def export(ctx: EventContext, event: Event) -> None:
     lines += [f"• {c.reference}: {translate(_CATEGORIES.get(c.category, c.category))}, "
               f"{translate(STATUSES.get(c.status.value, c.status.value))} – “{c.description}”"
               for c in concerns]
+    lines += await _files(session, person)
     lines += ["", _("Send {forget} to have your details erased.", forget=first_word("forget"))]
     ctx.reply(Reply("\n".join(lines), language=person.language))
     audit.record(session, "self", "data_export", person.id, ctx.now)

@@ -244,10 +244,23 @@ class ConcernUpdate(Base):
     concern: Mapped[Concern] = relationship(lazy="raise")
 
 
+class MediaState(enum.StrEnum):
+    PENDING = "pending"  # known by reference only; to be fetched
+    STORED = "stored"  # fetched, checked and kept in the media store
+    REFUSED = "refused"  # too large or not an allowed type: see ``error``
+    FAILED = "failed"  # could not be fetched after several attempts
+    REMOVED = "removed"  # the file was deleted after the retention period
+
+
 class Attachment(Base):
-    """A photo or voice note kept by reference (a Telegram file_id, a Twilio media URL)."""
+    """A photo or voice note: the channel's reference, and the file once fetched.
+
+    The file is kept under a random name in the media store (``stored_as``), with
+    its size, the type found in its content and a SHA-256 checksum.
+    """
 
     __tablename__ = "attachments"
+    __table_args__ = (Index("ix_attachments_due", "state", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     concern_id: Mapped[int] = mapped_column(
@@ -258,6 +271,16 @@ class Attachment(Base):
     ref: Mapped[str] = mapped_column(String(500))
     content_type: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime]
+    state: Mapped[MediaState] = mapped_column(text_enum(MediaState), default=MediaState.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(String(200))
+    stored_as: Mapped[str | None] = mapped_column(String(64), unique=True)
+    size: Mapped[int | None]
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    stored_at: Mapped[datetime | None]
+    # When coordinators were told it could not be fetched (they hear counts).
+    reported_at: Mapped[datetime | None]
 
 
 class HealthMessage(Base):

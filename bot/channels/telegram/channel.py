@@ -19,7 +19,7 @@ from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.ext import ApplicationBuilder, TypeHandler
 
 from bot.app import App
-from bot.channels.base import ChannelParts, Limits
+from bot.channels.base import ChannelParts, Limits, TooLarge
 from bot.channels.telegram import menu, webhook
 from bot.channels.telegram.keyboards import Drawn, Screens
 from bot.channels.telegram.sender import LIMITS, TelegramSender
@@ -80,7 +80,19 @@ class TelegramChannel:
                 lambda: self.bot if self.connected.is_set() else None,
                 self.application.process_update))
         return ChannelParts(sender=self.sender, routes=routes, background=[self.run],
-                            shutdown=[self.close])
+                            shutdown=[self.close], fetch=self.fetch_file)
+
+    async def fetch_file(self, file_id: str, max_bytes: int) -> bytes:
+        """An attachment by its file_id, through the Bot API's getFile and download."""
+        if not self.connected.is_set():
+            raise ConnectionError("not connected to Telegram yet")
+        found = await self.bot.get_file(file_id)
+        if found.file_size is not None and found.file_size > max_bytes:
+            raise TooLarge(str(found.file_size))
+        data = bytes(await found.download_as_bytearray())
+        if len(data) > max_bytes:
+            raise TooLarge(str(len(data)))
+        return data
 
     async def run(self) -> None:
         """Connect, publish the command menu, then poll, or register the webhook."""

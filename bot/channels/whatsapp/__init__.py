@@ -15,10 +15,12 @@ def parts(app: App) -> ChannelParts:
     """The sender, the two webhooks, and the client's start and stop, for `champbot run`."""
     from bot.channels.base import ChannelParts
     from bot.channels.whatsapp import webhooks
+    from bot.channels.whatsapp.media import MediaFetcher
     from bot.channels.whatsapp.sender import WhatsAppSender
     from bot.channels.whatsapp.templates import Templates
 
     templates = Templates.load(app.settings.whatsapp_templates_file)
     sender = WhatsAppSender(app.settings, templates, app.clock, app.database)
     return ChannelParts(sender=sender, routes=webhooks.routes(app),
-                        startup=[sender.start], shutdown=[sender.close])
+                        startup=[sender.start], shutdown=[sender.close],
+                        fetch=MediaFetcher(app.settings).fetch)
