@@ -39,13 +39,15 @@ _CATEGORIES = {o.id: o.label for o in CATEGORIES}
 
 
 async def erase_person(session: AsyncSession, person: Person, now: datetime, actor: str,
-                       files: MediaStore) -> None:
+                       files: MediaStore | None = None) -> None:
     """Delete what identifies the person and everything they wrote; keep anonymous counts.
 
     Their photos and voice notes are deleted from ``files`` first: should the
     transaction then fail, the erasure is asked again and finds them gone already.
+    Without ``files``, the hourly media sweep deletes them (no record points to them).
     """
-    media.delete_files(files, await attachments.files_of_person(session, person.id))
+    if files is not None:
+        media.delete_files(files, await attachments.files_of_person(session, person.id))
     for identity in list(await session.scalars(
             select(Identity).where(Identity.person_id == person.id))):
         # Messages to them, including those from before they joined, carry their address.
