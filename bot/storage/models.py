@@ -298,3 +298,7 @@ class AuditEntry(Base):
     person_id: Mapped[int | None] = mapped_column(index=True)  # no key: survives erasure
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
+
+
+# Tables kept in modules of their own, registered on the same metadata.
+import bot.storage.screens  # noqa: E402, F401
