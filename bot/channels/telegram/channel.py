@@ -80,13 +80,21 @@ class TelegramChannel:
                 settings.telegram_webhook_secret.get_secret_value(),
                 lambda: self.bot if self.connected.is_set() else None,
                 self.application.process_update))
-        return ChannelParts(sender=self.sender, routes=routes, background=[self.run],
-                            shutdown=[self.close])
+        return ChannelParts(sender=self.sender, routes=routes, background=[self.connect],
+                            leader=[self.lead], shutdown=[self.close])
 
     async def run(self) -> None:
-        """Connect, publish the command menu, then poll, or register the webhook."""
+        """Both parts in one process (as `champbot run --role all` does)."""
+        await asyncio.gather(self.connect(), self.lead())
+
+    async def connect(self) -> None:
+        """Every process that sends or takes webhooks: the bot, ready for calls."""
         await self._retrying("connect", self.application.initialize)
         self.connected.set()
+
+    async def lead(self) -> None:
+        """One process only: publish the command menu, then poll, or register the webhook."""
+        await self.connected.wait()
         await menu.publish(self.bot, self.app.settings.default_language)
         if self.app.settings.telegram_mode == "webhook":
             await self._retrying("register the webhook", self._register_webhook)
