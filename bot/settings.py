@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=1, le=65535)
     smtp_url: SecretStr | None = None
+    log_format: Literal["text", "json"] = "text"
 
     # Said at once when a message suggests someone is in danger (UK defaults).
     emergency_number: str = "999"

@@ -8,7 +8,7 @@ import logging
 import typer
 
 from bot import logs
-from bot.cli.common import cli, fail, with_app
+from bot.cli.common import cli, fail, settings, with_app
 
 
 @cli.command()
@@ -22,7 +22,7 @@ def run(
     from bot.leadership import LeadershipLost
     from bot.server import ROLES, RoleNotSupported, serve
 
-    logs.configure(logging.INFO)
+    logs.configure(logging.INFO, settings().log_format)
     if role not in ROLES:
         raise fail(f"champbot: unknown role {role!r} (choose from {', '.join(ROLES)})")
     try:
@@ -41,6 +41,6 @@ def chat(
     """Talk to the bot in this terminal: one message per line, until end of input."""
     from bot.channels.console import chat as run_chat
 
-    logs.configure(logging.WARNING)
+    logs.configure(logging.WARNING, settings().log_format)
     with contextlib.suppress(KeyboardInterrupt):
         with_app(lambda app: run_chat(app, name.strip().lower(), hint=language))
