@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from bot import logs
 
 # The names, numbers and words the tests' people use (tests/support and the tests).
-NAMES = ("Amina", "Layla", "Nadia", "Carol", "Hodan", "Bilal", "Yusuf", "Tom", "Sam")
+NAMES = ("Amina", "Layla", "Nadia", "Carol", "Hodan", "Bilal", "Yusuf", "Tom", "Sam", "Zainab",
+         "Okonkwo")
 NUMBERS = ("7700900", "612345678", "601234567")
 WORDS = ("Black mould", "Elm Street", "broken lift", "Damp everywhere", "cooking class",
          "Good questions about sugar", "chest pain", "having a stroke", "husband hits me",
-         "at risk now", "the survey")
+         "at risk now", "the survey", "council never replies", "asked about sugar")
 PERSONAL = re.compile("|".join(
     [rf"\b{name}\b" for name in NAMES] + [re.escape(n) for n in NUMBERS]
     + [re.escape(w) for w in WORDS]), re.IGNORECASE)
