@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 
 from starlette.applications import Starlette
@@ -17,6 +18,7 @@ from bot.storage.database import Database
 log = logging.getLogger(__name__)
 
 READY_TIMEOUT = 5.0  # seconds the database has to answer /readyz
+head = functools.cache(Database.head)  # the migrations on disk do not change while we run
 
 
 async def readiness(database: Database) -> str | None:
@@ -26,7 +28,7 @@ async def readiness(database: Database) -> str | None:
     except Exception as error:
         log.warning("readiness: database unavailable (%s)", type(error).__name__)
         return "database unavailable"
-    if revision != Database.head():
+    if revision != head():
         return "database schema is not current: run `champbot db upgrade`"
     return None
 

@@ -130,7 +130,7 @@ async def programme(app: App) -> demo.Demo:
 @pytest.fixture(autouse=True)
 def logs_hold_nothing_personal() -> Iterator[None]:
     """Every test logs at DEBUG as production would; no line may name or quote anyone."""
-    for captured in log_privacy.capturing():
+    with log_privacy.capturing() as captured:
         yield
         found = log_privacy.leaks(captured.lines)
         assert not found, "personal data in the logs:\n" + "\n".join(found[:5])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from bot import logs
 
@@ -36,6 +37,7 @@ def leaks(lines: list[str]) -> list[str]:
     return [line for line in lines if PERSONAL.search(line)]
 
 
+@contextmanager
 def capturing() -> Iterator[Captured]:
     root = logging.getLogger()
     saved = root.level, {name: logging.getLogger(name).level for name in logs.QUIET}
