@@ -23,7 +23,7 @@ from tests.conftest import POSTGRES_URL
 from tests.support.chat import joined
 from tests.support.processes import ROOT
 
-pytestmark = pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite backups (PostgreSQL: pg_dump)")
+sqlite_only = pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite backups (PostgreSQL: pg_dump)")
 
 
 def champbot(environ: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -32,6 +32,7 @@ def champbot(environ: dict[str, str], cwd: Path, *args: str) -> subprocess.Compl
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **environ}, timeout=120)
 
 
+@sqlite_only
 async def test_a_backup_during_live_traffic_restores_with_every_row_committed_before_it(
         app: App, environ: dict[str, str], tmp_path: Path) -> None:
     committed: list[int] = []
@@ -74,6 +75,7 @@ async def test_a_backup_during_live_traffic_restores_with_every_row_committed_be
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
+@sqlite_only
 @pytest.mark.usefixtures("programme")
 async def test_someone_erased_after_the_backup_stays_erased_after_a_restore(
         app: App, environ: dict[str, str], tmp_path: Path) -> None:
@@ -97,6 +99,7 @@ async def test_someone_erased_after_the_backup_stays_erased_after_a_restore(
     assert addresses == {"bilal-phone"}
 
 
+@sqlite_only
 async def test_a_restore_refuses_a_file_that_is_not_a_champbot_backup(
         app: App, environ: dict[str, str], tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("not a database")
@@ -113,3 +116,12 @@ async def test_a_restore_refuses_a_file_that_is_not_a_champbot_backup(
         connection.commit()
     with pytest.raises(BadBackup, match="revision 9999"):
         check(tmp_path / "future.db")
+
+
+async def test_on_postgresql_backups_are_pg_dump() -> None:
+    database = Database("postgresql+asyncpg://champbot@127.0.0.1:1/champbot")
+    try:
+        with pytest.raises(BadBackup, match="use pg_dump and pg_restore"):
+            await backups.backup(database, Path("copy.db"))
+    finally:
+        await database.close()
