@@ -18,6 +18,7 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot import metrics
 from bot.channels.base import (
     Delivered,
     Held,
@@ -42,6 +43,15 @@ MAX_ATTEMPTS = 8
 @contextlib.asynccontextmanager
 async def _unpaced() -> AsyncIterator[None]:
     yield
+
+
+def outcome(result: SendResult, row: OutboxMessage) -> str:
+    """What a send came to, for /metrics: sent, held, retried, 429 or dead."""
+    if isinstance(result, Delivered | Held):
+        return "sent" if isinstance(result, Delivered) else "held"
+    if row.status == OutboxStatus.DEAD:
+        return "dead"
+    return "429" if "429" in getattr(result, "reason", "") else "retried"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -184,6 +194,7 @@ class Dispatcher:
             for message, result in results:
                 if message.id in rows:
                     await self._apply(session, rows[message.id], result, now)
+                    metrics.send_result(message.channel, outcome(result, rows[message.id]))
 
     async def _apply(self, session: AsyncSession, row: OutboxMessage, result: SendResult,
                      now: datetime) -> None:

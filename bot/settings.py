@@ -99,6 +99,7 @@ class Settings(BaseSettings):
     media_dir: Path = Path("media")
     media_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
     media_retention_days: int = Field(default=180, ge=1)
+    log_format: Literal["text", "json"] = "text"
 
     # Said at once when a message suggests someone is in danger (UK defaults).
     emergency_number: str = "999"

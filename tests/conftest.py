@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from bot.services import demo
 from bot.settings import Settings, load_settings
 from bot.storage.database import Database
 from bot.storage.models import Base
+from tests.support import log_privacy
 from tests.support.clock import FakeClock
 
 
@@ -124,3 +125,12 @@ async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[App]:
 async def programme(app: App) -> demo.Demo:
     """The demo programme: five areas and the invite codes DEMO2026 / COORD2026."""
     return await demo.load(app.database, app.clock())
+
+
+@pytest.fixture(autouse=True)
+def logs_hold_nothing_personal() -> Iterator[None]:
+    """Every test logs at DEBUG as production would; no line may name or quote anyone."""
+    with log_privacy.capturing() as captured:
+        yield
+        found = log_privacy.leaks(captured.lines)
+        assert not found, "personal data in the logs:\n" + "\n".join(found[:5])

@@ -101,6 +101,8 @@ class ChannelParts:
     routes: list[BaseRoute] = field(default_factory=list)  # mounted on the one web app
     # Long-running tasks (e.g. Telegram polling), started after the web server.
     background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    # Tasks run by one process only, the active scheduler (e.g. Telegram polling).
+    leader: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
     startup: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
     shutdown: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
     fetch: Fetch | None = None  # how attachments sent on this channel are fetched

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import typer
 
-from bot.cli.common import group, settings
+from bot.cli.common import fail, group, settings
 from bot.storage.database import Database
 
 db_cli = group("db", "The database.")
@@ -26,3 +27,53 @@ def db_upgrade() -> None:
             await database.close()
 
     typer.echo(f"database is at revision {asyncio.run(main())}")
+
+
+@db_cli.command("backup")
+def db_backup(
+    file: Path = typer.Argument(..., help="Where to write the copy, e.g. champbot-backup.db."),
+) -> None:
+    """Copy the SQLite database to FILE, consistently, even while the bot runs."""
+    from bot.services import backups
+    from bot.storage.backups import BadBackup
+
+    current = settings()
+
+    async def main() -> None:
+        database = Database(current.database_url)
+        try:
+            await backups.backup(database, file)
+        finally:
+            await database.close()
+
+    try:
+        asyncio.run(main())
+    except BadBackup as error:
+        raise fail(str(error)) from None
+    typer.echo(f"backed up to {file}")
+
+
+@db_cli.command("restore")
+def db_restore(
+    file: Path = typer.Argument(..., help="A copy made by `champbot db backup`."),
+) -> None:
+    """Replace the SQLite database with FILE (stop the bot first). The copy is checked
+    first; people erased since it was taken are erased again."""
+    from bot.services import backups
+    from bot.storage.backups import BadBackup
+
+    current = settings()
+
+    async def main() -> backups.Restored:
+        database = Database(current.database_url)
+        try:
+            return await backups.restore(database, file)
+        finally:
+            await database.close()
+
+    try:
+        restored = asyncio.run(main())
+    except BadBackup as error:
+        raise fail(str(error)) from None
+    typer.echo(f"restored {file} (schema revision {restored.revision}); "
+               f"people erased again since the backup: {restored.erased_again}")

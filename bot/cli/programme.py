@@ -8,6 +8,7 @@ import typer
 
 from bot.app import App
 from bot.cli.common import cli, fail, group, settings, with_app
+from bot.cli.progress import progress
 from bot.storage.models import Role
 
 areas_cli = group("areas", "The programme's areas.")
@@ -45,11 +46,12 @@ def areas_import(file: Path = typer.Argument(..., exists=True, dir_okay=False)) 
     except (areas.AreaFileError, UnicodeDecodeError) as error:
         raise fail(f"champbot: {file}: {error}") from None
 
-    async def work(app: App) -> tuple[int, int]:
-        async with app.database.transaction() as session:
-            return await areas.import_rows(session, rows, app.clock())
+    with progress("importing areas", total=len(rows)) as bar:
+        async def work(app: App) -> tuple[int, int]:
+            async with app.database.transaction() as session:
+                return await areas.import_rows(session, rows, app.clock(), bar.advance)
 
-    added, updated = with_app(work)
+        added, updated = with_app(work)
     typer.echo(f"{added} area(s) added, {updated} renamed, {len(rows)} in the file")
 
 
@@ -91,12 +93,13 @@ def messages_import(files: list[Path] = typer.Argument(..., exists=True, dir_oka
     except (library.LibraryFileError, UnicodeDecodeError) as error:
         raise fail(f"champbot: {error}") from None
 
-    async def work(app: App) -> tuple[int, int]:
-        async with app.database.transaction() as session:
-            return await library.import_rows(session, rows, app.clock())
-
     try:
-        added, written = with_app(work)
+        with progress("importing health messages", total=len(rows)) as bar:
+            async def work(app: App) -> tuple[int, int]:
+                async with app.database.transaction() as session:
+                    return await library.import_rows(session, rows, app.clock(), bar.advance)
+
+            added, written = with_app(work)
     except library.LibraryFileError as error:
         raise fail(f"champbot: {error}") from None
     typer.echo(f"{added} new message(s), {written} text(s) written")

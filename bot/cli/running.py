@@ -8,17 +8,28 @@ import logging
 import typer
 
 from bot import logs
-from bot.cli.common import cli, with_app
+from bot.cli.common import cli, fail, settings, with_app
 
 
 @cli.command()
-def run() -> None:
+def run(
+    role: str = typer.Option(
+        "all", "--role", help="What this process does: all (everything, the only shape on "
+        "SQLite), web (webhooks), dispatcher (sends the outbox) or scheduler (periodic jobs "
+        "and Telegram polling; one active, others stand by). Needs PostgreSQL unless all."),
+) -> None:
     """Run the bot: webhooks, Telegram polling, the dispatcher and the scheduler."""
-    from bot.server import serve
+    from bot.leadership import LeadershipLost
+    from bot.server import ROLES, RoleNotSupported, serve
 
-    logs.configure(logging.INFO)
-    with contextlib.suppress(KeyboardInterrupt):
-        with_app(serve)
+    logs.configure(logging.INFO, settings().log_format)
+    if role not in ROLES:
+        raise fail(f"champbot: unknown role {role!r} (choose from {', '.join(ROLES)})")
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            with_app(lambda app: serve(app, role))
+    except (RoleNotSupported, LeadershipLost) as error:
+        raise fail(str(error)) from None
 
 
 @cli.command()
@@ -30,6 +41,6 @@ def chat(
     """Talk to the bot in this terminal: one message per line, until end of input."""
     from bot.channels.console import chat as run_chat
 
-    logs.configure(logging.WARNING)
+    logs.configure(logging.WARNING, settings().log_format)
     with contextlib.suppress(KeyboardInterrupt):
         with_app(lambda app: run_chat(app, name.strip().lower(), hint=language))

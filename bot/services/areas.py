@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -41,11 +42,14 @@ def read_csv(text: str) -> list[tuple[str, str]]:
 
 
 async def import_rows(
-    session: AsyncSession, rows: list[tuple[str, str]], now: datetime
+    session: AsyncSession, rows: list[tuple[str, str]], now: datetime,
+    done: Callable[[], None] = lambda: None,
 ) -> tuple[int, int]:
-    """Add new areas and rename existing ones (matched by code); returns (added, updated)."""
+    """Add new areas and rename existing ones (matched by code); returns (added, updated).
+    ``done`` is called for each row (for a progress bar)."""
     added = updated = 0
     for code, name in rows:
+        done()
         area = await session.scalar(select(Area).where(Area.code == code))
         if area is None:
             session.add(Area(code=code, name=name, created_at=now))

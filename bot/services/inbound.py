@@ -12,12 +12,14 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import metrics
 from bot.app import App
 from bot.services import (
     conversations,
@@ -48,12 +50,16 @@ class Handled(enum.Enum):
 
 
 async def handle(app: App, inbound: Inbound) -> Handled:
+    metrics.INBOUND.labels(inbound.channel).inc()
+    started = time.perf_counter()
     try:
         result = await _handle_with_retries(app, inbound)
     except Exception:
         log.exception("failed to handle %s message %s", inbound.channel, inbound.message_id)
         await apologise(app, inbound)
         result = Handled.FAILED
+    metrics.TURN_SECONDS.labels(inbound.channel).observe(time.perf_counter() - started)
+    metrics.TURNS.labels(inbound.channel, result.value).inc()
     app.outbox_ready.set()
     return result
 

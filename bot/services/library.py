@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -87,10 +88,13 @@ def starter_rows() -> list[Row]:
     return rows
 
 
-async def import_rows(session: AsyncSession, rows: list[Row], now: datetime) -> tuple[int, int]:
-    """Add or update messages and their texts; returns (messages added, texts written)."""
+async def import_rows(session: AsyncSession, rows: list[Row], now: datetime,
+                      done: Callable[[], None] = lambda: None) -> tuple[int, int]:
+    """Add or update messages and their texts; returns (messages added, texts written).
+    ``done`` is called for each row (for a progress bar)."""
     added = written = 0
     for row in sorted(rows, key=lambda r: r.language != "en"):  # English carries the source
+        done()
         message = await session.scalar(select(HealthMessage).where(HealthMessage.slug == row.slug))
         if message is None:
             if not row.source_name or not row.source_url:

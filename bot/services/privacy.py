@@ -22,6 +22,7 @@ from bot.storage.models import (
     Person,
     Status,
 )
+from bot.storage.screens import DrawnKeyboard, PressedKeyboard
 from flows import languages
 from flows.commands import first_word
 from flows.definitions.activity import KINDS
@@ -54,6 +55,11 @@ async def erase_person(session: AsyncSession, person: Person, now: datetime, act
         await session.execute(delete(OutboxMessage).where(
             OutboxMessage.channel == identity.channel,
             OutboxMessage.address == identity.address))
+        await session.execute(delete(DrawnKeyboard).where(
+            DrawnKeyboard.channel == identity.channel, DrawnKeyboard.chat == identity.address))
+        await session.execute(delete(PressedKeyboard).where(
+            PressedKeyboard.channel == identity.channel,
+            PressedKeyboard.chat == identity.address))
         await session.delete(identity)
     concern_ids = select(Concern.id).where(Concern.person_id == person.id)
     await session.execute(delete(Attachment).where(Attachment.concern_id.in_(concern_ids)))

@@ -324,4 +324,5 @@ class AuditEntry(Base):
 
 
 # Tables kept in modules of their own, registered on the one metadata here.
+import bot.storage.screens  # noqa: E402, F401
 from bot.storage.links import UsedLink  # noqa: E402, F401

@@ -56,7 +56,7 @@ class RunningBot:
         await stack.enter_async_context(serve(web.build(self.app, parts.routes), sock))
         self.dispatcher = Dispatcher(self.app.database, [parts.sender], self.app.clock)
         tasks = [asyncio.create_task(self.dispatcher.run_forever(self.app.outbox_ready, 0.2))]
-        tasks += [asyncio.create_task(task()) for task in parts.background]
+        tasks += [asyncio.create_task(task()) for task in [*parts.background, *parts.leader]]
 
         async def stop_tasks() -> None:
             for task in tasks:

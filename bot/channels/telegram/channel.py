@@ -20,12 +20,12 @@ from telegram.ext import ApplicationBuilder, TypeHandler
 
 from bot.app import App
 from bot.channels.base import ChannelParts, Limits, TooLarge
+from bot.channels.parts import Parts
 from bot.channels.telegram import menu, webhook
-from bot.channels.telegram.keyboards import Drawn, Screens
+from bot.channels.telegram.screens import Screens
 from bot.channels.telegram.sender import LIMITS, TelegramSender
-from bot.channels.telegram.updates import ALLOWED_UPDATES, CHANNEL, Updates
+from bot.channels.telegram.updates import ALLOWED_UPDATES, Updates
 from bot.pacing import Pacer
-from bot.services import outbox
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +60,12 @@ class TelegramChannel:
             .job_queue(None)  # schedules are ours too
             .build()
         )
-        self.screens = Screens(recall=self._recall)
+        self.screens = Screens(app.database, app.clock)
         self.updates = Updates(app, self.screens)
         self.application.add_handler(TypeHandler(Update, self.updates.on_update))
         self.application.add_error_handler(self.updates.on_error)
-        self.sender = TelegramSender(self.application.bot, self.screens, Pacer(limits))
+        self.sender = TelegramSender(self.application.bot, self.screens,
+                                     Parts(app.database), Pacer(limits))
         self.connected = asyncio.Event()
 
     @property
@@ -79,8 +80,9 @@ class TelegramChannel:
                 settings.telegram_webhook_secret.get_secret_value(),
                 lambda: self.bot if self.connected.is_set() else None,
                 self.application.process_update))
-        return ChannelParts(sender=self.sender, routes=routes, background=[self.run],
-                            shutdown=[self.close], fetch=self.fetch_file)
+        return ChannelParts(sender=self.sender, routes=routes, background=[self.connect],
+                            leader=[self.lead], shutdown=[self.close],
+                            fetch=self.fetch_file)
 
     async def fetch_file(self, file_id: str, max_bytes: int) -> bytes:
         """An attachment by its file_id, through the Bot API's getFile and download."""
@@ -95,9 +97,17 @@ class TelegramChannel:
         return data
 
     async def run(self) -> None:
-        """Connect, publish the command menu, then poll, or register the webhook."""
+        """Both parts in one process (as `champbot run --role all` does)."""
+        await asyncio.gather(self.connect(), self.lead())
+
+    async def connect(self) -> None:
+        """Every process that sends or takes webhooks: the bot, ready for calls."""
         await self._retrying("connect", self.application.initialize)
         self.connected.set()
+
+    async def lead(self) -> None:
+        """One process only: publish the command menu, then poll, or register the webhook."""
+        await self.connected.wait()
         await menu.publish(self.bot, self.app.settings.default_language)
         if self.app.settings.telegram_mode == "webhook":
             await self._retrying("register the webhook", self._register_webhook)
@@ -123,14 +133,6 @@ class TelegramChannel:
             for update in updates:
                 await self.application.process_update(update)
                 offset = update.update_id + 1  # confirmed by the next call, once handled
-
-    async def _recall(self, chat: str) -> Drawn | None:
-        """The keyboard left on screen before a restart: the last message we delivered."""
-        async with self.app.database.transaction() as session:
-            row = await outbox.last_delivered(session, CHANNEL, chat)
-        if row is None or not row.payload.get("choices") or not row.provider_message_id:
-            return None
-        return Drawn(int(row.provider_message_id), row.payload.get("question"))
 
     async def close(self) -> None:
         if self.connected.is_set():

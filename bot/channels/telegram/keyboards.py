@@ -10,7 +10,6 @@ a toggle again on a redrawn keyboard is a new answer.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -104,45 +103,3 @@ def _rows(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton
     else:
         width = 1
     return [buttons[i:i + width] for i in range(0, len(buttons), width)]
-
-
-@dataclass(frozen=True)
-class Drawn:
-    """The last keyboard the bot drew in a chat."""
-
-    message_id: int
-    question: str | None
-
-
-class Screens:
-    """Which keyboard is on screen in each chat, and which messages were pressed since
-    the bot last wrote there.
-
-    The next question closes the keyboards it replaces, so an answered question's
-    buttons cannot be pressed again; a multi-choice question answered with a toggle
-    is redrawn on the same message instead. What is on screen is kept in memory and,
-    after a restart, recalled once per chat (from the outbox) by ``recall``.
-    """
-
-    def __init__(self, recall: Callable[[str], Awaitable[Drawn | None]] | None = None) -> None:
-        self._recall = recall
-        self._drawn: dict[str, Drawn | None] = {}
-        self._pressed: dict[str, set[int]] = {}
-
-    def press(self, chat: str, message_id: int) -> None:
-        self._pressed.setdefault(chat, set()).add(message_id)
-
-    def take_pressed(self, chat: str) -> set[int]:
-        return self._pressed.pop(chat, set())
-
-    def put_back(self, chat: str, pressed: set[int]) -> None:
-        for message_id in pressed:
-            self.press(chat, message_id)
-
-    async def drawn(self, chat: str) -> Drawn | None:
-        if chat not in self._drawn:
-            self._drawn[chat] = await self._recall(chat) if self._recall else None
-        return self._drawn[chat]
-
-    def draw(self, chat: str, drawn: Drawn | None) -> None:
-        self._drawn[chat] = drawn

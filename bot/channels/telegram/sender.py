@@ -30,8 +30,9 @@ from bot.channels.base import (
     SendResult,
     Unreachable,
 )
+from bot.channels.parts import Parts
 from bot.channels.telegram import keyboards, render
-from bot.channels.telegram.keyboards import Drawn, Screens
+from bot.channels.telegram.screens import Drawn, Screens
 from bot.channels.telegram.updates import CHANNEL
 from bot.pacing import Pacer
 from flows.types import Media
@@ -65,38 +66,36 @@ class TelegramSender:
     channel = CHANNEL
     limits = LIMITS
 
-    def __init__(self, bot: Bot, screens: Screens, pacer: Pacer | None = None) -> None:
+    def __init__(self, bot: Bot, screens: Screens, parts: Parts,
+                 pacer: Pacer | None = None) -> None:
         self.bot = bot
         self.screens = screens
+        # Parts of a row already delivered (in the database), so a retry after a failure
+        # half-way, by this process or another, does not send them twice.
+        self.parts = parts
         self.pacer = pacer or Pacer(self.limits)
         self.limits = self.pacer.limits
-        # Parts of a row already delivered, so a retry after a failure half-way does
-        # not send them twice (kept in memory: a restart may repeat a part).
-        self.progress: dict[int, int] = {}
 
     async def send(self, message: Outgoing) -> SendResult:
-        chat = message.address
-        pressed = self.screens.take_pressed(chat)
         try:
-            sent = await self._send(message, pressed)
+            sent = await self._send(message)
         except TelegramError as error:
-            self.screens.put_back(chat, pressed)
             result = result_of(error)
             if not isinstance(result, RetryLater):
-                self.progress.pop(message.id, None)
+                await self.parts.finish(message)
             return result
         except keyboards.ButtonTooLong as error:
             return Rejected(f"button data too long for choice {error}")
-        self.progress.pop(message.id, None)
+        await self.parts.finish(message)
         return Delivered(str(sent) if sent else None)
 
-    async def _send(self, message: Outgoing, pressed: set[int]) -> int:
-        """Deliver the row; the id of the last message it left in the chat. ``pressed``
-        keeps the pressed keyboards not yet dealt with, should a call fail."""
+    async def _send(self, message: Outgoing) -> int:
+        """Deliver the row; the id of the last message it left in the chat. Pressed
+        keyboards are forgotten only once closed or redrawn, should a call fail."""
         reply, chat = message.reply, message.address
         texts = render.parts(reply.text, reply.language)
         markup = keyboards.markup(reply, keyboards.tag(message.id))
-        drawn = await self.screens.drawn(chat)
+        drawn, pressed = await self.screens.look(chat)
         redraw = drawn if (drawn is not None and drawn.message_id in pressed and reply.multi
                            and reply.question is not None and drawn.question == reply.question
                            and len(texts) == 1 and not reply.media) else None
@@ -106,28 +105,28 @@ class TelegramSender:
             stale.add(drawn.message_id)
         for message_id in sorted(stale - {redraw.message_id} if redraw else stale):
             await self._close(chat, message_id)
-            pressed.discard(message_id)
+            await self.screens.dealt_with(chat, [message_id])
             if drawn is not None and message_id == drawn.message_id:
-                self.screens.draw(chat, None)
+                await self.screens.draw(chat, None)
         if redraw is not None:
             redrawn = await self._redraw(chat, redraw.message_id, texts[0], markup)
-            pressed.discard(redraw.message_id)
+            await self.screens.dealt_with(chat, [redraw.message_id])
             if redrawn:
                 return redraw.message_id
             await self._close(chat, redraw.message_id)
-            self.screens.draw(chat, None)
+            await self.screens.draw(chat, None)
         if not texts and markup is not None:
             texts = ["…"]  # Telegram needs some text to hang buttons on
         last = await self._post(message, texts, markup, reply.media)
         if markup is not None:
-            self.screens.draw(chat, Drawn(last, reply.question))
+            await self.screens.draw(chat, Drawn(last, reply.question))
         return last
 
     async def _post(self, message: Outgoing, texts: list[str],
                     markup: InlineKeyboardMarkup | None, media: tuple[Media, ...]) -> int:
         chat = message.address
         calls: list[Media | str] = [*media, *texts]
-        done = self.progress.get(message.id, 0)
+        done = await self.parts.done(message)
         last = 0
         for index, item in enumerate(calls):
             if index < done:
@@ -142,7 +141,7 @@ class TelegramSender:
                         reply_markup=markup if final else None,
                         link_preview_options=NO_PREVIEWS)
             last = sent.message_id
-            self.progress[message.id] = index + 1
+            await self.parts.advance(message.id, index + 1, len(calls))
         return last
 
     async def _media(self, chat: str, media: Media) -> TelegramMessage:

@@ -19,7 +19,7 @@ from telegram.ext import ContextTypes
 
 from bot.app import App
 from bot.channels.telegram import keyboards
-from bot.channels.telegram.keyboards import Screens
+from bot.channels.telegram.screens import Screens
 from bot.services.inbound import Handled, apologise, handle, notify
 from flows.i18n import _
 from flows.types import MAX_INBOUND_TEXT, Inbound, Location, Media
@@ -117,7 +117,7 @@ class Updates:
             log.info("ignored a press with unreadable data in chat %s", query.from_user.id)
             return
         # Noted before handling, so the reply that follows closes (or redraws) this keyboard.
-        self.screens.press(inbound.address, query.message.message_id)
+        await self.screens.press(inbound.address, query.message.message_id)
         await handle(self.app, inbound)
 
     async def on_edit(self, message: Message) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy import exists, select
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 
 from bot.channels.base import Delivered, Held, Limits, Outgoing, RetryLater, SendResult
+from bot.channels.parts import Parts
 from bot.channels.whatsapp import CHANNEL, client, errors, numbers, outgoing
 from bot.channels.whatsapp.outgoing import Part
 from bot.channels.whatsapp.templates import Templates
@@ -58,8 +59,9 @@ class WhatsAppSender:
                                 "(like +14155238886)") from None
         self.status_callback = settings.public_base_url.rstrip("/") + STATUS_PATH
         self.client: Any = None
-        # Parts of a long message Twilio already took, so a retry sends only the rest.
-        self.progress: dict[int, int] = {}
+        # Parts of a long message Twilio already took (in the database), so a retry,
+        # by this process or another, sends only the rest.
+        self.parts = Parts(database)
 
     async def start(self) -> None:
         """Build the client; it must be made inside the running event loop."""
@@ -85,15 +87,15 @@ class WhatsAppSender:
         parts = outgoing.session_parts(message.reply, self.templates,
                                        self.settings.programme_name)
         sid: str | None = None
-        for index in range(self.progress.get(message.id, 0), len(parts)):
+        for index in range(await self.parts.done(message), len(parts)):
             result = await self._post(message.address, parts[index])
             if not isinstance(result, str):
                 if not isinstance(result, RetryLater):
-                    self.progress.pop(message.id, None)
+                    await self.parts.finish(message)
                 return result
             sid = result
-            self.progress[message.id] = index + 1
-        self.progress.pop(message.id, None)
+            await self.parts.advance(message.id, index + 1, len(parts))
+        await self.parts.finish(message)
         return Delivered(sid)
 
     async def _announce(self, message: Outgoing) -> SendResult:

@@ -1,0 +1,77 @@
+"""`champbot run --role ROLE` in processes of their own, for tests of several processes:
+start, stop or SIGKILL one, and read what it shows at /metrics and in its log."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.support.servers import bound_socket
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Champbot:
+    def __init__(self, environ: dict[str, str], role: str, cwd: Path) -> None:
+        sock = bound_socket()  # only to find a free port; the process binds it itself
+        self.port = sock.getsockname()[1]
+        sock.close()
+        self.role = role
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT),
+                    **environ, "HTTP_PORT": str(self.port)}
+        self.cwd = cwd
+        self.process: subprocess.Popen[str] | None = None
+        self.log = ""
+
+    def start(self) -> Champbot:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--role", self.role], env=self.env,
+            cwd=self.cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return self
+
+    async def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process is None:
+            return
+        self.process.send_signal(sig)
+        _, err = await asyncio.to_thread(self.process.communicate, timeout=30)
+        self.log += err
+        self.process = None
+
+    async def metric(self, name: str, **labels: str) -> float | None:
+        """A sample from this process's /metrics; None while it does not answer."""
+        try:
+            async with httpx.AsyncClient(timeout=5) as client:
+                page = (await client.get(f"{self.url}/metrics")).text
+        except httpx.TransportError:
+            return None
+        for family in text_string_to_metric_families(page):
+            for sample in family.samples:
+                if sample.name == name and sample.labels == labels:
+                    return sample.value
+        return None
+
+    async def scheduler_state(self) -> str | None:
+        if await self.metric("champbot_scheduler_state", state="active") == 1:
+            return "active"
+        if await self.metric("champbot_scheduler_state", state="standby") == 1:
+            return "standby"
+        return None
+
+
+async def within(seconds: float, check: Callable[[], Awaitable[bool]], what: str) -> float:
+    """Look again until ``check`` is true; how long it took. Fails after ``seconds``."""
+    started = time.monotonic()
+    while not await check():
+        assert time.monotonic() - started < seconds, f"not within {seconds:g}s: {what}"
+        await asyncio.sleep(0.2)
+    return time.monotonic() - started

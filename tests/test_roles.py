@@ -1,0 +1,85 @@
+"""`champbot run --role ...`: one active scheduler on PostgreSQL, a standby that takes
+over when the active one is killed, and SQLite kept to one process."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import POSTGRES_URL
+from tests.support.processes import ROOT, Champbot, within
+
+needs_postgres = pytest.mark.skipif(
+    not POSTGRES_URL, reason="several processes need PostgreSQL: set TEST_DATABASE_URL")
+
+
+@pytest.fixture
+async def champbot(environ: dict[str, str],
+                   tmp_path: Path) -> AsyncIterator[Callable[[str], Champbot]]:
+    started: list[Champbot] = []
+
+    def start(role: str) -> Champbot:
+        process = Champbot(environ, role, tmp_path).start()
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        await process.stop()
+
+
+@needs_postgres
+async def test_a_standby_scheduler_takes_over_within_30_seconds_of_a_sigkill(
+        champbot: Callable[[str], Champbot]) -> None:
+    first = champbot("scheduler")
+
+    async def first_active() -> bool:
+        return await first.scheduler_state() == "active"
+
+    await within(60, first_active, "the first scheduler becomes active")
+    second = champbot("scheduler")
+
+    async def second_standing_by() -> bool:
+        return await second.scheduler_state() == "standby"
+
+    async def second_active() -> bool:
+        return await second.scheduler_state() == "active"
+
+    await within(60, second_standing_by, "the second scheduler stands by")
+    assert await first.scheduler_state() == "active"  # still exactly one
+
+    await first.stop(signal.SIGKILL)
+    await within(30, second_active, "the standby takes over after the active one is killed")
+    await second.stop()
+    assert "scheduler: standby, waiting to take over" in second.log
+    assert "scheduler: active" in second.log
+    assert "Traceback" not in second.log
+
+
+@needs_postgres
+async def test_web_and_dispatcher_processes_run_no_scheduler(
+        champbot: Callable[[str], Champbot]) -> None:
+    web, dispatcher = champbot("web"), champbot("dispatcher")
+    for process in (web, dispatcher):
+        async def answers(process: Champbot = process) -> bool:
+            return await process.metric("champbot_database_up") == 1
+
+        await within(60, answers, f"the {process.role} process serves /metrics")
+        assert await process.scheduler_state() is None
+
+
+def test_sqlite_runs_every_role_in_one_process(environ: dict[str, str], tmp_path: Path) -> None:
+    if POSTGRES_URL:
+        pytest.skip("this is about SQLite")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--role", "scheduler"], cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **environ},
+        capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == (
+        "champbot: on SQLite run one process with --role all; separate roles need PostgreSQL")
