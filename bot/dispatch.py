@@ -28,6 +28,7 @@ from bot.channels.base import (
     Unreachable,
 )
 from bot.pacing import Pacer
+from bot.services.outbox import MAX_ATTEMPTS, backoff
 from bot.storage.database import Database
 from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Person, Status
 from flows.types import Reply
@@ -36,16 +37,11 @@ log = logging.getLogger(__name__)
 
 UNFINISHED = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 QUIET = (Status.PAUSED, Status.OPTED_OUT, Status.ERASED)
-MAX_ATTEMPTS = 8
 
 
 @contextlib.asynccontextmanager
 async def _unpaced() -> AsyncIterator[None]:
     yield
-
-
-def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(2 ** attempts, 900))
 
 
 class Dispatcher:

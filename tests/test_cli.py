@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 from pathlib import Path
@@ -77,6 +78,31 @@ def test_bad_lines_in_the_simulator_are_answered_and_nothing_crashes(
 def test_the_simulator_exits_cleanly_on_empty_input(demo: dict[str, str], tmp_path: Path) -> None:
     result = champbot("chat", "--as", "amina", stdin="", environ=demo, cwd=tmp_path)
     assert result.stdout == "" and result.stderr == ""
+
+
+def test_the_simulator_stops_quietly_when_its_output_closes_and_keeps_what_was_not_shown(
+    demo: dict[str, str], tmp_path: Path
+) -> None:
+    # As `champbot chat --as amina | head` does: the reader goes away after the first reply.
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat", "--as", "amina"], stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **demo},
+    ) as process:
+        assert process.stdin and process.stdout and process.stderr
+        process.stdin.write("JOIN DEMO2026\n")
+        process.stdin.flush()
+        for line in process.stdout:
+            if line.startswith("10. "):  # the last language offered
+                break
+        process.stdout.close()
+        with contextlib.suppress(BrokenPipeError):
+            process.stdin.write("English\n1\n")
+            process.stdin.close()
+        assert process.wait(timeout=60) == 0
+        assert process.stderr.read() == ""
+    later = champbot("chat", "--as", "amina", environ=demo, cwd=tmp_path).stdout
+    assert later.startswith("Before we start, here is how we look after your information.")
 
 
 def test_invite_prints_a_code_a_telegram_link_and_a_whatsapp_text(
