@@ -8,6 +8,7 @@ dependencies from the pip cache or PyPI. Deselect with ``-m "not install"``.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -97,7 +98,9 @@ def test_from_an_empty_folder_the_database_is_made_and_a_champion_joins(
     upgraded = installed.champbot("db", "upgrade", cwd=folder, environ=environ).stdout
     assert f"database is at revision {Database.head()}" in upgraded
     demo = installed.champbot("demo", cwd=folder, environ=environ).stdout
-    assert "JOIN DEMO2026" in demo and "14 new health messages" in demo
+    assert "JOIN DEMO2026" in demo
+    added = re.search(r"(\d+) new health messages", demo)
+    assert added and int(added[1]) > 0, demo  # the starter library, from inside the package
     conversation = "\n".join(["JOIN DEMO2026", "Polski", "1", "Amina", "2", "1, 3"]) + "\n"
     out = installed.champbot("chat", "--as", "amina", cwd=folder, environ=environ,
                              stdin=conversation).stdout

@@ -16,6 +16,7 @@ from bot.storage.database import SchemaOutOfDate
 
 T = TypeVar("T")
 
+
 class Listing(TyperGroup):
     """Plain help whose list of commands gives each one's whole first sentence.
 
