@@ -29,6 +29,7 @@ from bot.channels.base import (
     Unreachable,
 )
 from bot.pacing import Pacer
+from bot.services.outbox import MAX_ATTEMPTS, backoff
 from bot.storage.database import Database
 from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Person, Status
 from flows.types import Reply
@@ -37,7 +38,6 @@ log = logging.getLogger(__name__)
 
 UNFINISHED = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 QUIET = (Status.PAUSED, Status.OPTED_OUT, Status.ERASED)
-MAX_ATTEMPTS = 8
 
 
 @contextlib.asynccontextmanager
@@ -52,10 +52,6 @@ def outcome(result: SendResult, row: OutboxMessage) -> str:
     if row.status == OutboxStatus.DEAD:
         return "dead"
     return "429" if "429" in getattr(result, "reason", "") else "retried"
-
-
-def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(2 ** attempts, 900))
 
 
 class Dispatcher:

@@ -2,10 +2,12 @@
 
 The current language lives in a ContextVar that the engine sets for each turn,
 so two people's messages handled at once never see each other's language.
-Catalogs are gettext files under ``locales/``: the compiled ``.mo`` when it is
-up to date, otherwise the ``.po`` compiled in memory, so a fresh checkout
-serves every language with no manual step, and a missing catalog is an error,
-never a silent fall back to English.
+Catalogs are gettext files under ``locales/``, read as package data
+(``flows/data/locales`` links to it; a built wheel holds only the ``.mo`` files,
+compiled at build time): the compiled ``.mo`` when it is up to date, otherwise
+the ``.po`` compiled in memory, so a fresh checkout serves every language with
+no manual step, and a missing catalog is an error, never a silent fall back to
+English.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, tzinfo
 from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from babel.dates import format_date as _babel_format_date
@@ -31,7 +35,7 @@ from flows import languages
 
 log = logging.getLogger(__name__)
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LOCALES_DIR = files("flows") / "data" / "locales"
 DOMAIN = "messages"
 
 _current: ContextVar[str] = ContextVar("champbot_language", default="en")
@@ -63,12 +67,12 @@ def switch_language(code: str) -> None:
 def catalog(code: str) -> gettext.NullTranslations:
     if code == "en":
         return gettext.NullTranslations()
-    po = LOCALES_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
-    mo = po.with_suffix(".mo")
-    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+    folder = LOCALES_DIR / code / "LC_MESSAGES"
+    po, mo = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
+    if mo.is_file() and not _older(mo, po):
         with mo.open("rb") as fp:
             return Translations(fp, domain=DOMAIN)
-    if not po.exists():
+    if not po.is_file():
         raise MissingCatalog(f"no catalog for language {code!r} at {po}")
     with po.open("rb") as fp:
         parsed = read_po(fp, locale=languages.get(code).babel_locale)
@@ -76,6 +80,13 @@ def catalog(code: str) -> gettext.NullTranslations:
     write_mo(buffer, parsed)
     buffer.seek(0)
     return Translations(buffer, domain=DOMAIN)
+
+
+def _older(mo: Traversable, po: Traversable) -> bool:
+    """A .mo compiled before its .po was last edited (only a checkout has both)."""
+    if not po.is_file() or not isinstance(mo, Path) or not isinstance(po, Path):
+        return False
+    return mo.stat().st_mtime < po.stat().st_mtime
 
 
 def _format(text: str, fallback: str, params: dict[str, object]) -> str:

@@ -12,7 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
 
 from flows.conversation import Emergency
 from flows.i18n import _
@@ -21,7 +21,7 @@ from flows.text import fold
 
 log = logging.getLogger(__name__)
 
-DATA = Path(__file__).resolve().parent / "data" / "red_flags"
+DATA = files("flows") / "data" / "red_flags"
 CATEGORIES = ("suicide", "self_harm", "chest_pain", "stroke", "breathing", "violence",
               "child_at_risk", "abuse")
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.services import outbox
+from bot.storage.database import Database
 from flows.languages import get as language
+from flows.types import Reply
 from tests.support.chat import t
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,6 +85,31 @@ def test_the_simulator_exits_cleanly_on_empty_input(demo: dict[str, str], tmp_pa
     assert result.stdout == "" and result.stderr == ""
 
 
+def test_the_simulator_stops_quietly_when_its_output_closes_and_keeps_what_was_not_shown(
+    demo: dict[str, str], tmp_path: Path
+) -> None:
+    # As `champbot chat --as amina | head` does: the reader goes away after the first reply.
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat", "--as", "amina"], stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **demo},
+    ) as process:
+        assert process.stdin and process.stdout and process.stderr
+        process.stdin.write("JOIN DEMO2026\n")
+        process.stdin.flush()
+        for line in process.stdout:
+            if line.startswith("10. "):  # the last language offered
+                break
+        process.stdout.close()
+        with contextlib.suppress(BrokenPipeError):
+            process.stdin.write("English\n1\n")
+            process.stdin.close()
+        assert process.wait(timeout=60) == 0
+        assert process.stderr.read() == ""
+    later = champbot("chat", "--as", "amina", environ=demo, cwd=tmp_path).stdout
+    assert later.startswith("Before we start, here is how we look after your information.")
+
+
 def test_invite_prints_a_code_a_telegram_link_and_a_whatsapp_text(
     environ: dict[str, str], tmp_path: Path
 ) -> None:
@@ -87,6 +118,32 @@ def test_invite_prints_a_code_a_telegram_link_and_a_whatsapp_text(
     code = out.split()[1]
     assert f"https://t.me/riverside_champs_bot?start={code}" in out
     assert f"JOIN {code}" in out and "coordinator" in out
+
+
+def test_an_invite_without_the_bot_username_says_how_to_get_a_link(
+    environ: dict[str, str], tmp_path: Path
+) -> None:
+    out = champbot("invite", environ=environ, cwd=tmp_path).stdout
+    code = out.split()[1]
+    assert "<bot>" not in out and "t.me" not in out
+    assert "set TELEGRAM_BOT_USERNAME to your bot's username" in out
+    assert f"JOIN {code}" in out
+
+
+def test_the_outbox_is_shown_under_column_headers(environ: dict[str, str], tmp_path: Path) -> None:
+    async def queue() -> None:
+        database = Database(environ["DATABASE_URL"])
+        try:
+            async with database.transaction() as session:
+                outbox.enqueue(session, channel="telegram", address="42", reply=Reply("Hi"),
+                               now=datetime.now(UTC))
+        finally:
+            await database.close()
+
+    asyncio.run(queue())
+    header, row = champbot("outbox", environ=environ, cwd=tmp_path).stdout.splitlines()
+    assert header.split() == ["CHANNEL", "STATUS", "COUNT", "REASON"]
+    assert row.split() == ["telegram", "pending", "1"]
 
 
 def test_areas_are_imported_from_a_spreadsheet(environ: dict[str, str], tmp_path: Path) -> None:

@@ -1,21 +1,21 @@
-"""The local simulator: one person at a terminal, through the same path as every channel."""
+"""The console channel: one person at a terminal, through the same path as every channel.
+
+The conversation loop that drives it (reading lines, delivering replies) is
+bot/simulator.py, above the dispatcher.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import sys
 import uuid
 from collections.abc import Callable
-from typing import TextIO
 
 from bot.app import App
 from bot.channels import plain
-from bot.channels.base import Delivered, Limits, Outgoing, SendResult
-from bot.dispatch import Dispatcher
-from bot.services.inbound import handle
+from bot.channels.base import Delivered, Limits, Outgoing, RetryLater, SendResult
 from flows.types import MAX_INBOUND_TEXT, Inbound
 
 CHANNEL = "console"
+CLOSED = "the terminal's output closed before this was shown"
 
 
 class ConsoleSender:
@@ -24,9 +24,17 @@ class ConsoleSender:
 
     def __init__(self, write: Callable[[str], None]) -> None:
         self.write = write
+        self.closed = False  # the output went away (`champbot chat | head` has had enough)
 
     async def send(self, message: Outgoing) -> SendResult:
-        self.write(plain.render(message.reply) + "\n")
+        if self.closed:
+            return RetryLater(CLOSED, after=0)
+        try:
+            self.write(plain.render(message.reply) + "\n")
+        except BrokenPipeError:
+            # Not shown, so not sent: it stays in the outbox for the next `champbot chat`.
+            self.closed = True
+            return RetryLater(CLOSED, after=0)
         return Delivered(provider_id=f"console-{message.id}")
 
 
@@ -41,22 +49,3 @@ def inbound_line(name: str, line: str, app: App, hint: str | None = None) -> Inb
         truncated=len(text) > MAX_INBOUND_TEXT,
         language_hint=hint,
     )
-
-
-async def chat(
-    app: App, name: str, stdin: TextIO = sys.stdin, write: Callable[[str], None] | None = None,
-    hint: str | None = None,
-) -> None:
-    """Read one message per line until end of input, printing the bot's replies."""
-    out = write or (lambda text: print(text, flush=True))
-    dispatcher = Dispatcher(app.database, [ConsoleSender(out)], app.clock)
-    await dispatcher.drain(address=name)  # anything that waited for this person
-    interactive = stdin.isatty()
-    while True:
-        if interactive:
-            print("> ", end="", flush=True)
-        line = await asyncio.to_thread(stdin.readline)
-        if not line:
-            break
-        await handle(app, inbound_line(name, line, app, hint))
-        await dispatcher.drain(address=name)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from bot.app import App, open_app
 from bot.settings import Settings, SettingsError, load_settings
@@ -15,15 +16,39 @@ from bot.storage.database import SchemaOutOfDate
 
 T = TypeVar("T")
 
-cli = typer.Typer(
-    no_args_is_help=True, add_completion=False,
-    help="champbot: a Telegram and WhatsApp chatbot for community health champions.",
-)
+
+class Listing(TyperGroup):
+    """Plain help whose list of commands gives each one's whole first sentence.
+
+    Plain, not typer's rich panels: from typer 0.25 (which carries its own click) the
+    panels print a value type beside every flag, `--help <bool>`, as if a flag took a
+    value. The plain formatter leaves flags bare and still lists an option's choices
+    (`--role <champion|coordinator|partner>`); it only cuts command summaries to fit 80
+    columns, which this undoes.
+    """
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=1000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
-def group(name: str, help: str, **options: object) -> typer.Typer:
+def _typer(help: str, **options: Any) -> typer.Typer:
+    return typer.Typer(help=help, cls=Listing, rich_markup_mode=None, add_completion=False,
+                       **{"no_args_is_help": True, **options})
+
+
+cli = _typer("champbot: a Telegram and WhatsApp chatbot for community health champions.")
+
+
+def group(name: str, help: str, **options: Any) -> typer.Typer:
     """A subcommand group, such as `champbot people ...`."""
-    sub = typer.Typer(help=help, **{"no_args_is_help": True, **options})  # type: ignore[arg-type]
+    sub = _typer(help, **options)
     cli.add_typer(sub, name=name)
     return sub
 

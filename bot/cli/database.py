@@ -10,7 +10,7 @@ import typer
 from bot.cli.common import fail, group, settings
 from bot.storage.database import Database
 
-db_cli = group("db", "The database.")
+db_cli = group("db", "The database: bring its schema up to date.")
 
 
 @db_cli.command("upgrade")

@@ -6,7 +6,8 @@ import typer
 
 from bot.cli.common import group, with_app
 
-outbox_cli = group("outbox", "Messages waiting, held back or given up on.",
+outbox_cli = group("outbox", "Messages waiting, held back or given up on, per channel and "
+                   "reason.",
                    invoke_without_command=True, no_args_is_help=False)
 
 
@@ -20,5 +21,7 @@ def outbox_status(ctx: typer.Context) -> None:
     rows = with_app(lambda app: failures.summary(app.database)).by_state
     if not rows:
         typer.echo("nothing waiting or failed")
+        return
+    typer.echo(f"{'CHANNEL':<10}{'STATUS':<9}{'COUNT':>6}  REASON")
     for channel, status, reason, count in rows:
         typer.echo(f"{channel:<10}{status:<9}{count:>6}  {reason}")

@@ -6,7 +6,7 @@ import typer
 
 from bot.cli.common import fail, group, with_app
 
-people_cli = group("people", "Champions, coordinators and partners.")
+people_cli = group("people", "Champions, coordinators and partners: list, approve, erase.")
 
 
 @people_cli.command("list")
@@ -19,7 +19,8 @@ def people_list() -> None:
 
 
 @people_cli.command("approve")
-def people_approve(person_id: int) -> None:
+def people_approve(person_id: int = typer.Argument(
+        ..., metavar="PERSON_ID", help="Their id, from `champbot people list`.")) -> None:
     """Approve someone who registered openly (OPEN_REGISTRATION=true)."""
     from bot.services import directory
 
@@ -31,7 +32,8 @@ def people_approve(person_id: int) -> None:
 
 
 @people_cli.command("forget")
-def people_forget(person_id: int) -> None:
+def people_forget(person_id: int = typer.Argument(
+        ..., metavar="PERSON_ID", help="Their id, from `champbot people list`.")) -> None:
     """Erase someone who asked you (not the bot) to forget them. Recorded in the audit log."""
     from bot.services import directory
 

@@ -11,13 +11,15 @@ from bot.cli.common import cli, fail, group, settings, with_app
 from bot.cli.progress import progress
 from bot.storage.models import Role
 
-areas_cli = group("areas", "The programme's areas.")
-messages_cli = group("messages", "The health information library.")
+areas_cli = group("areas", "The programme's areas: import them from a spreadsheet, list them.")
+messages_cli = group("messages", "The health information library: import messages from "
+                     "spreadsheets.")
 
 
 @cli.command()
 def invite(
-    role: Role = typer.Option(Role.CHAMPION, help="champion or coordinator"),
+    role: Role = typer.Option(
+        Role.CHAMPION, help="Who the code is for: champion, coordinator or partner."),
     uses: int = typer.Option(1, min=1, help="How many people may join with it."),
     days: int = typer.Option(30, min=1, help="How many days it stays valid."),
 ) -> None:
@@ -32,12 +34,15 @@ def invite(
     link, text = invites.links(made.code, settings().telegram_bot_username)
     typer.echo(f"code:     {made.code}  ({made.role.value}, {made.max_uses} use(s), "
                f"valid until {made.expires_at:%Y-%m-%d})")
-    typer.echo(f"Telegram: {link}")
+    typer.echo(f"Telegram: {link}" if link else
+               "Telegram: no link yet: set TELEGRAM_BOT_USERNAME to your bot's username (in the "
+               "environment or .env) to get one; people can also send the bot the WhatsApp text")
     typer.echo(f"WhatsApp: send “{text}”")
 
 
 @areas_cli.command("import")
-def areas_import(file: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None:
+def areas_import(file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, metavar="FILE", help="A CSV file of areas.")) -> None:
     """Import areas from a CSV with a 'name' column (and optionally 'code')."""
     from bot.services import areas
 
@@ -82,7 +87,9 @@ def demo() -> None:
 
 
 @messages_cli.command("import")
-def messages_import(files: list[Path] = typer.Argument(..., exists=True, dir_okay=False)) -> None:
+def messages_import(files: list[Path] = typer.Argument(
+        ..., exists=True, dir_okay=False, metavar="FILE", help="CSV files of messages.",
+)) -> None:
     """Import health messages from CSV files (id, topic, language, title, body, source_name,
     source_url; one row per message per language)."""
     from bot.services import library

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import sys
 
 import typer
 
@@ -39,8 +41,14 @@ def chat(
         None, "--language", help="A language hint, as a phone would give (e.g. ur, pl)."),
 ) -> None:
     """Talk to the bot in this terminal: one message per line, until end of input."""
-    from bot.channels.console import chat as run_chat
+    from bot.simulator import chat as run_chat
 
     logs.configure(logging.WARNING, settings().log_format)
+    # Its only retries are replies a closed terminal did not show: kept for next time, quietly.
+    logging.getLogger("bot.dispatch").setLevel(logging.ERROR)
     with contextlib.suppress(KeyboardInterrupt):
-        with_app(lambda app: run_chat(app, name.strip().lower(), hint=language))
+        shown = with_app(lambda app: run_chat(app, name.strip().lower(), hint=language))
+        if not shown:
+            # The reader went away (`| head`): nothing more to say, and nothing for Python to
+            # complain about when it flushes the closed output on the way out.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

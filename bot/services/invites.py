@@ -58,6 +58,8 @@ async def check(session: AsyncSession, code: str, now: datetime) -> InviteCheck:
     return InviteCheck(code, role=invite.role.value)
 
 
-def links(code: str, bot_username: str | None) -> tuple[str, str]:
-    """The Telegram deep link and the WhatsApp text that join with ``code``."""
-    return f"https://t.me/{bot_username or '<bot>'}?start={code}", f"JOIN {code}"
+def links(code: str, bot_username: str | None) -> tuple[str | None, str]:
+    """The Telegram deep link (None until the bot's username is set) and the WhatsApp text
+    that join with ``code``."""
+    link = f"https://t.me/{bot_username}?start={code}" if bot_username else None
+    return link, f"JOIN {code}"

@@ -3,7 +3,7 @@
 Coordinators keep it in spreadsheets (CSV, one row per message per language:
 id, topic, language, title, body, source_name, source_url) and import them
 with `champbot messages import FILE...`. The starter library is in
-data/health-library/, one file per language.
+data/health-library/, one file per language, shipped inside the package.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from importlib.resources import files
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +23,7 @@ from bot.storage.models import HealthMessage, HealthMessageText
 from flows.definitions.options import TOPICS
 from flows.languages import CODES
 
-STARTER = Path(__file__).resolve().parents[2] / "data" / "health-library"
+STARTER = files("bot") / "data" / "health-library"  # links to data/health-library/
 COLUMNS = ("id", "topic", "language", "title", "body", "source_name", "source_url")
 TOPIC_IDS = {option.id for option in TOPICS}
 MAX_TITLE, MAX_BODY = 60, 900
@@ -83,7 +83,8 @@ def _problem(row: dict[str, str]) -> str | None:
 
 def starter_rows() -> list[Row]:
     rows: list[Row] = []
-    for path in sorted(STARTER.glob("*.csv")):
+    for path in sorted((p for p in STARTER.iterdir() if p.name.endswith(".csv")),
+                       key=lambda p: p.name):
         rows += read_csv(path.read_text(encoding="utf-8"), path.name)
     return rows
 

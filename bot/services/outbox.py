@@ -1,15 +1,23 @@
-"""Writing messages to the outbox, in the caller's transaction."""
+"""Writing messages to the outbox, in the caller's transaction, and how often a message is
+tried (the dispatcher and the channels' delivery reports share this policy)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import OutboxMessage, OutboxStatus
 from flows.types import Reply
+
+MAX_ATTEMPTS = 8
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait before trying a message again after ``attempts`` tries."""
+    return timedelta(seconds=min(2 ** attempts, 900))
 
 
 def enqueue(

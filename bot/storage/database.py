@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,8 @@ from sqlalchemy.ext.asyncio import (
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[2]
+# The migrations ship inside the package (bot/data/alembic links to the top-level alembic/).
+MIGRATIONS = files("bot") / "data" / "alembic"
 
 
 class SchemaOutOfDate(Exception):
@@ -44,8 +46,11 @@ def is_busy(error: Exception) -> bool:
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "alembic"))
+    """Alembic's settings from the package, not alembic.ini: it works wherever champbot is
+    installed (alembic.ini at the top of a checkout is for developers running `alembic`)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("path_separator", "os")
     config.attributes["connection"] = connection
     return config
 

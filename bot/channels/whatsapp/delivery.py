@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.whatsapp import CHANNEL, errors
-from bot.dispatch import MAX_ATTEMPTS, backoff
+from bot.services.outbox import MAX_ATTEMPTS, backoff
 from bot.storage.database import Database
 from bot.storage.models import Identity, OutboxMessage, OutboxStatus
 
