@@ -15,30 +15,9 @@ from typing import Any
 
 from flows import commands, languages
 from flows.i18n import N_, _, day, number, translate
-from flows.steps import Context
+from flows.steps import Answer, Context, Invalid, Parsed, Result, Selecting
 from flows.text import ascii_digits, fold, has_letters, parse_whole_number
-from flows.types import Choice, Inbound, Media
-
-
-@dataclass(frozen=True)
-class Parsed:
-    value: Any
-    media: tuple[Media, ...] = ()
-
-
-@dataclass(frozen=True)
-class Invalid:
-    message: str
-
-
-@dataclass(frozen=True)
-class Selecting:
-    """A multi-choice answer is being built up with button presses."""
-
-    selection: tuple[str, ...]
-
-
-Result = Parsed | Invalid | Selecting
+from flows.types import Choice, Inbound
 
 
 @dataclass(frozen=True)
@@ -56,31 +35,6 @@ Options = Sequence[Option] | Callable[[Context], Sequence[Option]]
 
 def _nothing_sent() -> Invalid:
     return Invalid(_("I didn't receive an answer."))
-
-
-class Answer:
-    multi = False
-    numbered = True  # False where the answer is itself typed (a number, free text)
-
-    def choices(self, ctx: Context) -> tuple[Choice, ...]:
-        return ()
-
-    def parse(self, inbound: Inbound, ctx: Context) -> Result:
-        raise NotImplementedError
-
-    def option_ids(self) -> frozenset[str] | None:
-        """The option ids, when they are fixed; None when they depend on context."""
-        return None
-
-    def show(self, value: Any, ctx: Context) -> str:
-        return str(value)
-
-    def problems(self) -> list[str]:
-        return []
-
-    def targets(self) -> list[str]:
-        """Step ids this answer leads to (checked when flows load)."""
-        return []
 
 
 class Choose(Answer):

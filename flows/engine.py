@@ -14,11 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from flows import commands, invites, languages, safety
-from flows.answers import ChooseLanguage, Invalid, PickStep, Selecting
+from flows.answers import ChooseLanguage, PickStep
 from flows.conversation import Conversation, Facts
 from flows.i18n import _, language, switch_language, translate
 from flows.navigation import RESUME, Navigation
-from flows.steps import END, Context, Exit, Flow, Prompt, Start, Step, Target
+from flows.steps import END, Context, Exit, Flow, Invalid, Prompt, Selecting, Start, Step, Target
 from flows.text import fold, parse_whole_number
 from flows.types import Choice, Event, Inbound, Output, Reply
 from flows.views import NeedView

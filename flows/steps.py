@@ -1,4 +1,8 @@
-"""Flows as data: steps with stable ids, a prompt, an answer kind and where to go next."""
+"""Flows as data: steps with stable ids, a prompt, an answer kind and where to go next.
+
+The answer kinds themselves live in ``flows.answers``, which imports this module
+(never the other way): a step only needs the ``Answer`` interface defined here.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,12 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flows.conversation import Facts, Profile
 from flows.i18n import current_language
-from flows.types import Reply
+from flows.types import Choice, Inbound, Media, Reply
 from flows.views import NeedView
-
-if TYPE_CHECKING:
-    from flows.answers import Answer
 
 ID = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
@@ -51,6 +52,53 @@ class Context:
 
 
 Prompt = str | Callable[[Context], str]
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: Any
+    media: tuple[Media, ...] = ()
+
+
+@dataclass(frozen=True)
+class Invalid:
+    message: str
+
+
+@dataclass(frozen=True)
+class Selecting:
+    """A multi-choice answer is being built up with button presses."""
+
+    selection: tuple[str, ...]
+
+
+Result = Parsed | Invalid | Selecting
+
+
+class Answer:
+    multi = False
+    numbered = True  # False where the answer is itself typed (a number, free text)
+
+    def choices(self, ctx: Context) -> tuple[Choice, ...]:
+        return ()
+
+    def parse(self, inbound: Inbound, ctx: Context) -> Result:
+        raise NotImplementedError
+
+    def option_ids(self) -> frozenset[str] | None:
+        """The option ids, when they are fixed; None when they depend on context."""
+        return None
+
+    def show(self, value: Any, ctx: Context) -> str:
+        return str(value)
+
+    def problems(self) -> list[str]:
+        return []
+
+    def targets(self) -> list[str]:
+        """Step ids this answer leads to (checked when flows load)."""
+        return []
+
 
 
 @dataclass(frozen=True)
