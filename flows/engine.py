@@ -166,10 +166,19 @@ class _Run(Navigation):
 
     # -- one message ---------------------------------------------------------
 
+    @property
+    def paused(self) -> bool:
+        profile = self.facts.profile
+        return self.facts.paused or (profile is not None and profile.status == "paused")
+
     def handle(self) -> None:
         command = self.command()
-        if command is None:
-            self.check_for_danger()
+        flagged = command is None and self.check_for_danger()
+        if self.paused and not (command and command.name == "start"):
+            # STOP means "send me nothing unasked", never "ignore me when I write".
+            if not flagged:
+                self.remind_paused()
+            return
         if self.conv.flow and self.conv.idle(self.now, self.facts.idle_timeout):
             self.conv = replace(self.conv.cleared(), language=self.conv.language)
             self.note(_("Welcome back! It has been a while, so we are starting again."))
@@ -178,11 +187,11 @@ class _Run(Navigation):
                 return
         profile = self.facts.profile
         if profile and profile.status == "paused":
-            if command and command.name == "start":
-                self.emit("messages_resumed")
-                self.note(_("Welcome back! Messages are switched on again."))
-                self.start("menu")
-            return  # nothing else is sent while someone has paused messages
+            # Only START gets here (see above).
+            self.emit("messages_resumed")
+            self.note(_("Welcome back! Messages are switched on again."))
+            self.start("menu")
+            return
         if profile and profile.status == "pending" and not (command and command.name == "stop"):
             self.note(
                 _("Thank you for registering. A coordinator will confirm your place soon, "
@@ -196,11 +205,20 @@ class _Run(Navigation):
         else:
             self.answer()
 
-    def check_for_danger(self) -> None:
+    def remind_paused(self) -> None:
+        """One short word on how to resume, at most once a day."""
+        today = self.now.astimezone(self.facts.timezone).date().isoformat()
+        if self.conv.reminded_on == today:
+            return
+        self.set(reminded_on=today)
+        self.note(_("Your messages are paused. Send {start} to switch them on again.",
+                    start=commands.first_word("start")))
+
+    def check_for_danger(self) -> bool:
         """Red flags are answered at once, before anything else, whatever the flow."""
         flag = safety.scan(self.inbound.text)
         if flag is None:
-            return
+            return False
         self.output.append(Reply(safety.emergency_message(self.facts.emergency, self.joined),
                                  language=self.language))
         self.emit("red_flag_detected", {
@@ -208,6 +226,7 @@ class _Run(Navigation):
             "flow": self.conv.flow, "step": self.conv.step})
         if self.conv.flow:
             self.set(answers={**self.conv.answers, "_red_flag": flag.category})
+        return True
 
     # -- answering the current question -------------------------------------
 

@@ -338,9 +338,10 @@ def test_an_idle_conversation_restarts_gently() -> None:
     assert bot.conversation.flow == "menu" and bot.answers == {}
 
 
-def test_paused_people_get_nothing_until_they_send_start() -> None:
+def test_paused_people_get_only_a_daily_reminder_until_they_send_start() -> None:
     bot = Bot(Facts(profile=replace(CHAMPION, status="paused")), flow=None)
-    assert bot.says("hello") == ""
+    assert bot.says("hello") == "Your messages are paused. Send START to switch them on again."
+    assert bot.says("hello?") == ""
     said = bot.says("START")
     assert bot.events == (Event("messages_resumed", {}),)
     assert "Messages are switched on again" in said and "What would you like to do?" in said
