@@ -47,6 +47,8 @@ class Emergency:
     crisis_number: str = "116 123"
     text_word: str = "SHOUT"
     text_number: str = "85258"
+    abuse_name: str = "National Domestic Abuse Helpline"  # free, 24 hours (England)
+    abuse_number: str = "0808 2000 247"
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from flows import commands, invites, languages, safety
+from flows import commands, invites, languages
 from flows.answers import ChooseLanguage, PickStep
 from flows.conversation import Conversation, Facts
+from flows.danger import CARRIED, Danger
 from flows.i18n import _, language, switch_language, translate
 from flows.navigation import RESUME, Navigation
 from flows.steps import END, Context, Exit, Flow, Invalid, Prompt, Selecting, Start, Step, Target
@@ -61,7 +62,7 @@ def resume(
         return Turn(tuple(run.output), conversation)
 
 
-class _Run(Navigation):
+class _Run(Navigation, Danger):
     def __init__(
         self, conv: Conversation, inbound: Inbound, now: datetime, facts: Facts,
         flows: Mapping[str, Flow],
@@ -69,6 +70,7 @@ class _Run(Navigation):
         self.conv, self.inbound, self.now, self.facts, self.flows = conv, inbound, now, facts, flows
         self.output: list[Output] = []
         self.notes: list[str] = []  # said with the next question, as one message
+        self.flagged: str | None = None
         self.explicit_code = invites.is_explicit(inbound.text)
         hinted = languages.from_tag(inbound.language_hint)
         self.suggested = conv.language or hinted
@@ -166,11 +168,6 @@ class _Run(Navigation):
 
     # -- one message ---------------------------------------------------------
 
-    @property
-    def paused(self) -> bool:
-        profile = self.facts.profile
-        return self.facts.paused or (profile is not None and profile.status == "paused")
-
     def handle(self) -> None:
         command = self.command()
         flagged = command is None and self.check_for_danger()
@@ -178,6 +175,9 @@ class _Run(Navigation):
             # STOP means "send me nothing unasked", never "ignore me when I write".
             if not flagged:
                 self.remind_paused()
+            return
+        if flagged and not self.conv.idle(self.now, self.facts.idle_timeout) and (
+                self.offer_after_danger()):
             return
         if self.conv.flow and self.conv.idle(self.now, self.facts.idle_timeout):
             self.conv = replace(self.conv.cleared(), language=self.conv.language)
@@ -204,29 +204,6 @@ class _Run(Navigation):
             self.first_contact() if not self.joined else self.start("menu")
         else:
             self.answer()
-
-    def remind_paused(self) -> None:
-        """One short word on how to resume, at most once a day."""
-        today = self.now.astimezone(self.facts.timezone).date().isoformat()
-        if self.conv.reminded_on == today:
-            return
-        self.set(reminded_on=today)
-        self.note(_("Your messages are paused. Send {start} to switch them on again.",
-                    start=commands.first_word("start")))
-
-    def check_for_danger(self) -> bool:
-        """Red flags are answered at once, before anything else, whatever the flow."""
-        flag = safety.scan(self.inbound.text)
-        if flag is None:
-            return False
-        self.output.append(Reply(safety.emergency_message(self.facts.emergency, self.joined),
-                                 language=self.language))
-        self.emit("red_flag_detected", {
-            "category": flag.category, "text": (self.inbound.text or "")[:2000],
-            "flow": self.conv.flow, "step": self.conv.step})
-        if self.conv.flow:
-            self.set(answers={**self.conv.answers, "_red_flag": flag.category})
-        return True
 
     # -- answering the current question -------------------------------------
 
@@ -256,7 +233,8 @@ class _Run(Navigation):
             self.set(selection=result.selection)
             self.ask()
         elif isinstance(result, Invalid):
-            self.ask(result.message)
+            # After the emergency message, no "that isn't one of the options".
+            self.ask(None if self.flagged else result.message)
         elif isinstance(step.answer, PickStep):
             self.set(step=result.value, reviewing=step.id, selection=())
             self.ask()
@@ -319,8 +297,9 @@ class _Run(Navigation):
             step = flow.step(target)
             if step.skip_if and step.skip_if(self.ctx()):
                 # Recorded as answered, so the flow's path runs through it.
-                self.set(answers={**self.conv.answers, step.id: step.skipped})
-                target = flow.after(step, step.skipped)
+                skipped = step.skipped(self.ctx()) if callable(step.skipped) else step.skipped
+                self.set(answers={**self.conv.answers, step.id: skipped})
+                target = flow.after(step, skipped)
                 continue
             back_to = self.review_target(flow, step)
             if back_to is not None:
@@ -359,7 +338,9 @@ class _Run(Navigation):
             self.set(flow=flow_id, step=RESUME, selection=())
             self.ask()
             return
-        self.set(flow=flow_id, step=None, answers={}, trail=(), selection=(), reviewing=None)
+        carried = {k: v for k, v in self.conv.answers.items() if k in CARRIED}
+        self.set(flow=flow_id, step=None, answers=carried, trail=(), selection=(),
+                 reviewing=None)
         if flow.intro:
             self.note(self.render(flow.intro))
         if not flow.steps:
@@ -371,7 +352,8 @@ class _Run(Navigation):
         if exit_.event:
             self.emit(exit_.event, self.effective(self.flow))
         if exit_.message:
-            self.note(translate(exit_.message))
+            self.note(self.unsaved(translate(exit_.message)) if not exit_.event
+                      else translate(exit_.message))
         self.conv = Conversation() if exit_.forget else self.conv.cleared()
         if not exit_.forget:
             self.start_default()

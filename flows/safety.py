@@ -82,9 +82,12 @@ def scan(text: str | None) -> RedFlag | None:
     return None
 
 
-def emergency_message(numbers: Emergency, joined: bool) -> str:
+ABUSE = frozenset({"violence", "abuse", "child_at_risk"})
+
+
+def emergency_numbers(numbers: Emergency, category: str | None = None) -> str:
     """Where to get help now; said before anything else when a red flag is seen."""
-    text = _(
+    lines = [_(
         "If someone is in danger or seriously ill right now, call {emergency} now.\n"
         "For urgent help that is not an emergency, call {urgent}. For mental health, "
         "choose option {option}.\n"
@@ -94,7 +97,29 @@ def emergency_message(numbers: Emergency, joined: bool) -> str:
         option=numbers.mental_health_option, crisis_name=numbers.crisis_name,
         crisis_number=numbers.crisis_number, text_word=numbers.text_word,
         text_number=numbers.text_number,
-    )
-    if joined:
-        return text + "\n" + _("We have kept what you wrote and told your coordinator.")
-    return text + "\n" + _("We have told a coordinator.")
+    )]
+    if category in ABUSE:
+        lines.append(_("For domestic abuse, call the {abuse_name} free, day or night, on "
+                       "{abuse_number}.", abuse_name=numbers.abuse_name,
+                       abuse_number=numbers.abuse_number))
+    return "\n".join(lines)
+
+
+def emergency_message(numbers: Emergency, joined: bool, told: bool,
+                      category: str | None = None) -> str:
+    """The emergency numbers, then only what really happened to the message.
+
+    ``told``: at least one coordinator receives the alert now; otherwise it waits
+    for the first coordinator to join, and the person is told exactly that.
+    """
+    if joined and told:
+        done = _("We have kept what you wrote as an urgent concern and told your coordinator.")
+    elif joined:
+        done = _("We have kept what you wrote as an urgent concern. There is no coordinator "
+                 "yet: the first one to join will see it straight away.")
+    elif told:
+        done = _("We have told a coordinator.")
+    else:
+        done = _("There is no coordinator yet: the first one to join will see what you wrote "
+                 "straight away.")
+    return emergency_numbers(numbers, category) + "\n" + done

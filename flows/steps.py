@@ -131,7 +131,7 @@ class Step:
     optional: bool = False  # a Skip choice and the skip words are accepted
     help: str | None = None
     skip_if: Callable[[Context], bool] | None = None
-    skipped: Any = None  # the answer recorded when skip_if skips the step
+    skipped: Any = None  # the answer recorded when skip_if skips the step (or a function of ctx)
     stamp: bool = False  # record when it was answered (as "<id>_at")
     label: str | None = None  # short name of the answer, for summaries
     said: Mapping[str, Prompt] | None = None  # a message of its own when answered so

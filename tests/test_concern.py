@@ -80,13 +80,17 @@ async def test_a_red_flag_in_urdu_gets_the_emergency_numbers_first_and_alerts_co
     first = amina.replies[0]
     assert "999" in first and "116 123" in first and "85258" in first
     with language("ur"):
-        expected = safety.emergency_message(Emergency(), joined=True)
+        expected = safety.emergency_message(Emergency(), joined=True, told=True,
+                                            category="suicide")
     assert first == expected
     amina.sees(t("ur", "How many people does it affect?"))
 
     for coordinator in (carol, other):
         await coordinator.reads()
-        coordinator.sees("URGENT: Amina may be in danger (thoughts of suicide).", URDU_DANGER)
+        # Whose words they are, without claiming Amina is the one in danger.
+        coordinator.sees("URGENT, possible danger (thoughts of suicide). Amina reported:",
+                         URDU_DANGER)
+        coordinator.does_not_see("Amina may be in danger")
 
     (kept,) = await concerns(app)
     assert (kept.urgency, kept.red_flag, kept.description, kept.confirmed) == (
@@ -118,7 +122,7 @@ async def test_someone_not_yet_joined_is_signposted_too(app: App) -> None:
     await stranger.says("please help my husband hits me")
     stranger.sees("call 999 now", "We have told a coordinator.", "invite code")
     await carol.reads()
-    carol.sees("Someone who has not joined yet may be in danger (violence)",
+    carol.sees("URGENT, possible danger (violence). Someone who has not joined yet reported:",
                "Contact: console stranger")
     assert await concerns(app) == []  # nothing kept about someone who has not consented
 

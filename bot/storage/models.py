@@ -298,3 +298,18 @@ class AuditEntry(Base):
     person_id: Mapped[int | None] = mapped_column(index=True)  # no key: survives erasure
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
+
+
+class WaitingAlert(Base):
+    """An alert for coordinators written while there was none: the first to join receives it."""
+
+    __tablename__ = "waiting_alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # red_flag, concern
+    values: Mapped[dict[str, Any]]  # what the alert is rendered from, in the reader's language
+    # Whose details it carries, erased with them: a person, or a number that never joined.
+    about_person_id: Mapped[int | None] = mapped_column(index=True)
+    channel: Mapped[str | None] = mapped_column(String(16))
+    address: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
