@@ -40,6 +40,11 @@ class Phrase:
     pattern: re.Pattern[str] | None  # whole-word match for phrases in Latin letters
 
 
+def _apostrophes(text: str) -> str:
+    """Phones write "can’t" with a curly apostrophe; the lists use a straight one."""
+    return text.replace("’", "'").replace("‘", "'")
+
+
 def read(language: str) -> list[Phrase]:
     path = DATA / f"{language}.txt"
     phrases = []
@@ -50,7 +55,7 @@ def read(language: str) -> list[Phrase]:
         category, sep, phrase = (part.strip() for part in line.partition("|"))
         if not sep or category not in CATEGORIES or not phrase:
             raise ValueError(f"{path.name}:{number}: expected 'category | phrase'")
-        folded = fold(phrase)
+        folded = _apostrophes(fold(phrase))
         latin = folded.isascii()
         pattern = re.compile(rf"(?<![a-z0-9]){re.escape(folded)}(?![a-z0-9])") if latin else None
         phrases.append(Phrase(category, folded, pattern))
@@ -74,7 +79,7 @@ def scan(text: str | None) -> RedFlag | None:
     """The first red flag in ``text``, if any."""
     if not text or not text.strip():
         return None
-    folded = fold(text)
+    folded = _apostrophes(fold(text))
     for language, phrase in _all():
         found = phrase.pattern.search(folded) if phrase.pattern else phrase.text in folded
         if found:
