@@ -44,7 +44,8 @@ DANGER: dict[str, dict[str, tuple[str, ...]]] = {
         "abuse": ("Ela está a ser abusada pelo filho", "Ele abusa dela"),
     },
     "ro": {
-        "suicide": ("Prietena mea spune că vrea să se sinucidă", "El spune că nu mai are pentru ce trăi",
+        "suicide": ("Prietena mea spune că vrea să se sinucidă",
+                    "El spune că nu mai are pentru ce trăi",
                     "Toți ar fi mai bine fără mine"),
         "self_harm": ("Fiica mea se taie", "El se rănește singur"),
         "chest_pain": ("Vecinul meu are dureri în piept", "O doare pieptul foarte tare"),
@@ -55,7 +56,8 @@ DANGER: dict[str, dict[str, tuple[str, ...]]] = {
         "abuse": ("Ea este abuzată de fiul ei", "El o abuzează"),
     },
     "so": {
-        "suicide": ("Saaxiibkay wuxuu rabaa inuu is dilo", "Waxay leedahay nolosha wax macno ah uma lahan",
+        "suicide": ("Saaxiibkay wuxuu rabaa inuu is dilo",
+                    "Waxay leedahay nolosha wax macno ah uma lahan",
                     "Way iga fiicnaan lahaayeen anigoo aan joogin"),
         "self_harm": ("Gabadhayda waxay is jartaa", "Wuu is dhaawacayaa"),
         "chest_pain": ("Deriskayga laabta ayaa xanuunaysa", "Xanuun laabta ah ayuu qabaa"),
@@ -77,7 +79,8 @@ DANGER: dict[str, dict[str, tuple[str, ...]]] = {
         "abuse": ("هي تتعرض للإساءة من ابنها", "يسيء معاملتها"),
     },
     "ur": {
-        "suicide": ("میری دوست کہتی ہے کہ وہ خودکشی کرنا چاہتی ہے", "وہ کہتا ہے کہ جینے کی کوئی وجہ نہیں",
+        "suicide": ("میری دوست کہتی ہے کہ وہ خودکشی کرنا چاہتی ہے",
+                    "وہ کہتا ہے کہ جینے کی کوئی وجہ نہیں",
                     "میرے بغیر سب بہتر رہیں گے"),
         "self_harm": ("میری بیٹی خود کو کاٹتی ہے", "وہ خود کو نقصان پہنچا رہا ہے"),
         "chest_pain": ("میرے پڑوسی کے سینے میں درد ہے", "اسے سینے میں درد ہو رہا ہے"),
