@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from flows import commands, invites, languages
-from flows.answers import ChooseLanguage, PickStep
+from flows.answers import Choose, ChooseLanguage, PickStep, out_of_range
 from flows.conversation import Conversation, Facts
 from flows.danger import CARRIED, Danger
 from flows.i18n import _, language, switch_language, translate
@@ -223,11 +223,18 @@ class _Run(Navigation, Danger):
             self.ask(_("That button belongs to an earlier question. Here is the current one."))
             return
         extra = self.extra(step)
+        if extra == "done" and step.optional and not self.conv.selection:
+            extra = "skip"  # Done with nothing ticked at an optional question: skipped
         if extra == "skip" and step.optional:
             self.record(step, None, ())
             self.goto(flow.after(step, None))
             return
         inbound = replace(self.inbound, choice_id="done") if extra == "done" else self.inbound
+        shown = self.shown_choices(step) if isinstance(step.answer, Choose) else ()
+        typed = parse_whole_number(inbound.text or "") if shown and not inbound.choice_id else None
+        if typed is not None and not 1 <= typed <= len(shown) and not self.flagged:
+            self.ask(out_of_range(len(shown)).message)
+            return
         result = step.answer.parse(inbound, self.ctx())
         if isinstance(result, Selecting):
             self.set(selection=result.selection)
@@ -258,14 +265,22 @@ class _Run(Navigation, Danger):
         text = inbound.text or ""
         if step.optional and (commands.is_answer(text, "skip") or fold(text) == fold(_("Skip"))):
             return "skip"
+        done = commands.is_answer(text, "done") or fold(text) == fold(_("Done"))
+        if step.answer.multi and done:
+            return "done"
         number = parse_whole_number(text) if step.answer.numbered else None
         if number is not None:
-            choices = step.answer.choices(self.ctx())
-            if step.optional:
-                choices = (*choices, Choice("skip", "skip"))
+            choices = self.shown_choices(step)
             if 1 <= number <= len(choices) and choices[number - 1].id in ("skip", "done"):
                 return choices[number - 1].id
         return None
+
+    def shown_choices(self, step: Step) -> tuple[Choice, ...]:
+        """The numbered choices the question shows, Skip included."""
+        if not step.answer.numbered:
+            return ()
+        choices = step.answer.choices(self.ctx())
+        return (*choices, Choice("skip", "skip")) if step.optional and choices else choices
 
     def record(self, step: Step, value: Any, media: tuple[Any, ...]) -> None:
         answers = dict(self.conv.answers)
@@ -305,7 +320,7 @@ class _Run(Navigation, Danger):
             if back_to is not None:
                 target = back_to
                 continue
-            self.set(step=step.id, selection=())
+            self.set(step=step.id, selection=step.answer.initial_selection(self.ctx()))
             self.ask()
             return
 

@@ -99,6 +99,9 @@ class Answer:
         """Step ids this answer leads to (checked when flows load)."""
         return []
 
+    def initial_selection(self, ctx: Context) -> tuple[str, ...]:
+        """What a multi-choice shows ticked when the question is first asked."""
+        return ()
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,7 @@ async def test_a_red_flag_in_urdu_gets_the_emergency_numbers_first_and_alerts_co
     await amina.says("1")  # one person
     await amina.says("1")  # my area
     amina.does_not_see(t("ur", "How urgent is it?"))  # already known to be urgent
-    await amina.says("2")  # keep me anonymous
+    await amina.says("2")  # don't pass on my details
     await amina.says("1")  # save
     (saved,) = await concerns(app)  # the same record, now confirmed, not a second one
     assert (saved.id, saved.confirmed, saved.urgency, saved.contact_ok) == (
@@ -173,3 +173,19 @@ async def test_the_emergency_numbers_are_the_deployments_own(app: App) -> None:
     await amina.says("I think my friend is having a stroke")
     amina.sees("call 112 now", "Telefon Zaufania", "text POMOC to 116 111")
     amina.does_not_see("999")
+
+
+@pytest.mark.parametrize("code", ["en", "ro"])
+async def test_the_contact_question_says_truthfully_what_each_answer_means(
+    app: App, code: str
+) -> None:
+    amina = await joined(app, "amina", code)
+    for answer in ["/concern", "4", "Damp in every flat of the block", "3", "1", "2"]:
+        await amina.says(answer)
+    amina.sees(t(code, "Yes, they may contact me"), t(code, "No, don't pass on my details"),
+               t(code, "May the partner service contact you about this?\n"
+                       "Yes: we may give the service your name and how to reach you, so they can "
+                       "ask you about it.\n"
+                       "No: the service gets the concern without your name or contact details. "
+                       "Your coordinator still sees that it came from you."))
+    amina.does_not_see("anonymous", t(code, "No, keep me anonymous"))

@@ -72,8 +72,14 @@ CONCERN = Flow(
              skip_if=no_areas, label=N_("Area")),
         Step("urgency", N_("How urgent is it?"), Choose(URGENCY), skip_if=_red_flag_seen,
              skipped="at_risk", said={"at_risk": _at_risk}, label=N_("Urgency")),
-        Step("contact", N_("May the partner service contact you about this?"),
-             YesNo(N_("Yes, they may contact me"), N_("No, keep me anonymous")),
+        # Not "anonymous": coordinators always see who raised a concern.
+        Step("contact",
+             N_("May the partner service contact you about this?\n"
+                "Yes: we may give the service your name and how to reach you, so they can "
+                "ask you about it.\n"
+                "No: the service gets the concern without your name or contact details. "
+                "Your coordinator still sees that it came from you."),
+             YesNo(N_("Yes, they may contact me"), N_("No, don't pass on my details")),
              label=N_("May contact you")),
         *check_steps(N_("Please check your concern:")),
     ),
