@@ -214,10 +214,12 @@ def test_multiple_choice_can_be_built_with_buttons() -> None:
     assert bot.answers["topics"] == ["c"]
 
 
-def test_done_with_nothing_chosen_asks_for_a_choice() -> None:
+def test_done_with_nothing_chosen_skips_an_optional_question() -> None:
     bot = Bot()
     bot.conversation = replace(bot.conversation, step="topics")
-    assert "Please choose at least one option." in bot.says("done")
+    said = bot.says("done")
+    assert "Where?" in said and "Please choose at least one option." not in said
+    assert bot.answers["topics"] is None
 
 
 def test_skip_works_by_word_button_and_number() -> None:
