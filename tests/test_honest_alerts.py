@@ -132,3 +132,14 @@ async def test_the_abuse_helpline_is_a_setting(app: App) -> None:
     amina = await joined(app, "amina")
     await amina.says("my husband hits me")
     amina.sees("Women's Aid Helpline", "1800 341 900")
+
+
+async def test_an_alert_waiting_for_a_coordinator_is_erased_with_the_person(app: App) -> None:
+    amina = await joined(app, "amina")
+    await amina.says(DANGER["en"])
+    await amina.says("forget")
+    await amina.says("1")  # yes, erase
+    async with app.database.transaction() as session:
+        assert list(await session.scalars(select(WaitingAlert))) == []
+    carol = await make_coordinator(app)
+    carol.does_not_see(DANGER["en"], "URGENT")
