@@ -161,8 +161,9 @@ class Dispatcher:
         if identity is not None and identity.unreachable_at is not None:
             reason = "recipient is unreachable"
         elif identity is not None and identity.opted_out_at is not None and not (
-                row.kind == "reply" and row.created_at == identity.opted_out_at):
-            # Only the confirmation, written in the same turn as the opt-out, still goes.
+                row.kind == "reply" and row.created_at >= identity.opted_out_at):
+            # Only replies still go: the confirmation, written in the same turn as the
+            # opt-out, and answers to what the person wrote since (an emergency, START).
             reason = "recipient has opted out"
         if reason is None and row.kind != "reply" and status in QUIET:
             reason = f"recipient is {status.value if status else 'gone'}"

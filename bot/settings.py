@@ -109,6 +109,8 @@ class Settings(BaseSettings):
     crisis_line_number: str = "116 123"
     crisis_text_word: str = "SHOUT"
     crisis_text_number: str = "85258"
+    abuse_line_name: str = "National Domestic Abuse Helpline"
+    abuse_line_number: str = "0808 2000 247"
     concern_response_days: int = Field(default=5, ge=1, le=60)
 
     @classmethod
@@ -223,7 +225,8 @@ class Settings(BaseSettings):
             emergency=self.emergency_number, urgent=self.urgent_care_number,
             mental_health_option=self.urgent_care_mental_health_option,
             crisis_name=self.crisis_line_name, crisis_number=self.crisis_line_number,
-            text_word=self.crisis_text_word, text_number=self.crisis_text_number)
+            text_word=self.crisis_text_word, text_number=self.crisis_text_number,
+            abuse_name=self.abuse_line_name, abuse_number=self.abuse_line_number)
 
     @property
     def zone(self) -> ZoneInfo:

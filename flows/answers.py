@@ -15,30 +15,9 @@ from typing import Any
 
 from flows import commands, languages
 from flows.i18n import N_, _, day, number, translate
-from flows.steps import Context
+from flows.steps import Answer, Context, Invalid, Parsed, Result, Selecting
 from flows.text import ascii_digits, fold, has_letters, parse_whole_number
-from flows.types import Choice, Inbound, Media
-
-
-@dataclass(frozen=True)
-class Parsed:
-    value: Any
-    media: tuple[Media, ...] = ()
-
-
-@dataclass(frozen=True)
-class Invalid:
-    message: str
-
-
-@dataclass(frozen=True)
-class Selecting:
-    """A multi-choice answer is being built up with button presses."""
-
-    selection: tuple[str, ...]
-
-
-Result = Parsed | Invalid | Selecting
+from flows.types import Choice, Inbound
 
 
 @dataclass(frozen=True)
@@ -54,33 +33,28 @@ class Option:
 Options = Sequence[Option] | Callable[[Context], Sequence[Option]]
 
 
+MIN_PART = 3  # shortest part of a label that may stand for it
+
+
 def _nothing_sent() -> Invalid:
     return Invalid(_("I didn't receive an answer."))
 
 
-class Answer:
-    multi = False
-    numbered = True  # False where the answer is itself typed (a number, free text)
+def _part_of(wanted: str, label: str) -> bool:
+    """Whether ``wanted`` is a run of whole words of ``label`` (or starts one)."""
+    return re.search(rf"(?<!\w){re.escape(wanted)}", label) is not None
 
-    def choices(self, ctx: Context) -> tuple[Choice, ...]:
-        return ()
 
-    def parse(self, inbound: Inbound, ctx: Context) -> Result:
-        raise NotImplementedError
+def either(numbers: Sequence[str]) -> str:
+    """"1 or 3", "1, 3 or 4", in the current language."""
+    if len(numbers) == 1:
+        return numbers[0]
+    return _("{some} or {last}", some=", ".join(numbers[:-1]), last=numbers[-1])
 
-    def option_ids(self) -> frozenset[str] | None:
-        """The option ids, when they are fixed; None when they depend on context."""
-        return None
 
-    def show(self, value: Any, ctx: Context) -> str:
-        return str(value)
-
-    def problems(self) -> list[str]:
-        return []
-
-    def targets(self) -> list[str]:
-        """Step ids this answer leads to (checked when flows load)."""
-        return []
+def out_of_range(high: int) -> Invalid:
+    return Invalid(_("Please send a number from {low} to {high}.", low=number(1),
+                     high=number(high)))
 
 
 class Choose(Answer):
@@ -97,15 +71,21 @@ class Choose(Answer):
         return None if callable(self._options) else frozenset(o.id for o in self._options)
 
     def match(self, text: str, ctx: Context) -> Option | None:
+        found = self.candidates(text, ctx)
+        return found[0] if len(found) == 1 else None
+
+    def candidates(self, text: str, ctx: Context) -> list[Option]:
+        """The options ``text`` may mean: by number, by the whole label, or else by any
+        part of the label in the person's language (case and accents ignored)."""
         options = self.options(ctx)
         number = parse_whole_number(text)
         if number is not None:
-            return options[number - 1] if 1 <= number <= len(options) else None
+            return [options[number - 1]] if 1 <= number <= len(options) else []
         wanted = fold(text)
-        for option in options:
-            if wanted in (fold(option.shown()), fold(option.label)):
-                return option
-        return None
+        whole = [o for o in options if wanted in (fold(o.shown()), fold(o.label))]
+        if whole or len(wanted) < MIN_PART:
+            return whole[:1]
+        return [o for o in options if _part_of(wanted, fold(o.shown()))]
 
     def parse(self, inbound: Inbound, ctx: Context) -> Result:
         if inbound.choice_id:
@@ -114,12 +94,21 @@ class Choose(Answer):
                     return Parsed(option.id)
         if not (inbound.text or "").strip():
             return _nothing_sent()
-        matched = self.match(inbound.text or "", ctx)
-        if matched is None:
-            return Invalid(
-                _("Sorry, that isn't one of the options. Please send the number of your answer.")
-            )
-        return Parsed(matched.id)
+        found = self.candidates(inbound.text or "", ctx)
+        if len(found) == 1:
+            return Parsed(found[0].id)
+        return self.not_matched(inbound.text or "", found, ctx)
+
+    def not_matched(self, text: str, found: Sequence[Option], ctx: Context) -> Invalid:
+        """Which options a word could mean, or the range of numbers, or what to send."""
+        options = list(self.options(ctx))
+        if found:
+            numbers = [number(options.index(o) + 1) for o in found]
+            return Invalid(_("Did you mean {choices}?", choices=either(numbers)))
+        if parse_whole_number(text) is not None:
+            return out_of_range(len(options))
+        return Invalid(
+            _("Sorry, that isn't one of the options. Please send the number of your answer."))
 
     def show(self, value: Any, ctx: Context) -> str:
         for option in self.options(ctx):
@@ -147,9 +136,18 @@ class ChooseMany(Choose):
 
     multi = True
 
-    def __init__(self, options: Options, minimum: int = 1) -> None:
+    def __init__(self, options: Options, minimum: int = 1, toggle: bool = False,
+                 initial: Callable[[Context], Sequence[str]] | None = None) -> None:
         super().__init__(options)
         self.minimum = minimum
+        # toggle: typed numbers tick or untick, like buttons, until Done (e.g. changing
+        # one's topics, shown with the current ones ticked by ``initial``).
+        self.toggle = toggle
+        self.initial = initial
+
+    def initial_selection(self, ctx: Context) -> tuple[str, ...]:
+        ids = {o.id for o in self.options(ctx)}
+        return tuple(i for i in self.initial(ctx) if i in ids) if self.initial else ()
 
     def choices(self, ctx: Context) -> tuple[Choice, ...]:
         picked = set(ctx.selection)
@@ -193,6 +191,11 @@ class ChooseMany(Choose):
                 chosen.extend(o.id for o in numbers if o)
             elif option:
                 chosen.append(option.id)
+        if self.toggle:
+            picked = list(ctx.selection)
+            for option_id in dict.fromkeys(chosen):
+                picked.remove(option_id) if option_id in picked else picked.append(option_id)
+            return Selecting(tuple(picked))
         return self._finish(chosen, ctx)
 
     def show(self, value: Any, ctx: Context) -> str:

@@ -47,6 +47,8 @@ class Emergency:
     crisis_number: str = "116 123"
     text_word: str = "SHOUT"
     text_number: str = "85258"
+    abuse_name: str = "National Domestic Abuse Helpline"  # free, 24 hours (England)
+    abuse_number: str = "0808 2000 247"
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,9 @@ class Facts:
     timezone: tzinfo = UTC
     emergency: Emergency = field(default_factory=Emergency)
     concern_response_days: int = 5
+    # The number has opted out (STOP): only emergencies and START are answered, and
+    # anything else gets a short reminder at most once a day.
+    paused: bool = False
     # Loaded only when a flow asks (Context.view): "concerns", "impact", "library".
     views: Mapping[str, Any] = field(default_factory=dict)
 
@@ -107,6 +112,7 @@ class Conversation:
     detour: Saved | None = None  # the flow to resume after a detour (e.g. language)
     drafts: Mapping[str, Saved] = field(default_factory=dict)  # set aside by "menu"
     language: str | None = None  # for someone who has not joined yet
+    reminded_on: str | None = None  # the day (ISO) a paused person was last told about START
     updated_at: datetime | None = None
 
     def idle(self, now: datetime, timeout: timedelta) -> bool:
@@ -136,6 +142,7 @@ class Conversation:
             "detour": self.detour.to_dict() if self.detour else None,
             "drafts": {k: v.to_dict() for k, v in self.drafts.items()},
             "language": self.language,
+            "reminded_on": self.reminded_on,
         }
 
     @classmethod
@@ -151,5 +158,6 @@ class Conversation:
             detour=Saved.from_dict(detour) if detour else None,
             drafts={k: Saved.from_dict(v) for k, v in data.get("drafts", {}).items()},
             language=data.get("language"),
+            reminded_on=data.get("reminded_on"),
             updated_at=updated_at,
         )

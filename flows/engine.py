@@ -13,12 +13,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from flows import commands, invites, languages, safety
-from flows.answers import ChooseLanguage, Invalid, PickStep, Selecting
+from flows import commands, invites, languages
+from flows.answers import Choose, ChooseLanguage, PickStep, out_of_range
 from flows.conversation import Conversation, Facts
+from flows.danger import CARRIED, Danger
 from flows.i18n import _, language, switch_language, translate
 from flows.navigation import RESUME, Navigation
-from flows.steps import END, Context, Exit, Flow, Prompt, Start, Step, Target
+from flows.steps import END, Context, Exit, Flow, Invalid, Prompt, Selecting, Start, Step, Target
 from flows.text import fold, parse_whole_number
 from flows.types import Choice, Event, Inbound, Output, Reply
 from flows.views import NeedView
@@ -61,7 +62,7 @@ def resume(
         return Turn(tuple(run.output), conversation)
 
 
-class _Run(Navigation):
+class _Run(Navigation, Danger):
     def __init__(
         self, conv: Conversation, inbound: Inbound, now: datetime, facts: Facts,
         flows: Mapping[str, Flow],
@@ -69,6 +70,7 @@ class _Run(Navigation):
         self.conv, self.inbound, self.now, self.facts, self.flows = conv, inbound, now, facts, flows
         self.output: list[Output] = []
         self.notes: list[str] = []  # said with the next question, as one message
+        self.flagged: str | None = None
         self.explicit_code = invites.is_explicit(inbound.text)
         hinted = languages.from_tag(inbound.language_hint)
         self.suggested = conv.language or hinted
@@ -168,8 +170,15 @@ class _Run(Navigation):
 
     def handle(self) -> None:
         command = self.command()
-        if command is None:
-            self.check_for_danger()
+        flagged = command is None and self.check_for_danger()
+        if self.paused and not (command and command.name == "start"):
+            # STOP means "send me nothing unasked", never "ignore me when I write".
+            if not flagged:
+                self.remind_paused()
+            return
+        if flagged and not self.conv.idle(self.now, self.facts.idle_timeout) and (
+                self.offer_after_danger()):
+            return
         if self.conv.flow and self.conv.idle(self.now, self.facts.idle_timeout):
             self.conv = replace(self.conv.cleared(), language=self.conv.language)
             self.note(_("Welcome back! It has been a while, so we are starting again."))
@@ -178,11 +187,11 @@ class _Run(Navigation):
                 return
         profile = self.facts.profile
         if profile and profile.status == "paused":
-            if command and command.name == "start":
-                self.emit("messages_resumed")
-                self.note(_("Welcome back! Messages are switched on again."))
-                self.start("menu")
-            return  # nothing else is sent while someone has paused messages
+            # Only START gets here (see above).
+            self.emit("messages_resumed")
+            self.note(_("Welcome back! Messages are switched on again."))
+            self.start("menu")
+            return
         if profile and profile.status == "pending" and not (command and command.name == "stop"):
             self.note(
                 _("Thank you for registering. A coordinator will confirm your place soon, "
@@ -195,19 +204,6 @@ class _Run(Navigation):
             self.first_contact() if not self.joined else self.start("menu")
         else:
             self.answer()
-
-    def check_for_danger(self) -> None:
-        """Red flags are answered at once, before anything else, whatever the flow."""
-        flag = safety.scan(self.inbound.text)
-        if flag is None:
-            return
-        self.output.append(Reply(safety.emergency_message(self.facts.emergency, self.joined),
-                                 language=self.language))
-        self.emit("red_flag_detected", {
-            "category": flag.category, "text": (self.inbound.text or "")[:2000],
-            "flow": self.conv.flow, "step": self.conv.step})
-        if self.conv.flow:
-            self.set(answers={**self.conv.answers, "_red_flag": flag.category})
 
     # -- answering the current question -------------------------------------
 
@@ -227,17 +223,25 @@ class _Run(Navigation):
             self.ask(_("That button belongs to an earlier question. Here is the current one."))
             return
         extra = self.extra(step)
+        if extra == "done" and step.optional and not self.conv.selection:
+            extra = "skip"  # Done with nothing ticked at an optional question: skipped
         if extra == "skip" and step.optional:
             self.record(step, None, ())
             self.goto(flow.after(step, None))
             return
         inbound = replace(self.inbound, choice_id="done") if extra == "done" else self.inbound
+        shown = self.shown_choices(step) if isinstance(step.answer, Choose) else ()
+        typed = parse_whole_number(inbound.text or "") if shown and not inbound.choice_id else None
+        if typed is not None and not 1 <= typed <= len(shown) and not self.flagged:
+            self.ask(out_of_range(len(shown)).message)
+            return
         result = step.answer.parse(inbound, self.ctx())
         if isinstance(result, Selecting):
             self.set(selection=result.selection)
             self.ask()
         elif isinstance(result, Invalid):
-            self.ask(result.message)
+            # After the emergency message, no "that isn't one of the options".
+            self.ask(None if self.flagged else result.message)
         elif isinstance(step.answer, PickStep):
             self.set(step=result.value, reviewing=step.id, selection=())
             self.ask()
@@ -261,14 +265,22 @@ class _Run(Navigation):
         text = inbound.text or ""
         if step.optional and (commands.is_answer(text, "skip") or fold(text) == fold(_("Skip"))):
             return "skip"
+        done = commands.is_answer(text, "done") or fold(text) == fold(_("Done"))
+        if step.answer.multi and done:
+            return "done"
         number = parse_whole_number(text) if step.answer.numbered else None
         if number is not None:
-            choices = step.answer.choices(self.ctx())
-            if step.optional:
-                choices = (*choices, Choice("skip", "skip"))
+            choices = self.shown_choices(step)
             if 1 <= number <= len(choices) and choices[number - 1].id in ("skip", "done"):
                 return choices[number - 1].id
         return None
+
+    def shown_choices(self, step: Step) -> tuple[Choice, ...]:
+        """The numbered choices the question shows, Skip included."""
+        if not step.answer.numbered:
+            return ()
+        choices = step.answer.choices(self.ctx())
+        return (*choices, Choice("skip", "skip")) if step.optional and choices else choices
 
     def record(self, step: Step, value: Any, media: tuple[Any, ...]) -> None:
         answers = dict(self.conv.answers)
@@ -300,14 +312,15 @@ class _Run(Navigation):
             step = flow.step(target)
             if step.skip_if and step.skip_if(self.ctx()):
                 # Recorded as answered, so the flow's path runs through it.
-                self.set(answers={**self.conv.answers, step.id: step.skipped})
-                target = flow.after(step, step.skipped)
+                skipped = step.skipped(self.ctx()) if callable(step.skipped) else step.skipped
+                self.set(answers={**self.conv.answers, step.id: skipped})
+                target = flow.after(step, skipped)
                 continue
             back_to = self.review_target(flow, step)
             if back_to is not None:
                 target = back_to
                 continue
-            self.set(step=step.id, selection=())
+            self.set(step=step.id, selection=step.answer.initial_selection(self.ctx()))
             self.ask()
             return
 
@@ -340,7 +353,9 @@ class _Run(Navigation):
             self.set(flow=flow_id, step=RESUME, selection=())
             self.ask()
             return
-        self.set(flow=flow_id, step=None, answers={}, trail=(), selection=(), reviewing=None)
+        carried = {k: v for k, v in self.conv.answers.items() if k in CARRIED}
+        self.set(flow=flow_id, step=None, answers=carried, trail=(), selection=(),
+                 reviewing=None)
         if flow.intro:
             self.note(self.render(flow.intro))
         if not flow.steps:
@@ -352,7 +367,8 @@ class _Run(Navigation):
         if exit_.event:
             self.emit(exit_.event, self.effective(self.flow))
         if exit_.message:
-            self.note(translate(exit_.message))
+            self.note(self.unsaved(translate(exit_.message)) if not exit_.event
+                      else translate(exit_.message))
         self.conv = Conversation() if exit_.forget else self.conv.cleared()
         if not exit_.forget:
             self.start_default()

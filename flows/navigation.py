@@ -43,6 +43,7 @@ class Navigation:
         def answer(self) -> None: ...
         def goto(self, target: Any) -> None: ...
         def start(self, flow_id: str) -> None: ...
+        def unsaved(self, usual: str) -> str: ...
 
     def command(self) -> Command | None:
         choice = self.inbound.choice_id
@@ -107,7 +108,7 @@ class Navigation:
         elif name == "cancel":
             drafts = {k: v for k, v in self.conv.drafts.items() if k != self.conv.flow}
             self.set(drafts=drafts)
-            self.note(_("OK, cancelled. Nothing from that was saved."))
+            self.note(self.unsaved(_("OK, cancelled. Nothing from that was saved.")))
             self.start("menu")
         elif name == "stop":
             self.emit("messages_paused")

@@ -40,6 +40,11 @@ class Phrase:
     pattern: re.Pattern[str] | None  # whole-word match for phrases in Latin letters
 
 
+def _apostrophes(text: str) -> str:
+    """Phones write "can’t" with a curly apostrophe; the lists use a straight one."""
+    return text.replace("’", "'").replace("‘", "'")
+
+
 def read(language: str) -> list[Phrase]:
     path = DATA / f"{language}.txt"
     phrases = []
@@ -50,7 +55,7 @@ def read(language: str) -> list[Phrase]:
         category, sep, phrase = (part.strip() for part in line.partition("|"))
         if not sep or category not in CATEGORIES or not phrase:
             raise ValueError(f"{path.name}:{number}: expected 'category | phrase'")
-        folded = fold(phrase)
+        folded = _apostrophes(fold(phrase))
         latin = folded.isascii()
         pattern = re.compile(rf"(?<![a-z0-9]){re.escape(folded)}(?![a-z0-9])") if latin else None
         phrases.append(Phrase(category, folded, pattern))
@@ -74,7 +79,7 @@ def scan(text: str | None) -> RedFlag | None:
     """The first red flag in ``text``, if any."""
     if not text or not text.strip():
         return None
-    folded = fold(text)
+    folded = _apostrophes(fold(text))
     for language, phrase in _all():
         found = phrase.pattern.search(folded) if phrase.pattern else phrase.text in folded
         if found:
@@ -82,9 +87,12 @@ def scan(text: str | None) -> RedFlag | None:
     return None
 
 
-def emergency_message(numbers: Emergency, joined: bool) -> str:
+ABUSE = frozenset({"violence", "abuse", "child_at_risk"})
+
+
+def emergency_numbers(numbers: Emergency, category: str | None = None) -> str:
     """Where to get help now; said before anything else when a red flag is seen."""
-    text = _(
+    lines = [_(
         "If someone is in danger or seriously ill right now, call {emergency} now.\n"
         "For urgent help that is not an emergency, call {urgent}. For mental health, "
         "choose option {option}.\n"
@@ -94,7 +102,29 @@ def emergency_message(numbers: Emergency, joined: bool) -> str:
         option=numbers.mental_health_option, crisis_name=numbers.crisis_name,
         crisis_number=numbers.crisis_number, text_word=numbers.text_word,
         text_number=numbers.text_number,
-    )
-    if joined:
-        return text + "\n" + _("We have kept what you wrote and told your coordinator.")
-    return text + "\n" + _("We have told a coordinator.")
+    )]
+    if category in ABUSE:
+        lines.append(_("For domestic abuse, call the {abuse_name} free, day or night, on "
+                       "{abuse_number}.", abuse_name=numbers.abuse_name,
+                       abuse_number=numbers.abuse_number))
+    return "\n".join(lines)
+
+
+def emergency_message(numbers: Emergency, joined: bool, told: bool,
+                      category: str | None = None) -> str:
+    """The emergency numbers, then only what really happened to the message.
+
+    ``told``: at least one coordinator receives the alert now; otherwise it waits
+    for the first coordinator to join, and the person is told exactly that.
+    """
+    if joined and told:
+        done = _("We have kept what you wrote as an urgent concern and told your coordinator.")
+    elif joined:
+        done = _("We have kept what you wrote as an urgent concern. There is no coordinator "
+                 "yet: the first one to join will see it straight away.")
+    elif told:
+        done = _("We have told a coordinator.")
+    else:
+        done = _("There is no coordinator yet: the first one to join will see what you wrote "
+                 "straight away.")
+    return emergency_numbers(numbers, category) + "\n" + done

@@ -1,4 +1,8 @@
-"""Flows as data: steps with stable ids, a prompt, an answer kind and where to go next."""
+"""Flows as data: steps with stable ids, a prompt, an answer kind and where to go next.
+
+The answer kinds themselves live in ``flows.answers``, which imports this module
+(never the other way): a step only needs the ``Answer`` interface defined here.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,12 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flows.conversation import Facts, Profile
 from flows.i18n import current_language
-from flows.types import Reply
+from flows.types import Choice, Inbound, Media, Reply
 from flows.views import NeedView
-
-if TYPE_CHECKING:
-    from flows.answers import Answer
 
 ID = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
@@ -54,6 +55,56 @@ Prompt = str | Callable[[Context], str]
 
 
 @dataclass(frozen=True)
+class Parsed:
+    value: Any
+    media: tuple[Media, ...] = ()
+
+
+@dataclass(frozen=True)
+class Invalid:
+    message: str
+
+
+@dataclass(frozen=True)
+class Selecting:
+    """A multi-choice answer is being built up with button presses."""
+
+    selection: tuple[str, ...]
+
+
+Result = Parsed | Invalid | Selecting
+
+
+class Answer:
+    multi = False
+    numbered = True  # False where the answer is itself typed (a number, free text)
+
+    def choices(self, ctx: Context) -> tuple[Choice, ...]:
+        return ()
+
+    def parse(self, inbound: Inbound, ctx: Context) -> Result:
+        raise NotImplementedError
+
+    def option_ids(self) -> frozenset[str] | None:
+        """The option ids, when they are fixed; None when they depend on context."""
+        return None
+
+    def show(self, value: Any, ctx: Context) -> str:
+        return str(value)
+
+    def problems(self) -> list[str]:
+        return []
+
+    def targets(self) -> list[str]:
+        """Step ids this answer leads to (checked when flows load)."""
+        return []
+
+    def initial_selection(self, ctx: Context) -> tuple[str, ...]:
+        """What a multi-choice shows ticked when the question is first asked."""
+        return ()
+
+
+@dataclass(frozen=True)
 class Start:
     """Go on to another flow."""
 
@@ -83,7 +134,7 @@ class Step:
     optional: bool = False  # a Skip choice and the skip words are accepted
     help: str | None = None
     skip_if: Callable[[Context], bool] | None = None
-    skipped: Any = None  # the answer recorded when skip_if skips the step
+    skipped: Any = None  # the answer recorded when skip_if skips the step (or a function of ctx)
     stamp: bool = False  # record when it was answered (as "<id>_at")
     label: str | None = None  # short name of the answer, for summaries
     said: Mapping[str, Prompt] | None = None  # a message of its own when answered so

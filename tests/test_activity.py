@@ -92,8 +92,8 @@ async def test_every_kind_of_bad_answer_is_explained_and_nothing_is_lost(
     amina = await joined(app, "amina", code)
     await amina.says("/log")
     await amina.says("42")
-    amina.sees(t(code, "Sorry, that isn't one of the options. Please send the number of your "
-                       "answer."), t(code, "What did you do?"))
+    amina.sees(t(code, "Please send a number from {low} to {high}.", low=n(code, 1),
+                 high=n(code, 8)), t(code, "What did you do?"))
     await amina.says("8")  # something else
     await amina.says("🎉🎉")
     amina.sees(t(code, "Please use letters, not only numbers, emoji or symbols."))

@@ -76,7 +76,7 @@ def test_bad_lines_in_the_simulator_are_answered_and_nothing_crashes(
     assert "Please type your answer." in out
     assert "That is too long. Please keep it under 60 characters." in out
     assert "Please use letters, not only numbers, emoji or symbols." in out
-    assert "Sorry, that isn't one of the options." in out
+    assert "Please send a number from 1 to 6." in out  # the area question's range
     assert "Traceback" not in out + result.stderr
 
 

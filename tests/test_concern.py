@@ -80,13 +80,17 @@ async def test_a_red_flag_in_urdu_gets_the_emergency_numbers_first_and_alerts_co
     first = amina.replies[0]
     assert "999" in first and "116 123" in first and "85258" in first
     with language("ur"):
-        expected = safety.emergency_message(Emergency(), joined=True)
+        expected = safety.emergency_message(Emergency(), joined=True, told=True,
+                                            category="suicide")
     assert first == expected
     amina.sees(t("ur", "How many people does it affect?"))
 
     for coordinator in (carol, other):
         await coordinator.reads()
-        coordinator.sees("URGENT: Amina may be in danger (thoughts of suicide).", URDU_DANGER)
+        # Whose words they are, without claiming Amina is the one in danger.
+        coordinator.sees("URGENT, possible danger (thoughts of suicide). Amina reported:",
+                         URDU_DANGER)
+        coordinator.does_not_see("Amina may be in danger")
 
     (kept,) = await concerns(app)
     assert (kept.urgency, kept.red_flag, kept.description, kept.confirmed) == (
@@ -95,7 +99,7 @@ async def test_a_red_flag_in_urdu_gets_the_emergency_numbers_first_and_alerts_co
     await amina.says("1")  # one person
     await amina.says("1")  # my area
     amina.does_not_see(t("ur", "How urgent is it?"))  # already known to be urgent
-    await amina.says("2")  # keep me anonymous
+    await amina.says("2")  # don't pass on my details
     await amina.says("1")  # save
     (saved,) = await concerns(app)  # the same record, now confirmed, not a second one
     assert (saved.id, saved.confirmed, saved.urgency, saved.contact_ok) == (
@@ -118,7 +122,7 @@ async def test_someone_not_yet_joined_is_signposted_too(app: App) -> None:
     await stranger.says("please help my husband hits me")
     stranger.sees("call 999 now", "We have told a coordinator.", "invite code")
     await carol.reads()
-    carol.sees("Someone who has not joined yet may be in danger (violence)",
+    carol.sees("URGENT, possible danger (violence). Someone who has not joined yet reported:",
                "Contact: console stranger")
     assert await concerns(app) == []  # nothing kept about someone who has not consented
 
@@ -169,3 +173,19 @@ async def test_the_emergency_numbers_are_the_deployments_own(app: App) -> None:
     await amina.says("I think my friend is having a stroke")
     amina.sees("call 112 now", "Telefon Zaufania", "text POMOC to 116 111")
     amina.does_not_see("999")
+
+
+@pytest.mark.parametrize("code", ["en", "ro"])
+async def test_the_contact_question_says_truthfully_what_each_answer_means(
+    app: App, code: str
+) -> None:
+    amina = await joined(app, "amina", code)
+    for answer in ["/concern", "4", "Damp in every flat of the block", "3", "1", "2"]:
+        await amina.says(answer)
+    amina.sees(t(code, "Yes, they may contact me"), t(code, "No, don't pass on my details"),
+               t(code, "May the partner service contact you about this?\n"
+                       "Yes: we may give the service your name and how to reach you, so they can "
+                       "ask you about it.\n"
+                       "No: the service gets the concern without your name or contact details. "
+                       "Your coordinator still sees that it came from you."))
+    amina.does_not_see("anonymous", t(code, "No, keep me anonymous"))

@@ -214,10 +214,12 @@ def test_multiple_choice_can_be_built_with_buttons() -> None:
     assert bot.answers["topics"] == ["c"]
 
 
-def test_done_with_nothing_chosen_asks_for_a_choice() -> None:
+def test_done_with_nothing_chosen_skips_an_optional_question() -> None:
     bot = Bot()
     bot.conversation = replace(bot.conversation, step="topics")
-    assert "Please choose at least one option." in bot.says("done")
+    said = bot.says("done")
+    assert "Where?" in said and "Please choose at least one option." not in said
+    assert bot.answers["topics"] is None
 
 
 def test_skip_works_by_word_button_and_number() -> None:
@@ -338,9 +340,10 @@ def test_an_idle_conversation_restarts_gently() -> None:
     assert bot.conversation.flow == "menu" and bot.answers == {}
 
 
-def test_paused_people_get_nothing_until_they_send_start() -> None:
+def test_paused_people_get_only_a_daily_reminder_until_they_send_start() -> None:
     bot = Bot(Facts(profile=replace(CHAMPION, status="paused")), flow=None)
-    assert bot.says("hello") == ""
+    assert bot.says("hello") == "Your messages are paused. Send START to switch them on again."
+    assert bot.says("hello?") == ""
     said = bot.says("START")
     assert bot.events == (Event("messages_resumed", {}),)
     assert "Messages are switched on again" in said and "What would you like to do?" in said

@@ -116,12 +116,12 @@ async def test_the_name_is_optional(app: App) -> None:
 @pytest.mark.parametrize(
     ("step_answers", "bad", "explanation"),
     [
-        ([], "42", "Sorry, that isn't one of the options."),  # language: out of range
+        ([], "42", "Please send a number from 1 to 2."),  # consent: out of range
         ([], "Klingon", "Sorry, that isn't one of the options."),  # unknown option
         ([], "", "I didn't receive an answer."),  # an empty line
         (["yes"], "x" * 5000, "That is too long. Please keep it under 60 characters."),
         (["yes"], "😀😀😀🎉", "Please use letters, not only numbers, emoji or symbols."),
-        (["yes", "Amina"], "0", "Sorry, that isn't one of the options."),
+        (["yes", "Amina"], "0", "Please send a number from 1 to 6."),  # area
         (["yes", "Amina", "3"], "1, 99", "Sorry, I couldn't match all of that to the options."),
     ],
 )

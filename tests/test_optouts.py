@@ -22,7 +22,7 @@ async def the_identity(app: App, address: str) -> Identity | None:
         return await identities.find(session, "console", address)
 
 
-async def test_stop_before_joining_keeps_only_the_opt_out_and_answers_nothing_more(
+async def test_stop_before_joining_keeps_only_the_opt_out_and_answers_only_with_a_reminder(
     app: App, clock: FakeClock
 ) -> None:
     sam = Chat(app, "sam")
@@ -34,7 +34,9 @@ async def test_stop_before_joining_keeps_only_the_opt_out_and_answers_nothing_mo
     assert found is not None and found.opted_out_at == clock() and found.person_id is None
 
     clock.advance(minutes=1)
-    assert await sam.says("hello") == ""
+    assert await sam.says("hello") == (
+        "Your messages are paused. Send START to switch them on again.")
+    assert await sam.says("hello?") == ""  # reminded at most once a day
     await sam.says("DEMO2026")  # their invite code on its own lifts it too
     sam.sees("Which language would you like to use?")
     found = await the_identity(app, "sam")

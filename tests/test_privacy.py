@@ -116,7 +116,7 @@ async def test_stop_pauses_everything_and_start_resumes(app: App) -> None:
     zainab.sees("Messages are paused")
     await carol.reads()
     await zainab.says("hello?")
-    assert zainab.replies == []  # nothing while paused
+    assert zainab.replies == ["Your messages are paused. Send START to switch them on again."]
     for answer in ["/concern"]:
         await zainab.says(answer)
     assert zainab.replies == []

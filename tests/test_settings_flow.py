@@ -37,7 +37,8 @@ async def test_settings_change_name_area_and_topics(app: App, code: str) -> None
     await amina.says("Hillcrest")
     await amina.says("/settings")
     await amina.says(t(code, "Topics I'm interested in"))
-    await amina.says("5, 11")
+    await amina.says("5, 11")  # ticks both
+    await amina.says(t(code, "Done"))
 
     person = await me(app)
     async with app.database.transaction() as session:

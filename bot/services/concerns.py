@@ -1,4 +1,5 @@
-"""Concerns: saved with a reference, coordinators told, the champion told when to expect news."""
+"""Concerns: saved with a reference, coordinators told (or the alert waits for the first),
+the champion told truthfully what happens next."""
 
 from __future__ import annotations
 
@@ -6,30 +7,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.services import identities
-from bot.services.events import EventContext, notify
+from bot.services import alerts
+from bot.services.events import EventContext
 from bot.services.people import area_id
-from bot.storage.models import (
-    Area,
-    Attachment,
-    Concern,
-    ConcernStatus,
-    ConcernUpdate,
-    Person,
-    Role,
-)
-from flows.definitions.concern import CATEGORIES, URGENCY
-from flows.i18n import _, translate
+from bot.storage.models import Area, Attachment, Concern, ConcernStatus, ConcernUpdate
+from flows.i18n import _
 from flows.types import Event, Reply
-
-_CATEGORY = {option.id: option.label for option in CATEGORIES}
-_URGENCY = {option.id: option.label for option in URGENCY}
-EXCERPT = 300
-
-
-def excerpt(text: str | None) -> str:
-    text = (text or "").strip()
-    return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
 
 
 async def _kept_from_red_flag(ctx: EventContext, description: str) -> Concern | None:
@@ -71,31 +54,26 @@ async def raised(ctx: EventContext, event: Event) -> None:
                                    kind=str(media["kind"]), ref=str(media["ref"])[:500],
                                    content_type=media.get("content_type"),
                                    created_at=ctx.now))
-    ctx.reply(Reply(_(
-        "Thank you. Your concern is saved as {reference}. A coordinator will look at it within "
-        "{days} working days, and you will hear here what happens. You can see it at any time "
-        "under \"My concerns\".", reference=concern.reference,
-        days=ctx.settings.concern_response_days), language=person.language))
-    await tell_coordinators(ctx, concern, person)
-
-
-async def tell_coordinators(ctx: EventContext, concern: Concern, person: Person) -> None:
     area = await ctx.session.get(Area, concern.area_id) if concern.area_id else None
     urgent = concern.urgency == "at_risk"
-    coordinators = await identities.of_people(ctx.session, role=Role.COORDINATOR)
+    told = await alerts.to_coordinators(ctx, "concern", {
+        "reference": concern.reference, "category": concern.category, "urgency": concern.urgency,
+        "area": area.name if area else None, "name": person.display_name,
+        "text": concern.description}, urgent=urgent, about=person)
+    ctx.reply(Reply(_saved(ctx, concern.reference, urgent, told), language=person.language))
 
-    def render() -> str:
-        heading = (_("URGENT concern {reference}", reference=concern.reference) if urgent
-                   else _("New concern {reference}", reference=concern.reference))
-        return "\n".join([
-            heading,
-            _("About: {category}. Area: {area}. From: {who}.",
-              category=translate(_CATEGORY.get(concern.category, concern.category)),
-              area=area.name if area else _("not given"),
-              who=person.display_name or _("a champion")),
-            _("Urgency: {urgency}.", urgency=translate(_URGENCY.get(concern.urgency, "-"))),
-            f"“{excerpt(concern.description)}”",
-        ])
 
-    notify(ctx, [pair for pair in coordinators if pair[0].id != person.id], render,
-           kind="alert" if urgent else "notice", about=person)
+def _saved(ctx: EventContext, reference: str, urgent: bool, told: bool) -> str:
+    """What saving promises: urgent wording for urgent concerns, and only what is true."""
+    if not urgent:
+        return _("Thank you. Your concern is saved as {reference}. A coordinator will look at it "
+                 "within {days} working days, and you will hear here what happens. You can see "
+                 "it at any time under \"My concerns\".", reference=reference,
+                 days=ctx.settings.concern_response_days)
+    first = (_("Thank you. Your concern is saved as {reference}, marked urgent, and your "
+               "coordinator has been told now.", reference=reference) if told else
+             _("Thank you. Your concern is saved as {reference} and marked urgent. There is no "
+               "coordinator yet: the first one to join will see it straight away.",
+               reference=reference))
+    return first + "\n" + _("If anyone is in danger right now, call {emergency}.",
+                            emergency=ctx.settings.emergency_number)

@@ -1,7 +1,8 @@
 """The one path every message takes, whatever channel it came from.
 
-Record it once (dedupe) → take the person's lock → (an opted-out number is not
-answered; what was held for this person is released) → run the engine → apply its
+Record it once (dedupe) → take the person's lock → (an opted-out number is heard
+only for an emergency or START, with a daily reminder; what was held for this person
+is released) → run the engine → apply its
 events and write its replies to the outbox, all in one transaction → wake the
 dispatcher. A duplicate changes nothing and sends nothing; a failure of ours
 rolls everything back and the person gets an apology instead of silence.
@@ -91,16 +92,13 @@ async def _handle(app: App, inbound: Inbound) -> Handled:
         identity = await identities.find_or_create(session, inbound.channel, inbound.address, now)
         identity.last_inbound_at = now
         identity.unreachable_at = None  # they wrote to us, so we can reach them again
-        if not await optouts.admit(session, identity, inbound):
-            log.info("%s message %s from an opted-out identity: not answered",
-                     inbound.channel, inbound.message_id)
-            return Handled.DONE
+        paused = await optouts.admit(session, identity, inbound)
         # Whatever waited for this person to write (e.g. outside WhatsApp's 24
         # hours) goes now, before the answer to this message.
         await outbox.release_held(session, inbound.channel, inbound.address, now)
         person = await people.get(session, identity.person_id)
         state = await conversations.load(session, identity)
-        turn = await _run_turn(app, session, inbound, person, state, now)
+        turn = await _run_turn(app, session, inbound, person, state, now, paused)
         ctx = EventContext(session, app.settings, now, identity, person)
         conversation = await _apply(app, ctx, inbound, turn)
         if not ctx.forgotten:
@@ -110,8 +108,9 @@ async def _handle(app: App, inbound: Inbound) -> Handled:
 
 
 async def _run_turn(app: App, session: AsyncSession, inbound: Inbound, person: Person | None,
-                    state: Conversation, now: datetime) -> engine.Turn:
-    facts = await conversations.facts_for(session, app.settings, inbound, person, now)
+                    state: Conversation, now: datetime, paused: bool) -> engine.Turn:
+    facts = replace(await conversations.facts_for(session, app.settings, inbound, person, now),
+                    paused=paused)
     turn = engine.resume(state, inbound, now, facts)
     loaded: dict[str, object] = {}
     while turn.needs and not turn.needs <= loaded.keys():
@@ -186,7 +185,9 @@ async def _say(
     if identity is None and not to_strangers:
         return
     person = await people.get(session, identity.person_id if identity else None)
-    if person is not None and person.status != Status.ACTIVE and not to_strangers:
+    quiet = (person is not None and person.status != Status.ACTIVE) or (
+        identity is not None and identity.opted_out_at is not None)
+    if quiet and not to_strangers:
         return  # paused or gone: only their own words (START) get an answer
     state = await conversations.load(session, identity) if identity else Conversation()
     code = _first_language(person, inbound, state, app)

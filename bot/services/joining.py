@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import delete
 
-from bot.services import identities, invites
+from bot.services import alerts, identities, invites
 from bot.services.events import EventContext, Refused, notify
 from bot.services.people import area_id
 from bot.storage.models import Consent, OutboxMessage, Person, Role, Status
@@ -51,6 +51,8 @@ async def joined(ctx: EventContext, event: Event) -> None:
         version=CONSENT_VERSION,
         given_at=datetime.fromisoformat(given) if isinstance(given, str) else ctx.now,
     ))
+    if role == Role.COORDINATOR and status == Status.ACTIVE:
+        await alerts.deliver_waiting(ctx, person, ctx.identity)
     if status == Status.PENDING:
         coordinators = await identities.of_people(ctx.session, role=Role.COORDINATOR)
         name = person.display_name or _("(no name given)")
@@ -65,5 +67,6 @@ async def forget_identity(ctx: EventContext, event: Event) -> None:
         identity = ctx.identity
         await ctx.session.execute(delete(OutboxMessage).where(
             OutboxMessage.channel == identity.channel, OutboxMessage.address == identity.address))
+        await alerts.forget_about(ctx.session, channel=identity.channel, address=identity.address)
         await ctx.session.delete(identity)
         ctx.forgotten = True

@@ -3,8 +3,9 @@
 The opt-out is kept on the identity (``identities.opted_out_at``), for people who
 joined and for numbers that never did, so no part of the system (broadcasts,
 alerts, reminders, replies) reaches that number: the dispatcher refuses every
-row to it except the confirmation written with the opt-out. START, JOIN or an
-invite code lifts it; anything else from that number is recorded and not answered.
+row to it except the confirmation written with the opt-out and the replies to what
+the person writes afterwards. START, JOIN or an invite code lifts it; an emergency
+is answered as for anyone, and anything else gets a reminder of START at most once a day.
 """
 
 from __future__ import annotations
@@ -38,14 +39,18 @@ def intent(inbound: Inbound) -> Intent | None:
 
 
 async def admit(session: AsyncSession, identity: Identity, inbound: Inbound) -> bool:
-    """Whether to answer: always, unless this number opted out and is not opting back in."""
+    """Lift the opt-out if this message opts back in; whether the number is still paused.
+
+    A paused number is still heard: the engine answers an emergency at once and
+    reminds the person, at most once a day, how to resume; nothing else is sent.
+    """
     if identity.opted_out_at is None:
-        return True
+        return False
     if intent(inbound) == "start" or is_explicit(inbound.text) or await _names_invite(
             session, inbound.text):
         identity.opted_out_at = None
-        return True
-    return False
+        return False
+    return True
 
 
 async def remember(session: AsyncSession, inbound: Inbound, now: datetime) -> None:

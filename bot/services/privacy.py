@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import attachments, audit, media
+from bot.services import alerts, attachments, audit, media
 from bot.services.events import EventContext
 from bot.services.media_store import MediaStore
 from bot.storage.models import (
@@ -74,6 +74,7 @@ async def erase_person(session: AsyncSession, person: Person, now: datetime, act
     await session.execute(update(Consent).where(Consent.person_id == person.id,
                                                 Consent.withdrawn_at.is_(None))
                           .values(withdrawn_at=now))
+    await alerts.forget_about(session, person_id=person.id)
     person.display_name = None
     person.topics = []
     person.status = Status.ERASED
@@ -128,7 +129,7 @@ async def export(ctx: EventContext, event: Event) -> None:
     activities = list(await session.scalars(select(Activity).where(
         Activity.person_id == person.id).order_by(Activity.happened_on)))
     concerns = list(await session.scalars(select(Concern).where(
-        Concern.person_id == person.id, Concern.confirmed.is_(True)).order_by(Concern.id)))
+        Concern.person_id == person.id).order_by(Concern.id)))
     lines = [
         _("What we hold about you:"), "",
         _("Name: {name}", name=person.display_name or _("(none)")),

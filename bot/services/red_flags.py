@@ -1,27 +1,16 @@
 """A message that may mean someone is in danger: keep it, mark it urgent, alert coordinators now.
 
-The person has already been shown the emergency numbers by the engine.
+The person has already been shown the emergency numbers by the engine. With no
+coordinator yet, the alert waits for the first to join (``alerts.to_coordinators``).
 """
 
 from __future__ import annotations
 
-from bot.services import identities
-from bot.services.concerns import excerpt
-from bot.services.events import EventContext, notify
-from bot.storage.models import Concern, ConcernStatus, ConcernUpdate, Role
-from flows.i18n import N_, _, translate
+from bot.services import alerts
+from bot.services.events import EventContext
+from bot.storage.models import Concern, ConcernStatus, ConcernUpdate
 from flows.types import Event
 
-KINDS = {
-    "suicide": N_("thoughts of suicide"),
-    "self_harm": N_("self-harm"),
-    "chest_pain": N_("chest pain"),
-    "stroke": N_("signs of a stroke"),
-    "breathing": N_("difficulty breathing"),
-    "violence": N_("violence"),
-    "child_at_risk": N_("a child at risk"),
-    "abuse": N_("abuse"),
-}
 CATEGORY = {"suicide": "mental_health", "self_harm": "mental_health",
             "violence": "safeguarding", "child_at_risk": "safeguarding",
             "abuse": "safeguarding"}
@@ -31,8 +20,10 @@ async def detected(ctx: EventContext, event: Event) -> None:
     kind = str(event.data.get("category"))
     text = str(event.data.get("text") or "")
     person = ctx.person
-    reference = None
+    values: dict[str, object] = {"kind": kind, "text": text}
     if person is not None:
+        # Kept for safety even if the person then saves nothing: they are told so, and
+        # it shows in "My concerns" and MY DATA like every other record.
         concern = Concern(person_id=person.id, category=CATEGORY.get(kind, "other"),
                           description=text, urgency="at_risk", red_flag=kind, confirmed=False,
                           status=ConcernStatus.RECEIVED, language=person.language,
@@ -41,25 +32,7 @@ async def detected(ctx: EventContext, event: Event) -> None:
         ctx.session.add(ConcernUpdate(concern=concern, status=ConcernStatus.RECEIVED,
                                       by_role="system", created_at=ctx.now))
         await ctx.session.flush()
-        reference = concern.reference
-    coordinators = await identities.of_people(ctx.session, role=Role.COORDINATOR)
-    channel, address = ctx.identity.channel, ctx.identity.address
-
-    def render() -> str:
-        if person is not None:
-            who = person.display_name or _("A champion")
-            reach = _("Concern {reference}. Reach them through champbot.", reference=reference)
-        else:
-            # Not joined, so no consent yet: shared only because a life may be at risk.
-            who = _("Someone who has not joined yet")
-            reach = _("Contact: {channel} {address}.", channel=channel, address=address)
-        return "\n".join([
-            _("URGENT: {who} may be in danger ({kind}). They have been shown the emergency "
-              "numbers.", who=who, kind=translate(KINDS.get(kind, kind))),
-            f"“{excerpt(text)}”",
-            reach,
-            _("Please contact them as soon as you can."),
-        ])
-
-    notify(ctx, [pair for pair in coordinators if person is None or pair[0].id != person.id],
-           render, kind="alert", about=person)
+        values.update(reference=concern.reference, name=person.display_name)
+    else:
+        values.update(channel=ctx.identity.channel, address=ctx.identity.address)
+    await alerts.to_coordinators(ctx, "red_flag", values, urgent=True, about=person)

@@ -1,4 +1,5 @@
-"""The views flows ask for, loaded only when asked: my concerns, my impact, the library."""
+"""The views flows ask for, loaded only when asked: my concerns, my impact, the library,
+whether any coordinator would receive an alert now."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import alerts
 from bot.settings import Settings
 from bot.storage.models import (
     Activity,
@@ -24,6 +26,8 @@ async def load(session: AsyncSession, name: str, person: Person | None, settings
                now: datetime) -> Any:
     if name == "library":
         return await library(session)
+    if name == "coordinators":  # whether an alert about this person reaches anyone now
+        return bool(await alerts.coordinators(session, person))
     if person is None:
         return () if name == "concerns" else ImpactView()
     if name == "concerns":
@@ -36,7 +40,7 @@ async def load(session: AsyncSession, name: str, person: Person | None, settings
 
 async def concerns_of(session: AsyncSession, person: Person) -> tuple[ConcernView, ...]:
     concerns = list(await session.scalars(
-        select(Concern).where(Concern.person_id == person.id, Concern.confirmed.is_(True))
+        select(Concern).where(Concern.person_id == person.id)
         .order_by(Concern.id.desc())))
     if not concerns:
         return ()

@@ -323,6 +323,21 @@ class AuditEntry(Base):
     created_at: Mapped[datetime]
 
 
+class WaitingAlert(Base):
+    """An alert for coordinators written while there was none: the first to join receives it."""
+
+    __tablename__ = "waiting_alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # red_flag, concern
+    values: Mapped[dict[str, Any]]  # what the alert is rendered from, in the reader's language
+    # Whose details it carries, erased with them: a person, or a number that never joined.
+    about_person_id: Mapped[int | None] = mapped_column(index=True)
+    channel: Mapped[str | None] = mapped_column(String(16))
+    address: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
 # Tables kept in modules of their own, registered on the one metadata here.
 import bot.storage.screens  # noqa: E402, F401
 from bot.storage.links import UsedLink  # noqa: E402, F401

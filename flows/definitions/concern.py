@@ -6,8 +6,8 @@ from flows.answers import Choose, Option, Text, YesNo
 from flows.definitions.options import ChooseArea, no_areas
 from flows.i18n import N_
 from flows.review import check_steps
-from flows.safety import emergency_message
-from flows.steps import Context, Flow, Step
+from flows.safety import emergency_numbers
+from flows.steps import END, Context, Flow, Start, Step
 
 CATEGORIES: tuple[Option, ...] = (
     Option("gp_access", N_("Getting a GP appointment")),
@@ -41,8 +41,18 @@ def _red_flag_seen(ctx: Context) -> bool:
     return "_red_flag" in ctx.answers
 
 
+def _words_already_given(ctx: Context) -> bool:
+    """Chosen after the emergency message: the words that raised it are the description."""
+    return "_red_flag_text" in ctx.answers
+
+
+def _those_words(ctx: Context) -> str:
+    return str(ctx.answers["_red_flag_text"])
+
+
 def _at_risk(ctx: Context) -> str:
-    return emergency_message(ctx.facts.emergency, joined=True)
+    # Nothing is kept yet: saving the concern (next) is what keeps it, marked urgent.
+    return emergency_numbers(ctx.facts.emergency)
 
 
 CONCERN = Flow(
@@ -54,17 +64,38 @@ CONCERN = Flow(
         Step("description",
              N_("What is happening? Please tell us in your own words. You can also send a "
                 "photo or a voice note. Please don't write people's names."),
-             Text(max_length=2000, min_length=3, media=True), label=N_("In your words")),
+             Text(max_length=2000, min_length=3, media=True), label=N_("In your words"),
+             skip_if=_words_already_given, skipped=_those_words),
         Step("affects", N_("How many people does it affect?"), Choose(AFFECTS),
              label=N_("Affects")),
         Step("area", N_("Where is this happening?"), ChooseArea(mine_first=True),
              skip_if=no_areas, label=N_("Area")),
         Step("urgency", N_("How urgent is it?"), Choose(URGENCY), skip_if=_red_flag_seen,
              skipped="at_risk", said={"at_risk": _at_risk}, label=N_("Urgency")),
-        Step("contact", N_("May the partner service contact you about this?"),
-             YesNo(N_("Yes, they may contact me"), N_("No, keep me anonymous")),
+        # Not "anonymous": coordinators always see who raised a concern.
+        Step("contact",
+             N_("May the partner service contact you about this?\n"
+                "Yes: we may give the service your name and how to reach you, so they can "
+                "ask you about it.\n"
+                "No: the service gets the concern without your name or contact details. "
+                "Your coordinator still sees that it came from you."),
+             YesNo(N_("Yes, they may contact me"), N_("No, don't pass on my details")),
              label=N_("May contact you")),
         *check_steps(N_("Please check your concern:")),
     ),
     completed="concern_raised",
+)
+
+# Offered after the emergency message when what was written was not an answer to the
+# question: no "that isn't one of the options", but a way on.
+AFTER_DANGER = Flow(
+    id="after_danger",
+    steps=(
+        Step("next", N_("Would you like to add details to this as a concern, so a coordinator "
+                        "can act on it, or go back to what you were doing?"),
+             Choose((Option("concern", N_("Add details as a concern")),
+                     Option("back", N_("Go back")))),
+             next={"concern": Start("concern"), "back": END}),
+    ),
+    then=None,
 )

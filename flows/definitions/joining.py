@@ -6,14 +6,14 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from flows.answers import Answer, ChooseLanguage, Invalid, Parsed, Result, YesNo
+from flows.answers import ChooseLanguage, YesNo
 from flows.commands import first_word
 from flows.conversation import Profile
 from flows.definitions.profile_steps import AREA, INTERESTS, NAME
 from flows.i18n import N_, _
 from flows.invites import extract_code
 from flows.languages import get as language_named
-from flows.steps import END, Context, Exit, Flow, Step
+from flows.steps import END, Answer, Context, Exit, Flow, Invalid, Parsed, Result, Step
 from flows.types import Inbound
 
 # Change this whenever the consent text below changes in meaning: each

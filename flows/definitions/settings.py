@@ -6,8 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from flows.answers import Choose, ChooseLanguage, Option
+from flows.answers import Choose, ChooseLanguage, ChooseMany, Option
 from flows.conversation import Profile
+from flows.definitions.options import TOPICS
 from flows.definitions.profile_steps import AREA, INTERESTS, NAME
 from flows.i18n import N_
 from flows.steps import END, Context, Flow, Step
@@ -19,6 +20,10 @@ def _what(ctx: Context) -> Sequence[Option]:
         options.append(Option("area", N_("My area")))
     options.append(Option("topics", N_("Topics I'm interested in")))
     return options
+
+
+def _current_topics(ctx: Context) -> Sequence[str]:
+    return ctx.facts.profile.topics if ctx.facts.profile else ()
 
 
 def _changed(previous: Profile | None, answers: Mapping[str, Any]) -> Profile | None:
@@ -45,7 +50,11 @@ SETTINGS = Flow(
              next=END),
         replace(NAME, next=END),
         replace(AREA, skip_if=None, next=END),
-        replace(INTERESTS, next=END),
+        # The current topics ticked; each number ticks or unticks one, Done saves.
+        replace(INTERESTS, prompt=N_("Your topics are ticked. Send the number of a topic to tick "
+                                     "or untick it, then Done to save."),
+                answer=ChooseMany(TOPICS, minimum=0, toggle=True, initial=_current_topics),
+                optional=False, next=END),
     ),
     completed="profile_changed",
     profile=_changed,

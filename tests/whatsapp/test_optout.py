@@ -1,4 +1,9 @@
-"""STOP and its equivalents: one confirmation, then nothing at all to that number until START."""
+"""STOP and its equivalents: one confirmation, then nothing unasked to that number until START.
+
+A paused number is still heard: an emergency is answered, and anything else gets a
+reminder of START at most once a day (outbox kind ``reply`` is only ever written in
+answer to what the person has just sent).
+"""
 
 from __future__ import annotations
 
@@ -16,9 +21,8 @@ from tests.support.whatsapp import SOMALI_NUMBER, UK_NUMBER, WhatsApp, joined
 
 pytestmark = pytest.mark.usefixtures("programme")
 
-# Every way something else in the system writes to a person.
-KINDS = ("broadcast", "alert", "reminder", "notice", "concern_update", "failure_report",
-         "reply")
+# Every way something else in the system writes to a person unasked.
+KINDS = ("broadcast", "alert", "reminder", "notice", "concern_update", "failure_report")
 
 
 async def everything_to(app: App, number: str, *, with_person: bool = True) -> None:
@@ -47,8 +51,10 @@ async def test_after_stop_nothing_reaches_a_champion_until_start(
     clock.advance(minutes=5)
     await everything_to(app, UK_NUMBER)
     await everything_to(app, UK_NUMBER, with_person=False)
-    assert await amina.says("hello") == ""
-    assert await amina.says("STOP") == ""  # one confirmation, not one per STOP
+    assert await amina.says("hello") == (
+        "Your messages are paused. Send START to switch them on again.")
+    received += 1
+    assert await amina.says("STOP") == ""  # one confirmation, and one reminder a day
     await whatsapp.deliver()
     assert len(amina.received) == received
     async with app.database.transaction() as session:
@@ -83,8 +89,9 @@ async def test_a_number_that_never_joined_is_told_once_and_then_left_alone(
 
     clock.advance(minutes=1)
     await everything_to(app, UK_NUMBER, with_person=False)
-    assert await stranger.says("hello?") == ""
-    assert await stranger.says("1") == ""
+    assert await stranger.says("hello?") == (
+        "Your messages are paused. Send START to switch them on again.")
+    assert await stranger.says("1") == ""  # reminded at most once a day
 
     await stranger.says("JOIN DEMO2026")  # JOIN with their code resumes, and joining starts
     stranger.sees("Which language would you like to use?")

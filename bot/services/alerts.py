@@ -1,0 +1,123 @@
+"""What coordinators are told, and alerts that wait when there is no coordinator yet.
+
+An alert is rendered from plain values in each reader's language. With no
+coordinator to receive it, it is kept as a ``WaitingAlert`` and the first
+coordinator to join receives everything that waited; the person who caused it
+is told the truth meanwhile (see ``flows.safety.emergency_message``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import identities
+from bot.services.events import EventContext, notify
+from bot.storage.models import Identity, Person, Role, WaitingAlert
+from flows.definitions.concern import CATEGORIES, URGENCY
+from flows.i18n import N_, _, translate
+
+EXCERPT = 300
+_CATEGORY = {option.id: option.label for option in CATEGORIES}
+_URGENCY = {option.id: option.label for option in URGENCY}
+DANGER = {
+    "suicide": N_("thoughts of suicide"),
+    "self_harm": N_("self-harm"),
+    "chest_pain": N_("chest pain"),
+    "stroke": N_("signs of a stroke"),
+    "breathing": N_("difficulty breathing"),
+    "violence": N_("violence"),
+    "child_at_risk": N_("a child at risk"),
+    "abuse": N_("abuse"),
+}
+
+
+def excerpt(text: str | None) -> str:
+    text = (text or "").strip()
+    return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
+
+
+def _red_flag(v: Mapping[str, Any]) -> str:
+    """Whose words they are, without claiming the writer is the one in danger."""
+    if v.get("reference"):
+        who = v.get("name") or _("A champion")
+        reach = _("Concern {reference}. Reach them through champbot.", reference=v["reference"])
+    else:
+        # Not joined, so no consent yet: shared only because a life may be at risk.
+        who = _("Someone who has not joined yet")
+        reach = _("Contact: {channel} {address}.", channel=v["channel"], address=v["address"])
+    return "\n".join([
+        _("URGENT, possible danger ({kind}). {who} reported:",
+          kind=translate(DANGER.get(v["kind"], v["kind"])), who=who),
+        f"“{excerpt(v['text'])}”",
+        reach,
+        _("They were shown the emergency numbers. Please contact them as soon as you can."),
+    ])
+
+
+def _concern(v: Mapping[str, Any]) -> str:
+    urgent = v["urgency"] == "at_risk"
+    heading = (_("URGENT concern {reference}", reference=v["reference"]) if urgent
+               else _("New concern {reference}", reference=v["reference"]))
+    return "\n".join([
+        heading,
+        _("About: {category}. Area: {area}. From: {who}.",
+          category=translate(_CATEGORY.get(v["category"], v["category"])),
+          area=v.get("area") or _("not given"), who=v.get("name") or _("a champion")),
+        _("Urgency: {urgency}.", urgency=translate(_URGENCY.get(v["urgency"], "-"))),
+        f"“{excerpt(v['text'])}”",
+    ])
+
+
+RENDER: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "red_flag": _red_flag, "concern": _concern}
+
+
+async def coordinators(session: AsyncSession, besides: Person | None
+                       ) -> list[tuple[Person, Identity]]:
+    """The coordinators an alert reaches now (never the person it is about)."""
+    found = await identities.of_people(session, role=Role.COORDINATOR)
+    return [pair for pair in found if besides is None or pair[0].id != besides.id]
+
+
+async def to_coordinators(ctx: EventContext, kind: str, values: Mapping[str, Any], *,
+                          urgent: bool, about: Person | None) -> bool:
+    """Tell every coordinator now, or keep the alert for the first to join; whether told."""
+    recipients = await coordinators(ctx.session, about)
+    if recipients:
+        notify(ctx, recipients, lambda: RENDER[kind](values),
+               kind="alert" if urgent else "notice", about=about)
+        return True
+    ctx.session.add(WaitingAlert(
+        kind=kind, values=dict(values), about_person_id=about.id if about else None,
+        channel=None if about else ctx.identity.channel,
+        address=None if about else ctx.identity.address, created_at=ctx.now))
+    return False
+
+
+def _renderer(alert: WaitingAlert) -> Callable[[], str]:
+    return lambda: RENDER[alert.kind](alert.values)
+
+
+async def deliver_waiting(ctx: EventContext, coordinator: Person, identity: Identity) -> None:
+    """A coordinator has just joined: everything that waited for one goes to them now."""
+    waiting = list(await ctx.session.scalars(select(WaitingAlert).order_by(WaitingAlert.id)))
+    for alert in waiting:
+        about = (await ctx.session.get(Person, alert.about_person_id)
+                 if alert.about_person_id else None)
+        notify(ctx, [(coordinator, identity)], _renderer(alert), kind="alert", about=about)
+        await ctx.session.delete(alert)
+
+
+async def forget_about(session: AsyncSession, person_id: int | None = None,
+                       channel: str | None = None, address: str | None = None) -> None:
+    """Erase waiting alerts carrying a person's or a number's details."""
+    if person_id is not None:
+        await session.execute(delete(WaitingAlert).where(
+            WaitingAlert.about_person_id == person_id))
+    if channel is not None and address is not None:
+        await session.execute(delete(WaitingAlert).where(
+            WaitingAlert.channel == channel, WaitingAlert.address == address))

@@ -1,0 +1,114 @@
+"""Answering by words as the README promises: any unambiguous part of a label, in the
+person's language, case and accents ignored; a short question when a word fits several;
+the range when a number is out of it; Done as Skip; topics changed by ticking."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import App
+from bot.storage.models import Activity, Person
+from tests.support.chat import Chat, joined, t
+
+pytestmark = pytest.mark.usefixtures("programme")
+
+SCOLDING = "Sorry, that isn't one of the options. Please send the number of your answer."
+
+
+async def me(app: App) -> Person:
+    async with app.database.transaction() as session:
+        person = await session.scalar(select(Person))
+    assert person is not None
+    return person
+
+
+@pytest.mark.parametrize(("code", "word"), [("en", "impact"), ("pl", "WYNIKI"),
+                                            ("pt", "impacto"), ("ro", "rezultatele")])
+async def test_part_of_a_menu_label_chooses_it(app: App, code: str, word: str) -> None:
+    amina = await joined(app, "amina", code)
+    await amina.says(word)
+    amina.does_not_see(t(code, SCOLDING))
+    amina.sees(t(code, "You haven't logged any activities yet. Choose \"Log an activity\" in "
+                       "the menu after your next conversation, talk or stall."))
+
+
+@pytest.mark.parametrize(("code", "words"), [("en", "community centre"),
+                                             ("pt", "centro comunitario"),  # no accent typed
+                                             ("ro", "CENTRU COMUNITAR")])
+async def test_a_place_named_by_part_of_its_label(app: App, code: str, words: str) -> None:
+    amina = await joined(app, "amina", code)
+    for answer in ["/log", "1", "1", "1", "1", words, "12", "1", "skip", "1"]:
+        await amina.says(answer)
+    async with app.database.transaction() as session:
+        (activity,) = list(await session.scalars(select(Activity)))
+    assert activity.venue == "community_centre"
+
+
+@pytest.mark.parametrize("code", ["en", "pt"])
+async def test_a_word_that_fits_two_options_gets_a_short_question(app: App, code: str) -> None:
+    amina = await joined(app, "amina", code)
+    word = {"en": "concern", "pt": "preocupa"}[code]
+    await amina.says(word)
+    amina.sees(t(code, "Did you mean {choices}?", choices=t(code, "{some} or {last}",
+                                                            some="2", last="4")))
+    amina.does_not_see(t(code, SCOLDING))
+
+
+@pytest.mark.parametrize("code", ["en", "bn"])
+async def test_a_number_out_of_range_is_told_the_range(app: App, code: str) -> None:
+    amina = await joined(app, "amina", code)
+    await amina.says("9")
+    amina.sees(t(code, "Please send a number from {low} to {high}.",
+                 low=n_(code, 1), high=n_(code, 7)))
+    for answer in ["/log", "1", "1", "1", "1", "1", "12"]:
+        await amina.says(answer)
+    for answer in ["30"]:  # time given: 4 choices and Skip
+        await amina.says(answer)
+    amina.sees(t(code, "Please send a number from {low} to {high}.",
+                 low=n_(code, 1), high=n_(code, 5)))
+
+
+def n_(code: str, value: int) -> str:
+    from tests.support.chat import n
+
+    return n(code, value)
+
+
+@pytest.mark.parametrize("code", ["en", "so"])
+async def test_done_with_nothing_ticked_skips_an_optional_question(
+    app: App, code: str
+) -> None:
+    from flows.languages import get as language_named
+
+    amina = Chat(app, "amina")
+    for answer in ["JOIN DEMO2026", language_named(code).native_name, "1", "Amina",
+                   "Northfield"]:
+        await amina.says(answer)
+    await amina.says(t(code, "Done"))
+    amina.does_not_see(t(code, "Please choose at least one option."))
+    amina.sees(t(code, "What would you like to do?"))
+    assert (await me(app)).topics == []
+
+
+@pytest.mark.parametrize("code", ["en", "ar"])
+async def test_settings_shows_the_current_topics_ticked_and_toggles_them(
+    app: App, code: str
+) -> None:
+    from flows.languages import get as language_named
+
+    amina = Chat(app, "amina")
+    for answer in ["JOIN DEMO2026", language_named(code).native_name, "1", "Amina",
+                   "Northfield", "1, 3"]:
+        await amina.says(answer)
+    await amina.says("/settings")
+    await amina.says(t(code, "Topics I'm interested in"))
+    amina.sees(f"[x] {t(code, 'Vaccination')}", f"[ ] {t(code, 'Cancer screening')}",
+               f"[x] {t(code, 'Diabetes')}")
+    await amina.says("3")  # untick diabetes
+    amina.sees(f"[ ] {t(code, 'Diabetes')}", f"[x] {t(code, 'Vaccination')}")
+    await amina.says("5")  # tick mental health
+    amina.sees(f"[x] {t(code, 'Mental health')}")
+    await amina.says(t(code, "Done"))
+    amina.sees(t(code, "Saved. Thank you!"))
+    assert (await me(app)).topics == ["vaccination", "mental_health"]

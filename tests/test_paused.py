@@ -1,0 +1,77 @@
+"""A paused person (STOP) is sent nothing unasked, but is never ignored when they write."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import App
+from bot.storage.models import Concern
+from flows.commands import first_word
+from flows.i18n import language
+from tests.support.chat import Chat, joined, make_coordinator, t
+from tests.support.clock import FakeClock
+
+pytestmark = pytest.mark.usefixtures("programme")
+
+NEIGHBOUR_CHEST_PAIN = {
+    "en": "My neighbour has chest pain and is grey in the face",
+    "pl": "Mój sąsiad mówi, że boli go w klatce i jest cały blady",
+}
+
+
+@pytest.mark.parametrize("code", ["en", "pl"])
+async def test_a_paused_champion_writing_about_a_neighbours_chest_pain_gets_999_first(
+    app: App, code: str
+) -> None:
+    carol = await make_coordinator(app)
+    amina = await joined(app, "amina", code)
+    await amina.says("STOP")
+    await amina.says(NEIGHBOUR_CHEST_PAIN[code])
+    assert "999" in amina.replies[0]  # the emergency numbers come first
+    amina.does_not_see(t(code, "What would you like to do?"))  # and no menu: still paused
+
+    await carol.reads()
+    carol.sees("URGENT", NEIGHBOUR_CHEST_PAIN[code])
+    async with app.database.transaction() as session:
+        (kept,) = list(await session.scalars(select(Concern)))
+    assert (kept.urgency, kept.red_flag) == ("at_risk", "chest_pain")
+
+
+@pytest.mark.parametrize("code", ["en", "so"])
+async def test_a_paused_person_writing_anything_else_is_reminded_of_start_once_a_day(
+    app: App, clock: FakeClock, code: str
+) -> None:
+    amina = await joined(app, "amina", code)
+    await amina.says("STOP")
+    with language(code):
+        reminder = t(code, "Your messages are paused. Send {start} to switch them on again.",
+                     start=first_word("start"))
+
+    await amina.says("hello?")
+    assert len(amina.replies) == 1
+    amina.sees(reminder)
+    await amina.says("is anyone there?")
+    assert amina.replies == []  # once a day, not after every message
+
+    clock.advance(days=1)
+    await amina.says("hello again")
+    amina.sees(reminder)
+
+    await amina.says("START")
+    amina.sees(t(code, "Welcome back! Messages are switched on again."))
+
+
+async def test_a_number_that_stopped_before_joining_is_answered_in_an_emergency(
+    app: App,
+) -> None:
+    carol = await make_coordinator(app)
+    stranger = Chat(app, "stranger")
+    await stranger.says("JOIN DEMO2026")
+    await stranger.says("STOP")
+    await stranger.says("my friend says she wants to kill herself")
+    stranger.sees("call 999 now")
+    await carol.reads()
+    carol.sees("URGENT", "wants to kill herself")
+    await stranger.says("hello")
+    stranger.sees("Your messages are paused. Send START to switch them on again.")
