@@ -8,9 +8,7 @@ from bot.app import App
 from bot.services import broadcasts, permissions
 from bot.services.permissions import Actor
 from bot.storage.models import Role
-from flows.commands import first_word
-from flows.i18n import language
-from tests.support.broadcasts import FLU_TEXTS, coordinator, report, send
+from tests.support.broadcasts import FLU_TEXTS, coordinator, report, send, thanks
 from tests.support.chat import Chat, Recorder, joined, make_coordinator, t
 from tests.support.clock import FakeClock
 
@@ -18,13 +16,6 @@ pytestmark = pytest.mark.usefixtures("programme")
 
 NOTE = "(There is no {language} translation of this message yet.)"
 ASK = "Was this message useful? Answering is optional."
-
-
-def thanks(code: str) -> str:
-    with language(code):
-        menu = first_word("menu")
-    return t(code, "Thank you, that helps us improve our messages. Send {menu} for the menu.",
-             menu=menu)
 
 
 async def champions(app: App, recorder: Recorder) -> dict[str, Chat]:

@@ -11,7 +11,10 @@ from sqlalchemy import select
 from bot.app import App
 from bot.services import broadcast_reports, broadcasts
 from bot.services.permissions import Actor
-from bot.storage.models import Person, Role
+from bot.storage.models import Area, Identity, Person, Role, Status
+from flows.commands import first_word
+from flows.i18n import language
+from tests.support.chat import t
 
 # The texts of the must-show broadcast: English, Urdu and Bengali, no Polish.
 FLU_TEXTS = {
@@ -45,3 +48,27 @@ async def send(app: App, actor: Actor, texts: Mapping[str, str] = FLU_TEXTS,
 async def report(app: App, actor: Actor, broadcast_id: int) -> dict[str, Any]:
     found = await broadcast_reports.report(app.database, actor, broadcast_id, app.clock())
     return found.to_dict()
+
+
+async def add_champion(app: App, channel: str, address: str, code: str,
+                       area: str = "Northfield", *, wrote: bool = True) -> int:
+    """A champion put straight into the database (as `people import` does); ``wrote``: they
+    have written to us just now (inside WhatsApp's 24 hours)."""
+    now = app.clock()
+    async with app.database.transaction() as session:
+        area_id = await session.scalar(select(Area.id).where(Area.name == area))
+        person = Person(role=Role.CHAMPION, status=Status.ACTIVE, language=code,
+                        area_id=area_id, topics=[], created_at=now, updated_at=now)
+        session.add(person)
+        await session.flush()
+        session.add(Identity(channel=channel, address=address, person_id=person.id,
+                             created_at=now, last_inbound_at=now if wrote else None))
+        return person.id
+
+
+def thanks(code: str) -> str:
+    """The answer to "Useful" or "Not clear", in language ``code``."""
+    with language(code):
+        menu = first_word("menu")
+    return t(code, "Thank you, that helps us improve our messages. Send {menu} for the menu.",
+             menu=menu)
