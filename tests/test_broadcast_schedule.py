@@ -86,7 +86,7 @@ async def test_a_crash_in_the_middle_of_writing_the_audience_resumes_without_rep
         assert broadcast is not None
         broadcast.status, broadcast.started_at = BroadcastStatus.STARTING, clock()
         await fanout.prepare(session, broadcast, "en")
-        assert await fanout.next_batch(session, broadcast, batch=3) == 3
+        assert await fanout.next_batch(session, broadcast, batch=3) == 3  # people 1 to 3
     # ... and the process died here. The next tick finishes it.
     await broadcasts.tick(app.database, app.settings, clock())
     assert await outbox_rows(app) == 7

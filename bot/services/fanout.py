@@ -26,7 +26,7 @@ from bot.storage.broadcasts import (
     BroadcastText,
 )
 from bot.storage.database import Database
-from bot.storage.models import OutboxMessage, OutboxStatus
+from bot.storage.models import OutboxMessage, OutboxStatus, Person
 from flows.i18n import N_, _, language
 from flows.languages import CODES
 from flows.languages import get as language_named
@@ -76,26 +76,31 @@ async def prepare(session: AsyncSession, broadcast: Broadcast, default: str) -> 
 
 
 async def next_batch(session: AsyncSession, broadcast: Broadcast, batch: int = BATCH) -> int:
-    """Write the next ``batch`` recipients and their outbox rows; how many were written."""
+    """Write the recipients among the next ``batch`` person ids, and their outbox rows.
+
+    The number of people written, or -1 once every id has been covered. Batches are id
+    ranges, so each one's work is bounded whatever the size of the programme; people
+    who joined after the broadcast started are not in it.
+    """
     now = broadcast.started_at
     assert now is not None
+    last_person = await session.scalar(select(func.max(Person.id)))
+    if broadcast.fanned_to >= (last_person or 0):
+        return -1
+    upper = broadcast.fanned_to + batch
     dialect = session.get_bind().dialect.name
-    audience = recipients(Audience.from_dict(broadcast.audience), dialect)
-    chosen = (audience.add_columns(literal(broadcast.id))
-              .where(audience.selected_columns[0] > broadcast.fanned_to).limit(batch))
+    chosen = (recipients(Audience.from_dict(broadcast.audience), dialect)
+              .add_columns(literal(broadcast.id))
+              .where(Person.id > broadcast.fanned_to, Person.id <= upper,
+                     Person.created_at <= now))
     written = await session.execute(insert(BroadcastRecipient).from_select(
         ["person_id", "channel", "address", "language", "broadcast_id"], chosen))
-    count = int(getattr(written, "rowcount", 0) or 0)
-    if count == 0:
-        return 0
-    last = await session.scalar(select(func.max(BroadcastRecipient.person_id)).where(
-        BroadcastRecipient.broadcast_id == broadcast.id))
     await session.execute(insert(OutboxMessage).from_select(
         ["channel", "address", "person_id", "kind", "payload", "status", "attempts",
          "next_attempt_at", "created_at", "forget_after_send", "broadcast_id"],
-        _outbox_rows(broadcast, int(last or 0), now)))
-    broadcast.fanned_to = int(last or 0)
-    return count
+        _outbox_rows(broadcast, upper, now)))
+    broadcast.fanned_to = upper
+    return int(getattr(written, "rowcount", 0) or 0)
 
 
 def _outbox_rows(broadcast: Broadcast, last: int, now: datetime) -> Select[Any]:
@@ -122,8 +127,8 @@ async def run(database: Database, broadcast_id: int, now: datetime, batch: int =
             if broadcast is None or broadcast.status != BroadcastStatus.STARTING:
                 return total
             written = await next_batch(session, broadcast, batch)
-            total += written
-            if written == 0:
+            total += max(written, 0)
+            if written < 0:
                 broadcast.status = BroadcastStatus.STARTED
                 broadcast.finished_at = now
                 return total
