@@ -27,7 +27,7 @@ from bot.storage.broadcasts import (
 )
 from bot.storage.database import Database
 from bot.storage.models import OutboxMessage, OutboxStatus, Person
-from flows.i18n import N_, _, language
+from flows.i18n import N_, _, language, translate
 from flows.languages import CODES
 from flows.languages import get as language_named
 from flows.types import Choice, Reply
@@ -55,7 +55,7 @@ def payload(broadcast_id: int, code: str, text: str, fallback: bool) -> dict[str
             text += "\n\n" + _("(There is no {language} translation of this message yet.)",
                                language=language_named(code).native_name)
         text += "\n\n" + _("Was this message useful? Answering is optional.")
-        choices = tuple(Choice(answer, _(LABELS[answer])) for answer in ANSWERS)
+        choices = tuple(Choice(answer, translate(LABELS[answer])) for answer in ANSWERS)
     return Reply(text, choices=choices, language=code,
                  question=question_of(broadcast_id)).to_dict()
 
