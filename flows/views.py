@@ -61,3 +61,13 @@ class LibraryItem:
 
     def body(self, language: str) -> str:
         return self.bodies.get(language) or self.bodies.get("en") or ""
+
+
+@dataclass(frozen=True)
+class AudienceCount:
+    """How many active, reachable champions an area has per language and channel."""
+
+    area: str | None  # an area id as in Facts.areas; None for people with no area
+    language: str
+    channel: str
+    count: int

@@ -23,6 +23,7 @@ from bot.storage.broadcasts import SavedGroup, SavedGroupMember
 from bot.storage.models import Area, Identity, Person, Role, Status
 from flows.definitions.options import TOPICS
 from flows.languages import CODES
+from flows.views import AudienceCount
 
 KINDS = ("areas", "languages", "topics", "roles", "group")
 TOPIC_IDS = tuple(option.id for option in TOPICS)
@@ -165,3 +166,14 @@ async def counts(session: AsyncSession, audience: Audience) -> dict[tuple[str, s
         select(inner.c.language, inner.c.channel, func.count())
         .group_by(inner.c.language, inner.c.channel))
     return {(str(language), str(channel)): int(n) for language, channel, n in rows}
+
+
+async def by_area(session: AsyncSession) -> tuple[AudienceCount, ...]:
+    """All champions counted per area, language and channel (the chat flow's view)."""
+    dialect = session.get_bind().dialect.name
+    inner = recipients(Audience(), dialect).add_columns(Person.area_id).order_by(None).subquery()
+    rows = await session.execute(
+        select(inner.c.area_id, inner.c.language, inner.c.channel, func.count())
+        .group_by(inner.c.area_id, inner.c.language, inner.c.channel))
+    return tuple(AudienceCount(str(area) if area is not None else None, str(language),
+                               str(channel), int(n)) for area, language, channel, n in rows)

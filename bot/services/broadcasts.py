@@ -92,25 +92,31 @@ async def create(database: Database, settings: Settings, actor: Actor, request: 
                  now: datetime) -> int:
     """Record a broadcast (not started); its id."""
     async with database.transaction() as session:
-        audience = await _audience(session, request.audience)
-        _check(request)
-        for area in audience.areas or (None,):
-            permissions.require(session, actor, Action.SEND_BROADCAST, Scope(area_id=area), now)
-        texts, library_id = await _texts(session, request)
-        if settings.default_language not in texts:
-            raise BroadcastError(
-                f"a text in the programme's default language ({settings.default_language}) is "
-                "needed: people without a translation get that one")
-        broadcast = Broadcast(
-            status=BroadcastStatus.SCHEDULED if request.at else BroadcastStatus.DRAFT,
-            library_message_id=library_id, audience=audience.to_dict(), at=request.at,
-            repeat=request.repeat, urgent=request.urgent, created_by=actor.label,
-            created_at=now)
-        session.add(broadcast)
-        await session.flush()
-        for code, text in texts.items():
-            session.add(BroadcastText(broadcast_id=broadcast.id, language=code, text=text))
-        return broadcast.id
+        return await create_in(session, settings, actor, request, now)
+
+
+async def create_in(session: AsyncSession, settings: Settings, actor: Actor, request: Request,
+                    now: datetime) -> int:
+    """``create`` in the caller's transaction (a chat turn); due at ``request.at`` if given."""
+    audience = await _audience(session, request.audience)
+    _check(request)
+    for area in audience.areas or (None,):
+        permissions.require(session, actor, Action.SEND_BROADCAST, Scope(area_id=area), now)
+    texts, library_id = await _texts(session, request)
+    if settings.default_language not in texts:
+        raise BroadcastError(
+            f"a text in the programme's default language ({settings.default_language}) is "
+            "needed: people without a translation get that one")
+    broadcast = Broadcast(
+        status=BroadcastStatus.SCHEDULED if request.at else BroadcastStatus.DRAFT,
+        library_message_id=library_id, audience=audience.to_dict(), at=request.at,
+        repeat=request.repeat, urgent=request.urgent, created_by=actor.label,
+        created_at=now)
+    session.add(broadcast)
+    await session.flush()
+    for code, text in texts.items():
+        session.add(BroadcastText(broadcast_id=broadcast.id, language=code, text=text))
+    return broadcast.id
 
 
 async def _audience(session: AsyncSession, spec: str | Mapping[str, Any]) -> audiences.Audience:

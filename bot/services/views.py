@@ -24,6 +24,10 @@ async def load(session: AsyncSession, name: str, person: Person | None, settings
                now: datetime) -> Any:
     if name == "library":
         return await library(session)
+    if name == "broadcast_audience":
+        from bot.services import audiences
+
+        return await audiences.by_area(session)
     if person is None:
         return () if name == "concerns" else ImpactView()
     if name == "concerns":
