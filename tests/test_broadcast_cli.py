@@ -107,3 +107,15 @@ def test_a_json_file_with_create_now_and_a_bad_file_says_what_is_wrong(
     (tmp_path / "urdu.yaml").write_text("texts: {ur: 'سلام'}\n", encoding="utf-8")
     bad = champbot("broadcast", "create", "urdu.yaml", environ=programme, cwd=tmp_path, ok=False)
     assert "default language (en)" in bad.stderr
+
+
+def test_a_saved_group_is_an_audience(programme: dict[str, str], tmp_path: Path) -> None:
+    saved = champbot("broadcast", "group", "Pharmacy volunteers", "1", "4", environ=programme,
+                     cwd=tmp_path)
+    assert "'Pharmacy volunteers': 2 people" in saved.stdout
+    (tmp_path / "group.yaml").write_text(
+        "texts: {en: Pharmacy rota changes next week.}\n"
+        "audience: {group: [pharmacy volunteers]}\n", encoding="utf-8")
+    made = champbot("broadcast", "create", "group.yaml", "--now", environ=programme,
+                    cwd=tmp_path)
+    assert "2 recipient(s) queued" in made.stderr

@@ -115,3 +115,22 @@ def report(
         typer.echo(broadcasts.to_json(found.to_dict()))
     else:
         typer.echo("\n".join(broadcast_reports.table(found)))
+
+
+@broadcast_cli.command("group")
+def save_group(
+    name: str = typer.Argument(..., help="The group's name, used as `audience: {group: [NAME]}`."),
+    people: list[int] = typer.Argument(..., help="Person ids (see `champbot people list`)."),
+) -> None:
+    """Save (or replace) a named group of people to broadcast to."""
+    from bot.services import audiences
+
+    async def work(app: App) -> int:
+        async with app.database.transaction() as session:
+            return await audiences.save_group(session, name, people, app.clock())
+
+    try:
+        group_id = with_app(work)
+    except audiences.AudienceError as error:
+        raise fail(f"champbot: {error}") from None
+    typer.echo(f"group {group_id} '{name}': {len(set(people))} people")

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, cast, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, cast, delete, exists, func, or_, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -177,3 +178,24 @@ async def by_area(session: AsyncSession) -> tuple[AudienceCount, ...]:
         .group_by(inner.c.area_id, inner.c.language, inner.c.channel))
     return tuple(AudienceCount(str(area) if area is not None else None, str(language),
                                str(channel), int(n)) for area, language, channel, n in rows)
+
+
+async def save_group(session: AsyncSession, name: str, people: list[int],
+                     now: datetime) -> int:
+    """Make or replace the saved group ``name`` with exactly ``people``; its id."""
+    name = name.strip()
+    if not 1 <= len(name) <= 60:
+        raise AudienceError("a group name is 1 to 60 characters")
+    known = set(await session.scalars(select(Person.id).where(Person.id.in_(people))))
+    unknown = sorted(set(people) - known)
+    if unknown:
+        raise AudienceError(f"no person {unknown[0]} (see `champbot people list`)")
+    group = await session.scalar(select(SavedGroup).where(
+        func.lower(SavedGroup.name) == name.lower()))
+    if group is None:
+        group = SavedGroup(name=name, created_at=now)
+        session.add(group)
+        await session.flush()
+    await session.execute(delete(SavedGroupMember).where(SavedGroupMember.group_id == group.id))
+    session.add_all(SavedGroupMember(group_id=group.id, person_id=p) for p in sorted(known))
+    return group.id
