@@ -71,3 +71,14 @@ class AudienceCount:
     language: str
     channel: str
     count: int
+
+
+@dataclass(frozen=True)
+class BroadcastReportView:
+    """The latest broadcast's counts: per language, report column → number."""
+
+    broadcast_id: int
+    recipients: int
+    late: bool
+    by_language: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    feedback: Mapping[str, Mapping[str, int]] = field(default_factory=dict)

@@ -51,6 +51,14 @@ async def test_a_coordinator_writes_translates_and_sends_to_one_area(
     for code in ("en", "ur", "bn"):
         assert FLU_TEXTS[code] in await people[code].reads()
     assert FLU_TEXTS["en"] in await people["pl"].reads()
+    await people["ur"].says("2")  # not clear
+
+    await carol.says("/broadcast")
+    await carol.says("3")  # how did my last broadcast go?
+    carol.sees("Your last broadcast went to 4 people.", "• English: sent 1",
+               "• اردو: sent 1 · Useful 0, Not clear 1")
+    await carol.says("1")
+    carol.sees("What would you like to do?")
 
 
 async def test_champions_are_politely_refused(app: App) -> None:

@@ -16,6 +16,7 @@ from bot.services.permissions import Action, Actor
 from bot.storage.broadcasts import Broadcast, BroadcastFeedback, BroadcastRecipient
 from bot.storage.database import Database
 from bot.storage.models import HealthMessage, OutboxMessage
+from flows.views import BroadcastReportView
 
 # Report columns, and the outbox statuses each counts ("unknown": the process died while
 # sending and the platform keeps no record, so it is neither resent nor called sent).
@@ -149,3 +150,20 @@ def table(result: Report) -> list[str]:
     for language, answers in sorted(result.feedback.items()):
         lines.append(f"{language:<10}{answers.get('useful', 0):>10}{answers.get('unclear', 0):>10}")
     return lines
+
+
+async def latest(session: AsyncSession) -> BroadcastReportView | None:
+    """The most recently started broadcast's report, for the coordinator's chat."""
+    broadcast = await session.scalar(select(Broadcast).where(Broadcast.started_at.is_not(None))
+                                     .order_by(Broadcast.started_at.desc(), Broadcast.id.desc())
+                                     .limit(1))
+    if broadcast is None:
+        return None
+    result = Report(broadcast.id, broadcast.status.value, broadcast.late, broadcast.at,
+                    broadcast.started_at)
+    await _count_rows(session, result)
+    feedback = await _feedback(session, BroadcastFeedback.broadcast_id == broadcast.id)
+    return BroadcastReportView(
+        broadcast.id, result.recipients, broadcast.late,
+        {code: dict(counts) for code, counts in result.by_language.items()},
+        {code: dict(counts) for code, counts in feedback.items()})

@@ -24,6 +24,10 @@ async def load(session: AsyncSession, name: str, person: Person | None, settings
                now: datetime) -> Any:
     if name == "library":
         return await library(session)
+    if name == "broadcast_report":
+        from bot.services import broadcast_reports
+
+        return await broadcast_reports.latest(session)
     if name == "broadcast_audience":
         from bot.services import audiences
 

@@ -21,11 +21,11 @@ from flows.answers import (
 )
 from flows.definitions.info import _library as library_items
 from flows.definitions.info import _topics as library_topics
-from flows.i18n import N_, _
+from flows.i18n import N_, _, translate
 from flows.steps import END, Context, Exit, Flow, Step
 from flows.text import fold
 from flows.types import Choice, Inbound
-from flows.views import AudienceCount, LibraryItem
+from flows.views import AudienceCount, BroadcastReportView, LibraryItem
 
 PICK = "pick:"  # a language chosen, its text not yet sent
 
@@ -174,6 +174,30 @@ def _done(ctx: Context) -> str:
              "(quiet hours hold it until morning).")
 
 
+COLUMNS: dict[str, str] = {
+    "queued": N_("waiting"), "sent": N_("sent"), "delivered": N_("delivered"),
+    "read": N_("read"), "failed": N_("failed"), "waiting_for_template": N_("template sent"),
+    "unknown": N_("unknown"), "cancelled": N_("cancelled"),
+}
+
+
+def _report(ctx: Context) -> str:
+    found: BroadcastReportView | None = ctx.view("broadcast_report")
+    if found is None:
+        return _("No broadcast has been sent yet.")
+    lines = [_("Your last broadcast went to {count} people.", count=found.recipients)]
+    if found.late:
+        lines.append(_("It went late: champbot was not running at its time."))
+    for code, counts in sorted(found.by_language.items()):
+        shown = ", ".join(f"{translate(label)} {counts[key]}" for key, label in COLUMNS.items()
+                          if counts.get(key))
+        answers = found.feedback.get(code, {})
+        said = (f" · {translate(N_('Useful'))} {answers.get('useful', 0)}, "
+                f"{translate(N_('Not clear'))} {answers.get('unclear', 0)}") if answers else ""
+        lines.append(f"• {_name(code)}: {shown}{said}")
+    return "\n".join(lines)
+
+
 WHEN: tuple[Option, ...] = (Option("now", N_("Now")), Option("later", N_("At a time I choose")))
 
 BROADCAST = Flow(
@@ -184,8 +208,10 @@ BROADCAST = Flow(
     steps=(
         Step("source", N_("What would you like to send?"),
              Choose((Option("library", N_("A message from the health library")),
-                     Option("new", N_("A new message")))),
-             next={"library": "topic", "new": "text"}),
+                     Option("new", N_("A new message")),
+                     Option("report", N_("How did my last broadcast go?")))),
+             next={"library": "topic", "new": "text", "report": "report"}),
+        Step("report", _report, Choose((Option("menu", N_("Main menu")),)), next={"*": Exit()}),
         Step("topic", N_("Which topic?"), Choose(library_topics)),
         Step("message", N_("Which message?"), Choose(_messages), next="audience"),
         Step("text", _write, Text(max_length=1000, min_length=3)),
