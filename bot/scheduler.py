@@ -5,7 +5,7 @@ from __future__ import annotations
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App
-from bot.services import failures, media, retention
+from bot.services import broadcasts, failures, media, retention
 
 
 def build(app: App) -> AsyncIOScheduler:
@@ -27,6 +27,15 @@ def build(app: App) -> AsyncIOScheduler:
 
     scheduler.add_job(media_housekeeping, "interval", hours=1, id="media", coalesce=True,
                       max_instances=1)
+
+    async def broadcasts_due() -> None:
+        # Due and missed broadcasts live in the database: a restart runs this at once,
+        # so a time that passed while down is sent now, once (and reported as late).
+        if await broadcasts.tick(app.database, app.settings, app.clock()):
+            app.outbox_ready.set()
+
+    scheduler.add_job(broadcasts_due, "interval", seconds=30, id="broadcasts", coalesce=True,
+                      max_instances=1, next_run_time=app.clock())
     scheduler.add_job(sweep, "interval", minutes=15, id="retention", coalesce=True,
                       max_instances=1, next_run_time=app.clock())
     scheduler.add_job(report_failures, "interval", minutes=30, id="failures", coalesce=True,

@@ -6,7 +6,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
@@ -112,6 +112,8 @@ class Settings(BaseSettings):
     abuse_line_name: str = "National Domestic Abuse Helpline"
     abuse_line_number: str = "0808 2000 247"
     concern_response_days: int = Field(default=5, ge=1, le=60)
+    # Non-urgent broadcasts wait until the end of these hours (in TIMEZONE); "off" for none.
+    broadcast_quiet_hours: str = "21:00-08:00"
 
     @classmethod
     def settings_customise_sources(
@@ -140,6 +142,15 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("is not a known time zone, like Europe/London") from None
+        return value
+
+    @field_validator("broadcast_quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        try:
+            quiet_hours(value)
+        except ValueError:
+            raise ValueError("must be like 21:00-08:00 (start-end, in TIMEZONE) or off") from None
         return value
 
     @field_validator("whatsapp_templates_file", "smtp_ca_file")
@@ -233,6 +244,10 @@ class Settings(BaseSettings):
         return ZoneInfo(self.timezone)
 
     @property
+    def quiet_hours(self) -> tuple[time, time] | None:
+        return quiet_hours(self.broadcast_quiet_hours)
+
+    @property
     def conversation_timeout(self) -> timedelta:
         return timedelta(hours=self.conversation_timeout_hours)
 
@@ -260,6 +275,17 @@ class Settings(BaseSettings):
         if self.secret_key is None:
             raise SettingsError("champbot: setting SECRET_KEY is missing (needed to sign links)")
         return self.secret_key.get_secret_value()
+
+
+def quiet_hours(value: str) -> tuple[time, time] | None:
+    """``"21:00-08:00"`` as two times; ``"off"`` as None. ValueError if malformed."""
+    if value.strip().lower() in ("off", "none"):
+        return None
+    first, _dash, second = value.partition("-")
+    start, end = time.fromisoformat(first.strip()), time.fromisoformat(second.strip())
+    if start == end:
+        raise ValueError("the start and end of quiet hours must differ")
+    return start, end
 
 
 def _one_line(error: ValidationError) -> str:

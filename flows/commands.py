@@ -41,6 +41,7 @@ SHORTCUTS: dict[str, str] = {
     "impact": "impact",
     "settings": "settings",
     "mydata": "mydata",
+    "broadcast": "broadcast",  # coordinators only (the flow refuses others)
 }
 
 # Answer words: only understood where a question expects them.

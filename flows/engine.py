@@ -349,6 +349,12 @@ class _Run(Navigation, Danger):
 
     def start(self, flow_id: str) -> None:
         flow = self.flows[flow_id]
+        profile = self.facts.profile
+        if flow.roles and (profile is None or profile.role not in flow.roles):
+            self.note(translate(flow.refusal) if flow.refusal
+                      else _("Sorry, that is not available to you."))
+            self.start("menu")
+            return
         if flow_id in self.conv.drafts:
             self.set(flow=flow_id, step=RESUME, selection=())
             self.ask()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flows.definitions.activity import ACTIVITY
+from flows.definitions.broadcast import BROADCAST
 from flows.definitions.concern import AFTER_DANGER, CONCERN
 from flows.definitions.impact import IMPACT
 from flows.definitions.info import INFO
@@ -21,7 +22,7 @@ class InvalidFlows(Exception):
 FLOWS: dict[str, Flow] = {
     flow.id: flow
     for flow in (JOINING, MENU, HELP, LANGUAGE, SETTINGS, FORGET, MY_DATA, ACTIVITY, CONCERN,
-                 MY_CONCERNS, IMPACT, INFO, AFTER_DANGER)
+                 MY_CONCERNS, IMPACT, INFO, AFTER_DANGER, BROADCAST)
 }
 
 _found = problems(FLOWS)

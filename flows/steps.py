@@ -155,6 +155,9 @@ class Flow:
     # How completing the flow changes the person, so the rest of the turn
     # (e.g. the menu after joining) already sees the change.
     profile: Callable[[Profile | None, Mapping[str, Any]], Profile | None] | None = None
+    # Only people with one of these roles may start it (empty: anyone); others hear refusal.
+    roles: tuple[str, ...] = ()
+    refusal: str | None = None
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:

@@ -61,3 +61,24 @@ class LibraryItem:
 
     def body(self, language: str) -> str:
         return self.bodies.get(language) or self.bodies.get("en") or ""
+
+
+@dataclass(frozen=True)
+class AudienceCount:
+    """How many active, reachable champions an area has per language and channel."""
+
+    area: str | None  # an area id as in Facts.areas; None for people with no area
+    language: str
+    channel: str
+    count: int
+
+
+@dataclass(frozen=True)
+class BroadcastReportView:
+    """The latest broadcast's counts: per language, report column → number."""
+
+    broadcast_id: int
+    recipients: int
+    late: bool
+    by_language: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    feedback: Mapping[str, Mapping[str, int]] = field(default_factory=dict)

@@ -1,7 +1,7 @@
 """keyboards on screen, pressed keyboards and parts sent, kept in the database
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-29 14:25:45.538930
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0008'
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

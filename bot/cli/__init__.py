@@ -1,6 +1,7 @@
 """The champbot command. Each module here adds the commands for one subject."""
 
 from bot.cli import (  # noqa: F401  (registers)
+    broadcasts,
     database,
     email,
     media,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
+from bot.app import App
 from bot.cli.common import fail, group, with_app
 
 people_cli = group("people", "Champions, coordinators and partners: list, approve, erase.")
@@ -42,3 +45,34 @@ def people_forget(person_id: int = typer.Argument(
     except LookupError as error:
         raise fail(f"champbot: {error}") from None
     typer.echo(message)
+
+
+@people_cli.command("import")
+def people_import(file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False,
+        help="CSV with name, channel (telegram|whatsapp), address, language, area, topics "
+             "(a;b), consent_version, consented_on (YYYY-MM-DD)")) -> None:
+    """Import champions from a spreadsheet; bad rows are reported by line and skipped."""
+    from bot.services import people_import as importer
+
+    text = file.read_text(encoding="utf-8-sig")
+
+    async def work(app: App) -> tuple[int, int, int, list[str]]:
+        async with app.database.transaction() as session:
+            areas = await importer.area_codes(session)
+            rows, problems = importer.read_csv(text, areas)
+            added, updated, left = await importer.import_rows(session, rows, areas, app.clock())
+        return added, updated, left, problems
+
+    try:
+        added, updated, left, problems = with_app(work)
+    except importer.ImportFileError as error:
+        raise fail(f"champbot: {file}: {error}") from None
+    for problem in problems:
+        typer.echo(f"{file}: {problem} (not imported)", err=True)
+    summary = f"{added} added, {updated} updated"
+    if left:
+        summary += f", {left} left alone (they left the programme)"
+    typer.echo(f"{summary}, {len(problems)} bad row(s)")
+    if problems:
+        raise typer.Exit(1)

@@ -110,3 +110,18 @@ def messages_import(files: list[Path] = typer.Argument(
     except library.LibraryFileError as error:
         raise fail(f"champbot: {error}") from None
     typer.echo(f"{added} new message(s), {written} text(s) written")
+
+
+@messages_cli.command("feedback")
+def messages_feedback() -> None:
+    """"Useful / Not clear" answers to broadcasts, per message and language."""
+    from bot.services import broadcast_reports, permissions
+
+    found = with_app(lambda app: broadcast_reports.feedback_by_message(
+        app.database, permissions.OPERATOR, app.clock()))
+    if not found:
+        typer.echo("no feedback yet")
+        return
+    typer.echo(f"{'message':<32} {'language':<9} {'useful':>7} {'not clear':>10}")
+    for row in found:
+        typer.echo(f"{row.message:<32} {row.language:<9} {row.useful:>7} {row.unclear:>10}")

@@ -24,6 +24,7 @@ from bot import metrics
 from bot.app import App
 from bot.services import (
     conversations,
+    feedback,
     handlers,
     identities,
     inbox,
@@ -98,6 +99,13 @@ async def _handle(app: App, inbound: Inbound) -> Handled:
         await outbox.release_held(session, inbound.channel, inbound.address, now)
         person = await people.get(session, identity.person_id)
         state = await conversations.load(session, identity)
+        thanks = await feedback.answered(session, identity, person, state, inbound, now)
+        if thanks is not None and person is not None:
+            # "Useful / Not clear" under a broadcast: counted, thanked, the conversation kept.
+            outbox.enqueue(session, channel=inbound.channel, address=inbound.address,
+                           reply=Reply(thanks, language=person.language), now=now,
+                           person_id=person.id)
+            return Handled.DONE
         turn = await _run_turn(app, session, inbound, person, state, now, paused)
         ctx = EventContext(session, app.settings, now, identity, person)
         conversation = await _apply(app, ctx, inbound, turn)

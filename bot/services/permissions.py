@@ -22,6 +22,8 @@ from bot.storage.models import Role
 class Action(enum.StrEnum):
     MANAGE_PEOPLE = "manage_people"  # invite, approve, pause, forget someone
     VIEW_PEOPLE = "view_people"
+    SEND_BROADCAST = "send_broadcast"  # create, start, cancel (scope: each audience area)
+    VIEW_BROADCASTS = "view_broadcasts"  # list, reports, feedback counts
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ Rule = Callable[[Actor, Scope], bool]
 RULES: dict[Action, Rule] = {
     Action.MANAGE_PEOPLE: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
     Action.VIEW_PEOPLE: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
+    Action.SEND_BROADCAST: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
+    Action.VIEW_BROADCASTS: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
 }
 
 

@@ -28,6 +28,14 @@ async def load(session: AsyncSession, name: str, person: Person | None, settings
         return await library(session)
     if name == "coordinators":  # whether an alert about this person reaches anyone now
         return bool(await alerts.coordinators(session, person))
+    if name == "broadcast_report":
+        from bot.services import broadcast_reports
+
+        return await broadcast_reports.latest(session)
+    if name == "broadcast_audience":
+        from bot.services import audiences
+
+        return await audiences.by_area(session)
     if person is None:
         return () if name == "concerns" else ImpactView()
     if name == "concerns":

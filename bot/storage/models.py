@@ -35,6 +35,7 @@ class OutboxStatus(enum.StrEnum):
     FAILED = "failed"  # the provider reported a failure after sending
     DEAD = "dead"  # given up: see ``error``
     HELD = "held"  # waiting for something (a template, the person's next message)
+    CANCELLED = "cancelled"  # its broadcast was cancelled before it went
 
 
 class Area(Base):
@@ -168,6 +169,9 @@ class OutboxMessage(Base):
     reported_at: Mapped[datetime | None]
     # Whose details the message carries (an alert about a champion): erased with them.
     about_person_id: Mapped[int | None] = mapped_column(index=True)
+    # The broadcast this row delivers (reports count rows by status).
+    broadcast_id: Mapped[int | None] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="SET NULL"), index=True)
 
 
 class ConcernStatus(enum.StrEnum):
@@ -340,4 +344,16 @@ class WaitingAlert(Base):
 
 # Tables kept in modules of their own, registered on the one metadata here.
 import bot.storage.screens  # noqa: E402, F401
+
+# The broadcast tables live in their own module; imported here so metadata holds them.
+from bot.storage.broadcasts import (  # noqa: E402, F401
+    Broadcast,
+    BroadcastFeedback,
+    BroadcastRecipient,
+    BroadcastStatus,
+    BroadcastText,
+    SavedGroup,
+    SavedGroupMember,
+)
 from bot.storage.links import UsedLink  # noqa: E402, F401
+

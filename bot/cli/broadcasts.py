@@ -1,0 +1,136 @@
+"""`champbot broadcast`: one health message to many people, each in their own language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from bot.app import App
+from bot.cli.common import fail, group, with_app
+
+broadcast_cli = group("broadcast", "Health messages to many people, now or scheduled.")
+
+
+def _started(started: object) -> str:
+    from bot.services.broadcasts import Started
+
+    assert isinstance(started, Started)
+    if started.held_until is not None:
+        return (f"broadcast {started.broadcast_id}: quiet hours; it starts at "
+                f"{started.held_until:%Y-%m-%d %H:%M} UTC")
+    return f"broadcast {started.broadcast_id}: {started.recipients} recipient(s) queued"
+
+
+@broadcast_cli.command("create")
+def create(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                help="YAML or JSON: texts (language: text) or library_message, "
+                                     "audience (all, or areas/languages/topics/roles/group), "
+                                     "optional at (ISO 8601), repeat (weekly|monthly), urgent"),
+    now: bool = typer.Option(False, "--now", help="Start sending at once."),
+) -> None:
+    """Create a broadcast from a file; prints its id."""
+    from bot.services import broadcasts, permissions
+
+    try:
+        request = broadcasts.read_request(file.read_text(encoding="utf-8-sig"), str(file))
+    except (broadcasts.BroadcastError, UnicodeDecodeError) as error:
+        raise fail(f"champbot: {error}") from None
+
+    async def work(app: App) -> tuple[int, str | None]:
+        made = await broadcasts.create(app.database, app.settings, permissions.OPERATOR,
+                                       request, app.clock())
+        if not now:
+            return made, None
+        started = await broadcasts.start(app.database, app.settings, permissions.OPERATOR,
+                                         made, app.clock())
+        return made, _started(started)
+
+    try:
+        made, said = with_app(work)
+    except broadcasts.BroadcastError as error:
+        raise fail(f"champbot: {error}") from None
+    typer.echo(made)
+    if said:
+        typer.echo(said, err=True)
+
+
+@broadcast_cli.command("send")
+def send(broadcast_id: int = typer.Argument(..., help="The id `broadcast create` printed.")
+         ) -> None:
+    """Start a broadcast now (quiet hours hold a non-urgent one until morning)."""
+    from bot.services import broadcasts, permissions
+
+    async def work(app: App) -> str:
+        return _started(await broadcasts.start(app.database, app.settings, permissions.OPERATOR,
+                                               broadcast_id, app.clock()))
+
+    try:
+        typer.echo(with_app(work))
+    except broadcasts.BroadcastError as error:
+        raise fail(f"champbot: {error}") from None
+
+
+@broadcast_cli.command("list")
+def listing() -> None:
+    """List broadcasts: id, status, time, languages, audience and first line."""
+    from bot.services import broadcasts
+
+    for b in with_app(lambda app: broadcasts.listing(app.database)):
+        when = f"{b.at:%Y-%m-%d %H:%M}" if b.at else "-"
+        flags = "".join(f" {flag}" for flag, on in (("urgent", b.urgent), ("late", b.late),
+                                                     (b.repeat or "", bool(b.repeat))) if on)
+        typer.echo(f"{b.id:>5}  {b.status:<10} {when:<16} {','.join(b.languages):<14} "
+                   f"{b.audience}{flags}  “{b.first_line}”")
+
+
+@broadcast_cli.command("cancel")
+def cancel(broadcast_id: int = typer.Argument(..., help="The broadcast's id.")) -> None:
+    """Cancel a broadcast: whatever was not yet sent is not sent."""
+    from bot.services import broadcasts, permissions
+
+    try:
+        count = with_app(lambda app: broadcasts.cancel(app.database, permissions.OPERATOR,
+                                                       broadcast_id, app.clock()))
+    except broadcasts.BroadcastError as error:
+        raise fail(f"champbot: {error}") from None
+    typer.echo(f"broadcast {broadcast_id} cancelled: {count} message(s) will not be sent")
+
+
+@broadcast_cli.command("report")
+def report(
+    broadcast_id: int = typer.Argument(..., help="The broadcast's id."),
+    as_json: bool = typer.Option(False, "--json", help="JSON, for scripts."),
+) -> None:
+    """What became of a broadcast, by language and channel, with its feedback."""
+    from bot.services import broadcast_reports, broadcasts, permissions
+
+    try:
+        found = with_app(lambda app: broadcast_reports.report(
+            app.database, permissions.OPERATOR, broadcast_id, app.clock()))
+    except LookupError as error:
+        raise fail(f"champbot: {error}") from None
+    if as_json:
+        typer.echo(broadcasts.to_json(found.to_dict()))
+    else:
+        typer.echo("\n".join(broadcast_reports.table(found)))
+
+
+@broadcast_cli.command("group")
+def save_group(
+    name: str = typer.Argument(..., help="The group's name, used as `audience: {group: [NAME]}`."),
+    people: list[int] = typer.Argument(..., help="Person ids (see `champbot people list`)."),
+) -> None:
+    """Save (or replace) a named group of people to broadcast to."""
+    from bot.services import audiences
+
+    async def work(app: App) -> int:
+        async with app.database.transaction() as session:
+            return await audiences.save_group(session, name, people, app.clock())
+
+    try:
+        group_id = with_app(work)
+    except audiences.AudienceError as error:
+        raise fail(f"champbot: {error}") from None
+    typer.echo(f"group {group_id} '{name}': {len(set(people))} people")

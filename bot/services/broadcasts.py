@@ -1,0 +1,265 @@
+"""Broadcasts: one health message to many people, each in their own language.
+
+Chat and the CLI call these alike. ``create`` records what to send, to whom and
+when; ``start`` fixes the audience and writes it to the outbox (see fanout);
+``cancel`` stops what was not yet sent; the scheduler's ``tick`` starts what is
+due (see schedule).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import audiences, fanout, permissions, schedule
+from bot.services.permissions import Action, Actor, Scope
+from bot.settings import Settings
+from bot.storage.broadcasts import Broadcast, BroadcastStatus, BroadcastText
+from bot.storage.database import Database
+from bot.storage.models import HealthMessage, HealthMessageText
+from flows.languages import CODES
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 1000
+REPEATS = ("weekly", "monthly")
+FIELDS = ("texts", "audience", "at", "library_message", "repeat", "urgent")
+
+
+class BroadcastError(ValueError):
+    """Something about the broadcast asked for cannot be done; the message says what."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a coordinator asks to send (from a file or from chat)."""
+
+    texts: Mapping[str, str] = field(default_factory=dict)
+    audience: str | Mapping[str, Any] = "all"
+    at: datetime | None = None
+    library_message: str | None = None
+    repeat: str | None = None
+    urgent: bool = False
+
+
+def read_request(text: str, name: str = "file") -> Request:
+    """A broadcast file: YAML or JSON (JSON is YAML too); BroadcastError says what is wrong."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise BroadcastError(f"{name}: not valid YAML or JSON ({str(error).splitlines()[0]})"
+                             ) from None
+    if not isinstance(data, dict):
+        raise BroadcastError(f"{name}: expected a map with {', '.join(FIELDS)}")
+    unknown = sorted(set(data) - set(FIELDS))
+    if unknown:
+        raise BroadcastError(f"{name}: unknown field {unknown[0]!r} (one of: {', '.join(FIELDS)})")
+    texts = data.get("texts") or {}
+    if not isinstance(texts, dict):
+        raise BroadcastError(f"{name}: texts is a map of language code to text")
+    library = data.get("library_message")
+    return Request(
+        texts={str(k): str(v).strip() for k, v in texts.items()},
+        audience=data.get("audience", "all"),
+        at=_time(data.get("at"), name),
+        library_message=str(library) if library is not None else None,
+        repeat=data.get("repeat"), urgent=bool(data.get("urgent", False)))
+
+
+def _time(value: object, name: str) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            raise BroadcastError(f"{name}: at must be an ISO 8601 time like "
+                                 "2026-12-01T09:30:00+00:00") from None
+    if moment is not None and moment.tzinfo is None:
+        raise BroadcastError(f"{name}: at needs a time zone (e.g. +00:00 or Z)")
+    return moment
+
+
+async def create(database: Database, settings: Settings, actor: Actor, request: Request,
+                 now: datetime) -> int:
+    """Record a broadcast (not started); its id."""
+    async with database.transaction() as session:
+        return await create_in(session, settings, actor, request, now)
+
+
+async def create_in(session: AsyncSession, settings: Settings, actor: Actor, request: Request,
+                    now: datetime) -> int:
+    """``create`` in the caller's transaction (a chat turn); due at ``request.at`` if given."""
+    audience = await _audience(session, request.audience)
+    _check(request)
+    for area in audience.areas or (None,):
+        permissions.require(session, actor, Action.SEND_BROADCAST, Scope(area_id=area), now)
+    texts, library_id = await _texts(session, request)
+    if settings.default_language not in texts:
+        raise BroadcastError(
+            f"a text in the programme's default language ({settings.default_language}) is "
+            "needed: people without a translation get that one")
+    broadcast = Broadcast(
+        status=BroadcastStatus.SCHEDULED if request.at else BroadcastStatus.DRAFT,
+        library_message_id=library_id, audience=audience.to_dict(), at=request.at,
+        repeat=request.repeat, urgent=request.urgent, created_by=actor.label,
+        created_at=now)
+    session.add(broadcast)
+    await session.flush()
+    for code, text in texts.items():
+        session.add(BroadcastText(broadcast_id=broadcast.id, language=code, text=text))
+    return broadcast.id
+
+
+async def _audience(session: AsyncSession, spec: str | Mapping[str, Any]) -> audiences.Audience:
+    try:
+        return await audiences.resolve(session, spec)
+    except audiences.AudienceError as error:
+        raise BroadcastError(f"audience: {error}") from None
+
+
+def _check(request: Request) -> None:
+    if request.repeat is not None and request.repeat not in REPEATS:
+        raise BroadcastError(f"repeat is one of: {', '.join(REPEATS)}")
+    if request.repeat and request.at is None:
+        raise BroadcastError("a repeating broadcast needs a first time (at)")
+    if not request.texts and not request.library_message:
+        raise BroadcastError("give texts (a map of language to text) or a library_message")
+    for code, text in request.texts.items():
+        if code not in CODES:
+            raise BroadcastError(f"unknown language {code!r} (one of: {', '.join(CODES)})")
+        if not text or len(text) > MAX_TEXT:
+            raise BroadcastError(f"the {code} text must be 1 to {MAX_TEXT} characters")
+
+
+async def _texts(session: AsyncSession, request: Request) -> tuple[dict[str, str], int | None]:
+    if not request.library_message:
+        return dict(request.texts), None
+    wanted = request.library_message
+    message = await session.scalar(select(HealthMessage).where(
+        HealthMessage.id == int(wanted) if wanted.isdigit() else HealthMessage.slug == wanted))
+    if message is None:
+        raise BroadcastError(f"no library message {wanted!r} (see the health library)")
+    texts = {}
+    for row in await session.scalars(select(HealthMessageText).where(
+            HealthMessageText.message_id == message.id)):
+        texts[row.language] = f"{row.title}\n\n{row.body}\n\n{message.source_url}"
+    return {**texts, **request.texts}, message.id
+
+
+@dataclass(frozen=True)
+class Started:
+    broadcast_id: int
+    recipients: int
+    held_until: datetime | None = None  # quiet hours: it starts then instead
+
+
+async def start(database: Database, settings: Settings, actor: Actor, broadcast_id: int,
+                now: datetime) -> Started:
+    """Start now (quiet hours hold a non-urgent one until morning); write the audience."""
+    async with database.transaction() as session:
+        broadcast = await _get(session, broadcast_id)
+        permissions.require(session, actor, Action.SEND_BROADCAST, None, now)
+        if broadcast.status not in (BroadcastStatus.DRAFT, BroadcastStatus.SCHEDULED,
+                                    BroadcastStatus.STARTING):
+            raise BroadcastError(f"broadcast {broadcast_id} is {broadcast.status.value}")
+        if broadcast.status != BroadcastStatus.STARTING:
+            held = schedule.quiet_until(settings, now) if not broadcast.urgent else None
+            if held is not None:
+                broadcast.status = BroadcastStatus.SCHEDULED
+                broadcast.at = broadcast.at or now
+                broadcast.held_until = held
+                return Started(broadcast_id, 0, held)
+            if broadcast.status == BroadcastStatus.SCHEDULED and schedule.is_late(broadcast, now):
+                broadcast.late = True  # a restart missed its time: sent now, once, and said
+            broadcast = await schedule.occurrence(session, broadcast, now)
+            broadcast.status = BroadcastStatus.STARTING
+            broadcast.started_at = now
+            await fanout.prepare(session, broadcast, settings.default_language)
+        started_id = broadcast.id
+    written = await fanout.run(database, started_id, now)
+    return Started(started_id, written)
+
+
+async def tick(database: Database, settings: Settings, now: datetime) -> list[Started]:
+    """Start what is due (the scheduler calls this every half minute)."""
+    async with database.transaction() as session:
+        due = await schedule.due(session, now)
+    started = []
+    for broadcast_id in due:
+        try:
+            started.append(await start(database, settings, permissions.SYSTEM, broadcast_id,
+                                       now))
+        except BroadcastError as error:
+            log.warning("broadcast %s not started: %s", broadcast_id, error)
+    return started
+
+
+async def cancel(database: Database, actor: Actor, broadcast_id: int, now: datetime) -> int:
+    """Cancel it; what was not yet sent is not sent. The number of messages cancelled."""
+    async with database.transaction() as session:
+        broadcast = await _get(session, broadcast_id)
+        permissions.require(session, actor, Action.SEND_BROADCAST, None, now)
+        if broadcast.status == BroadcastStatus.CANCELLED:
+            raise BroadcastError(f"broadcast {broadcast_id} was already cancelled")
+        broadcast.status = BroadcastStatus.CANCELLED
+        broadcast.cancelled_at = now
+        return await fanout.cancel_rows(session, broadcast_id)
+
+
+async def _get(session: AsyncSession, broadcast_id: int) -> Broadcast:
+    broadcast = await session.get(Broadcast, broadcast_id, with_for_update=True)
+    if broadcast is None:
+        raise BroadcastError(f"no broadcast {broadcast_id}")
+    return broadcast
+
+
+@dataclass(frozen=True)
+class Summary:
+    id: int
+    status: str
+    at: datetime | None
+    repeat: str | None
+    urgent: bool
+    late: bool
+    languages: tuple[str, ...]
+    audience: str
+    first_line: str
+
+
+async def listing(database: Database) -> list[Summary]:
+    async with database.transaction() as session:
+        found = list(await session.scalars(select(Broadcast).order_by(Broadcast.id)))
+        texts: dict[int, dict[str, str]] = {}
+        for row in await session.scalars(select(BroadcastText).where(
+                BroadcastText.fallback.is_(False))):
+            texts.setdefault(row.broadcast_id, {})[row.language] = row.text
+    return [Summary(b.id, b.status.value, b.at, b.repeat, b.urgent, b.late,
+                    tuple(sorted(texts.get(b.id, {}))), describe(b.audience),
+                    _first_line(texts.get(b.id, {}))) for b in found]
+
+
+def describe(audience: Mapping[str, Any]) -> str:
+    shown = audience.get("shown") or {}
+    roles = audience.get("roles") or ["champion"]
+    parts = [f"{kind}={','.join(values)}" for kind, values in shown.items() if kind != "roles"]
+    who = "+".join(f"{role}s" for role in roles)
+    return f"{who} " + " ".join(parts) if parts else f"all {who}"
+
+
+def _first_line(texts: Mapping[str, str]) -> str:
+    text = texts.get("en") or next(iter(texts.values()), "")
+    line = text.splitlines()[0] if text else ""
+    return line[:50] + ("…" if len(line) > 50 else "")
+
+
+def to_json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, default=str)

@@ -1,0 +1,83 @@
+"""When broadcasts go: quiet hours, lateness and the next time of a recurring one.
+
+Schedules are rows in ``broadcasts`` (never pickled scheduler jobs): the one
+scheduler process ticks, and whatever is due is started in the database.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.settings import Settings
+from bot.storage.broadcasts import Broadcast, BroadcastStatus, BroadcastText
+
+# Started this long after its time, a broadcast is reported as late (the tick is 30 s).
+LATE_AFTER = timedelta(minutes=5)
+
+
+def quiet_until(settings: Settings, now: datetime) -> datetime | None:
+    """The end of the quiet hours ``now`` falls in (in UTC), or None outside them."""
+    quiet = settings.quiet_hours
+    if quiet is None:
+        return None
+    start, end = quiet
+    local = now.astimezone(settings.zone)
+    moment = local.time()
+    inside = (start <= moment < end) if start < end else (moment >= start or moment < end)
+    if not inside:
+        return None
+    day = local.date() if moment < end else local.date() + timedelta(days=1)
+    return datetime.combine(day, end, tzinfo=settings.zone).astimezone(now.tzinfo)
+
+
+def is_late(broadcast: Broadcast, now: datetime) -> bool:
+    due = broadcast.held_until or broadcast.at
+    return due is not None and now - due > LATE_AFTER
+
+
+def next_time(at: datetime, repeat: str, now: datetime) -> datetime:
+    """The first occurrence after ``now`` (missed ones are not made up, only the last)."""
+    while at <= now:
+        at = at + timedelta(weeks=1) if repeat == "weekly" else _next_month(at)
+    return at
+
+
+def _next_month(at: datetime) -> datetime:
+    year, month = (at.year + 1, 1) if at.month == 12 else (at.year, at.month + 1)
+    return at.replace(year=year, month=month,
+                      day=min(at.day, calendar.monthrange(year, month)[1]))
+
+
+async def occurrence(session: AsyncSession, broadcast: Broadcast, now: datetime) -> Broadcast:
+    """The broadcast to start: itself, or for a recurring one a copy (its next time set)."""
+    if not broadcast.repeat:
+        return broadcast
+    copy = Broadcast(status=BroadcastStatus.SCHEDULED,
+                     library_message_id=broadcast.library_message_id,
+                     audience=broadcast.audience, at=broadcast.at, urgent=broadcast.urgent,
+                     late=broadcast.late, parent_id=broadcast.id,
+                     created_by=broadcast.created_by, created_at=now)
+    session.add(copy)
+    await session.flush()
+    for text in await session.scalars(select(BroadcastText).where(
+            BroadcastText.broadcast_id == broadcast.id, BroadcastText.fallback.is_(False))):
+        session.add(BroadcastText(broadcast_id=copy.id, language=text.language, text=text.text))
+    broadcast.at = next_time(broadcast.at or now, broadcast.repeat, now)
+    broadcast.status = BroadcastStatus.SCHEDULED
+    broadcast.held_until = None
+    broadcast.late = False
+    await session.flush()
+    return copy
+
+
+async def due(session: AsyncSession, now: datetime) -> list[int]:
+    """Broadcasts to start now, and ones a crash left half written; by id."""
+    scheduled = select(Broadcast.id).where(
+        Broadcast.status == BroadcastStatus.SCHEDULED, Broadcast.at <= now,
+        (Broadcast.held_until.is_(None)) | (Broadcast.held_until <= now))
+    starting = select(Broadcast.id).where(Broadcast.status == BroadcastStatus.STARTING)
+    return sorted(set(await session.scalars(scheduled)) | set(await session.scalars(starting)))

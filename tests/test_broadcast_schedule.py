@@ -1,0 +1,93 @@
+"""Scheduled and recurring broadcasts live in the database; the scheduler only ticks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot import scheduler
+from bot.app import App
+from bot.services import broadcasts
+from bot.services.permissions import OPERATOR
+from bot.storage.broadcasts import Broadcast, BroadcastStatus
+from bot.storage.models import OutboxMessage
+from tests.support.broadcasts import add_champion, report, send
+from tests.support.clock import FakeClock
+
+pytestmark = pytest.mark.usefixtures("programme")
+
+
+async def outbox_rows(app: App) -> int:
+    async with app.database.transaction() as session:
+        return int(await session.scalar(select(func.count()).select_from(OutboxMessage)) or 0)
+
+
+async def test_a_time_missed_while_down_is_sent_once_after_restart_and_reported_late(
+    app: App, clock: FakeClock
+) -> None:
+    for n in range(3):
+        await add_champion(app, "console", f"champion-{n}", "en")
+    made = await send(app, OPERATOR, at=clock() + timedelta(hours=1), now=False)
+    assert await broadcasts.tick(app.database, app.settings, clock()) == []  # not yet
+
+    clock.advance(hours=3)  # champbot was down at the time
+    jobs = {job.id: job for job in scheduler.build(app).get_jobs()}
+    assert jobs["broadcasts"].next_run_time == clock()  # the restart ticks at once
+    (started,) = await broadcasts.tick(app.database, app.settings, clock())
+    assert started.recipients == 3
+    clock.advance(seconds=30)
+    assert await broadcasts.tick(app.database, app.settings, clock()) == []
+    assert await outbox_rows(app) == 3  # once
+    counts = await report(app, OPERATOR, made)
+    assert counts["late"] is True and counts["totals"]["queued"] == 3
+
+
+async def test_on_time_is_not_late(app: App, clock: FakeClock) -> None:
+    await add_champion(app, "console", "champion", "en")
+    made = await send(app, OPERATOR, at=clock() + timedelta(minutes=10), now=False)
+    clock.advance(minutes=10, seconds=20)
+    await broadcasts.tick(app.database, app.settings, clock())
+    assert (await report(app, OPERATOR, made))["late"] is False
+
+
+async def test_a_weekly_broadcast_goes_each_week_and_missed_weeks_only_once(
+    app: App, clock: FakeClock
+) -> None:
+    await add_champion(app, "console", "champion", "en")
+    first = clock() + timedelta(minutes=1)
+    parent = await send(app, OPERATOR, at=first, repeat="weekly", now=False)
+    clock.advance(minutes=1)
+    assert len(await broadcasts.tick(app.database, app.settings, clock())) == 1
+    clock.advance(weeks=3)  # down for three weeks
+    assert len(await broadcasts.tick(app.database, app.settings, clock())) == 1
+    assert await broadcasts.tick(app.database, app.settings, clock()) == []
+    assert await outbox_rows(app) == 2
+    async with app.database.transaction() as session:
+        recurring = await session.get(Broadcast, parent)
+        assert recurring is not None and recurring.status == BroadcastStatus.SCHEDULED
+        assert recurring.at == first + timedelta(weeks=4)
+        late = list(await session.scalars(select(Broadcast.late).where(
+            Broadcast.parent_id == parent).order_by(Broadcast.id)))
+    assert late == [False, True]
+
+
+async def test_a_crash_in_the_middle_of_writing_the_audience_resumes_without_repeats(
+    app: App, clock: FakeClock
+) -> None:
+    from bot.services import fanout
+
+    for n in range(7):
+        await add_champion(app, "console", f"champion-{n}", "en")
+    made = await send(app, OPERATOR, now=False)
+    async with app.database.transaction() as session:
+        broadcast = await session.get(Broadcast, made)
+        assert broadcast is not None
+        broadcast.status, broadcast.started_at = BroadcastStatus.STARTING, clock()
+        await fanout.prepare(session, broadcast, "en")
+        assert await fanout.next_batch(session, broadcast, batch=3) == 3  # people 1 to 3
+    # ... and the process died here. The next tick finishes it.
+    await broadcasts.tick(app.database, app.settings, clock())
+    assert await outbox_rows(app) == 7
+    assert (await report(app, OPERATOR, made))["recipients"] == 7
