@@ -20,7 +20,7 @@ def test_a_new_flow_gets_a_diagram_with_its_branches_and_the_flows_it_starts(
     tmp_path: Path,
 ) -> None:
     broadcast = Flow(
-        id="broadcast",
+        id="made_up",
         steps=(
             Step("audience", "Who should receive it?",
                  Choose((Option("all", "Everyone"), Option("area", "One area"))),
@@ -32,9 +32,9 @@ def test_a_new_flow_gets_a_diagram_with_its_branches_and_the_flows_it_starts(
                  next={"yes": Start("menu"), "no": Exit(event="broadcast_dropped")}),
         ),
     )
-    flows = {**FLOWS, "broadcast": broadcast}
+    flows = {**FLOWS, "made_up": broadcast}
     assert diagrams.write(tmp_path, flows) == sorted(diagrams.pages(flows))
-    page = (tmp_path / "broadcast.md").read_text(encoding="utf-8")
+    page = (tmp_path / "made_up.md").read_text(encoding="utf-8")
     for fragment in ('s_audience -->|"all"| s_text', 's_audience -->|"area"| s_which_area',
                      's_text -.->|"skip"| s_send', 's_send -->|"yes"| start_menu',
                      'start_menu[["menu flow"]]', 's_send -->|"no"| exit_broadcast_dropped',
@@ -42,9 +42,9 @@ def test_a_new_flow_gets_a_diagram_with_its_branches_and_the_flows_it_starts(
         assert fragment in page
     assert diagrams.stale(tmp_path, flows) == []
 
-    assert diagrams.stale(tmp_path, FLOWS) == ["broadcast.md"]  # a flow that went away
+    assert diagrams.stale(tmp_path, FLOWS) == ["made_up.md"]  # a flow that went away
     diagrams.write(tmp_path, FLOWS)
-    assert not (tmp_path / "broadcast.md").exists()
+    assert not (tmp_path / "made_up.md").exists()
 
 
 def test_the_check_fails_on_a_stale_diagram(tmp_path: Path) -> None:
