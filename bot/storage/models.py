@@ -56,6 +56,9 @@ class Person(Base):
     language: Mapped[str] = mapped_column(String(8))
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
     topics: Mapped[list[Any]] = mapped_column(default=list)
+    # A partner contact's organisation.
+    partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partners.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     erased_at: Mapped[datetime | None]
@@ -107,6 +110,7 @@ class Invite(Base):
     expires_at: Mapped[datetime]
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
 
 
 class Conversation(Base):
@@ -177,6 +181,7 @@ class ConcernStatus(enum.StrEnum):
     IN_PROGRESS = "in_progress"
     RESOLVED = "resolved"
     CLOSED = "closed"  # closed without action
+    RETURNED = "returned"  # a service said it is not for them: back to a coordinator
 
 
 class Activity(Base):
@@ -298,3 +303,14 @@ class AuditEntry(Base):
     person_id: Mapped[int | None] = mapped_column(index=True)  # no key: survives erasure
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
+
+
+
+# The partner side lives in a module of its own; its tables are part of these models.
+from bot.storage.escalations import CoordinatorArea as CoordinatorArea  # noqa: E402
+from bot.storage.escalations import Escalation as Escalation  # noqa: E402
+from bot.storage.escalations import EscalationChange as EscalationChange  # noqa: E402
+from bot.storage.escalations import EscalationStatus as EscalationStatus  # noqa: E402
+from bot.storage.escalations import Partner as Partner  # noqa: E402
+from bot.storage.escalations import PartnerArea as PartnerArea  # noqa: E402
+from bot.storage.escalations import PartnerCategory as PartnerCategory  # noqa: E402
