@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     crisis_text_word: str = "SHOUT"
     crisis_text_number: str = "85258"
     concern_response_days: int = Field(default=5, ge=1, le=60)
+    # Follow-up of escalations not acknowledged: urgent after hours, others after working days.
+    urgent_acknowledge_hours: float = Field(default=4, gt=0, le=168)
+    follow_up_working_days: int = Field(default=3, ge=1, le=30)
 
     @classmethod
     def settings_customise_sources(

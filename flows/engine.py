@@ -15,6 +15,7 @@ from typing import Any
 
 from flows import commands, invites, languages, safety
 from flows.answers import ChooseLanguage, Invalid, PickStep, Selecting
+from flows.casework import CaseWords
 from flows.conversation import Conversation, Facts
 from flows.i18n import _, language, switch_language, translate
 from flows.navigation import RESUME, Navigation
@@ -61,7 +62,7 @@ def resume(
         return Turn(tuple(run.output), conversation)
 
 
-class _Run(Navigation):
+class _Run(Navigation, CaseWords):
     def __init__(
         self, conv: Conversation, inbound: Inbound, now: datetime, facts: Facts,
         flows: Mapping[str, Flow],
@@ -191,6 +192,8 @@ class _Run(Navigation):
             return
         if command:
             self.run_command(command)
+        elif self.case_word():
+            pass  # a partner or coordinator acted on an escalation (ACK C-1042...)
         elif self.conv.flow is None:
             self.first_contact() if not self.joined else self.start("menu")
         else:

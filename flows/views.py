@@ -61,3 +61,25 @@ class LibraryItem:
 
     def body(self, language: str) -> str:
         return self.bodies.get(language) or self.bodies.get("en") or ""
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """An escalation as a partner or coordinator sees it in chat."""
+
+    reference: str
+    status: str  # an escalation status
+    category: str
+    area: str | None
+    urgency: str
+    affects: str | None
+    words: str | None
+    contact: str | None  # "name, channel address" when the champion agreed
+    raised_at: datetime
+    partner: str | None = None  # None: waiting for a coordinator to route it
+
+
+@dataclass(frozen=True)
+class PartnerChoice:
+    id: str
+    name: str

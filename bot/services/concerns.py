@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.services import identities
+from bot.services import escalations
+from bot.services.coordinators import of_area
 from bot.services.events import EventContext, notify
 from bot.services.people import area_id
 from bot.storage.models import (
@@ -15,8 +16,9 @@ from bot.storage.models import (
     Concern,
     ConcernStatus,
     ConcernUpdate,
+    Escalation,
+    Partner,
     Person,
-    Role,
 )
 from flows.definitions.concern import CATEGORIES, URGENCY
 from flows.i18n import _, translate
@@ -76,13 +78,18 @@ async def raised(ctx: EventContext, event: Event) -> None:
         "{days} working days, and you will hear here what happens. You can see it at any time "
         "under \"My concerns\".", reference=concern.reference,
         days=ctx.settings.concern_response_days), language=person.language))
-    await tell_coordinators(ctx, concern, person)
+    routed = await escalations.route_concern(ctx.session, concern, ctx.now)
+    await tell_coordinators(ctx, concern, person, routed)
 
 
-async def tell_coordinators(ctx: EventContext, concern: Concern, person: Person) -> None:
+async def tell_coordinators(ctx: EventContext, concern: Concern, person: Person,
+                            routed: list[Escalation]) -> None:
+    """The area's coordinators hear of every concern; urgent ones as alerts."""
     area = await ctx.session.get(Area, concern.area_id) if concern.area_id else None
-    urgent = concern.urgency == "at_risk"
-    coordinators = await identities.of_people(ctx.session, role=Role.COORDINATOR)
+    urgent = escalations.is_urgent(concern)
+    coordinators = await of_area(ctx.session, concern.area_id)
+    names = [p.name for p in await ctx.session.scalars(select(Partner).where(
+        Partner.id.in_([e.partner_id for e in routed if e.partner_id is not None])))]
 
     def render() -> str:
         heading = (_("URGENT concern {reference}", reference=concern.reference) if urgent
@@ -95,6 +102,9 @@ async def tell_coordinators(ctx: EventContext, concern: Concern, person: Person)
               who=person.display_name or _("a champion")),
             _("Urgency: {urgency}.", urgency=translate(_URGENCY.get(concern.urgency, "-"))),
             f"“{excerpt(concern.description)}”",
+            _("Passed to: {partners}.", partners=", ".join(names)) if names else _(
+                "No partner service matches: it needs routing (Concerns needing routing, in "
+                "the menu)."),
         ])
 
     notify(ctx, [pair for pair in coordinators if pair[0].id != person.id], render,

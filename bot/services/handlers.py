@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.services import activities, concerns, joining, privacy, profiles, red_flags
+from bot.services import activities, casework, concerns, joining, privacy, profiles, red_flags
 from bot.services.events import EventContext
 from flows.types import Event
 
@@ -22,6 +22,7 @@ HANDLERS: dict[str, Handler] = {
     "activity_logged": activities.logged,
     "concern_raised": concerns.raised,
     "red_flag_detected": red_flags.detected,
+    "escalation_acted": casework.acted,
 }
 
 

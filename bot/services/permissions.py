@@ -22,6 +22,12 @@ from bot.storage.models import Role
 class Action(enum.StrEnum):
     MANAGE_PEOPLE = "manage_people"  # invite, approve, pause, forget someone
     VIEW_PEOPLE = "view_people"
+    MANAGE_PARTNERS = "manage_partners"  # add, edit, remove partner services; send digests
+    VIEW_ESCALATION = "view_escalation"
+    # A partner's own actions: acknowledge, in progress, resolve, not for us.
+    ACT_ON_ESCALATION = "act_on_escalation"
+    # A coordinator's: route or re-route, change any status, write to the champion.
+    ROUTE_ESCALATION = "route_escalation"
 
 
 @dataclass(frozen=True)
@@ -63,11 +69,22 @@ def _coordinator_of(actor: Actor, scope: Scope) -> bool:
     return not actor.areas or scope.area_id is None or scope.area_id in actor.areas
 
 
+def _partner_of(actor: Actor, scope: Scope) -> bool:
+    return (actor.role is Role.PARTNER and actor.partner_id is not None
+            and actor.partner_id == scope.partner_id)
+
+
 Rule = Callable[[Actor, Scope], bool]
 
 RULES: dict[Action, Rule] = {
     Action.MANAGE_PEOPLE: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
     Action.VIEW_PEOPLE: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
+    Action.MANAGE_PARTNERS: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
+    Action.VIEW_ESCALATION: lambda actor, scope: (
+        _trusted(actor) or _coordinator_of(actor, scope) or _partner_of(actor, scope)),
+    Action.ACT_ON_ESCALATION: lambda actor, scope: (
+        _trusted(actor) or _coordinator_of(actor, scope) or _partner_of(actor, scope)),
+    Action.ROUTE_ESCALATION: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
 }
 
 

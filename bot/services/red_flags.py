@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bot.services import identities
 from bot.services.concerns import excerpt
+from bot.services.coordinators import of_area
 from bot.services.events import EventContext, notify
 from bot.storage.models import Concern, ConcernStatus, ConcernUpdate, Role
 from flows.i18n import N_, _, translate
@@ -42,7 +43,9 @@ async def detected(ctx: EventContext, event: Event) -> None:
                                       by_role="system", created_at=ctx.now))
         await ctx.session.flush()
         reference = concern.reference
-    coordinators = await identities.of_people(ctx.session, role=Role.COORDINATOR)
+    # The area's coordinators; for someone not joined (no area known) every coordinator.
+    coordinators = (await of_area(ctx.session, person.area_id) if person is not None
+                    else await identities.of_people(ctx.session, role=Role.COORDINATOR))
     channel, address = ctx.identity.channel, ctx.identity.address
 
     def render() -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import caseviews
 from bot.settings import Settings
 from bot.storage.models import (
     Activity,
@@ -24,6 +25,8 @@ async def load(session: AsyncSession, name: str, person: Person | None, settings
                now: datetime) -> Any:
     if name == "library":
         return await library(session)
+    if name in ("cases", "routing", "open_cases", "partners"):
+        return await caseviews.load(session, name, person) if person else ()
     if person is None:
         return () if name == "concerns" else ImpactView()
     if name == "concerns":

@@ -307,6 +307,7 @@ class AuditEntry(Base):
 
 
 # The partner side lives in a module of its own; its tables are part of these models.
+from bot.storage.escalations import OPEN as OPEN  # noqa: E402
 from bot.storage.escalations import CoordinatorArea as CoordinatorArea  # noqa: E402
 from bot.storage.escalations import Escalation as Escalation  # noqa: E402
 from bot.storage.escalations import EscalationChange as EscalationChange  # noqa: E402

@@ -9,6 +9,7 @@ from typing import Any
 from flows.answers import Answer, ChooseLanguage, Invalid, Parsed, Result, YesNo
 from flows.commands import first_word
 from flows.conversation import Profile
+from flows.definitions.options import no_areas
 from flows.definitions.profile_steps import AREA, INTERESTS, NAME
 from flows.i18n import N_, _
 from flows.invites import extract_code
@@ -104,6 +105,16 @@ def _joined(_previous: Profile | None, answers: Mapping[str, Any]) -> Profile:
     )
 
 
+def _partner(ctx: Context) -> bool:
+    """A partner service's contact joins short: no area, no topics."""
+    code = ctx.answers.get("code") or {}
+    return isinstance(code, dict) and code.get("role") == "partner"
+
+
+def _no_area_asked(ctx: Context) -> bool:
+    return _partner(ctx) or no_areas(ctx)
+
+
 def _open_registration(ctx: Context) -> bool:
     return ctx.facts.open_registration
 
@@ -124,8 +135,8 @@ JOINING = Flow(
                                  "change your mind, send your invite code again."),
                               forget=True)}),
         NAME,
-        AREA,
-        replace(INTERESTS, next=END),
+        replace(AREA, skip_if=_no_area_asked),
+        replace(INTERESTS, next=END, skip_if=_partner),
     ),
     completed="person_joined",
     profile=_joined,
