@@ -27,7 +27,7 @@ from flows.i18n import _
 REFERENCE = re.compile(r"^\s*C-?(\d{1,9})\s*$", re.IGNORECASE)
 PARTNER_ACTIONS = {"ack", "progress", "done", "notus"}
 COORDINATOR_ACTIONS = {"route", "close", "note", "said"}
-NEEDS_NOTE = {"done", "notus", "note", "said"}
+NEEDS_NOTE = {"done", "notus", "note"}
 MAX_NOTE = 1000
 
 
@@ -154,7 +154,7 @@ async def _do(session: AsyncSession, actor: Actor, escalation: Escalation, conce
                                       by=by, changes_status=False)
         return Outcome(ref, escalation.status, _("Your note was sent to the champion."))
     if action == "said":
-        count = await _you_said_we_did(session, concern, note or "", now)
+        count = await _you_said_we_did(session, concern, note or escalation.note or "", now)
         return Outcome(ref, escalation.status, _(
             "Sent to {count} champions of the area.", count=count))
     if escalation.status not in OPEN:
@@ -173,6 +173,7 @@ async def _do(session: AsyncSession, actor: Actor, escalation: Escalation, conce
         _change(session, escalation, EscalationStatus.RESOLVED, who, now, note)
         await casenotes.tell_champion(session, concern, ConcernStatus.RESOLVED, now,
                                       partner=name, note=note, by=by)
+        await _tell_resolved(session, concern, name, note, now)
     elif action == "close":
         _change(session, escalation, EscalationStatus.CLOSED, who, now, note)
         await casenotes.tell_champion(session, concern, ConcernStatus.CLOSED, now, note=note,
@@ -205,6 +206,18 @@ async def _not_for_us(session: AsyncSession, actor: Actor, escalation: Escalatio
     return Outcome(concern.reference, escalation.status, _(
         "Thank you. {reference} has gone back to the coordinators.",
         reference=concern.reference))
+
+
+async def _tell_resolved(session: AsyncSession, concern: Concern, partner: str | None,
+                         note: str | None, now: datetime) -> None:
+    """The area's coordinators hear of it, with the way to tell the area's champions."""
+    async def render() -> str:
+        return _("{partner} has resolved concern {reference}: “{note}”\nSend SAID {reference} "
+                 "to tell the champions of the area (you said, we did).",
+                 partner=partner or "-", reference=concern.reference, note=note or "")
+
+    await casenotes.notify(session, await coordinators.of_area(session, concern.area_id),
+                           render, now, kind="notice")
 
 
 async def _route(session: AsyncSession, actor: Actor, escalation: Escalation, concern: Concern,
