@@ -165,3 +165,64 @@ async def test_with_no_matching_partner_the_concern_needs_routing(app: App) -> N
     await carol.reads()
     carol.sees("New concern C-1001", "No partner service matches: it needs routing")
     assert [(e.partner_id, e.status) for e in await rows(app)] == [(None, EscalationStatus.NEW)]
+
+
+async def test_after_resolution_the_coordinator_tells_the_areas_champions(app: App) -> None:
+    partner = await add_partner(app)
+    carol = await make_coordinator(app)
+    amina = await joined(app, "amina")
+    bilal = await joined(app, "bilal", name="Bilal")
+    await raise_concern(amina)
+    async with app.database.transaction() as session:
+        await escalations.act(session, Actor("person", role=Role.PARTNER, partner_id=partner),
+                              "C-1001", "done", "The landlord has treated the mould.",
+                              app.clock())
+    await carol.reads()
+    carol.sees("Northfield Housing has resolved concern C-1001", "Send SAID C-1001")
+    await carol.says("SAID C-1001")
+    carol.sees("Send “You said, we did” to the champions of this area")
+    await carol.says("1")
+    carol.sees("Sent to 2 champions of the area.")
+    await bilal.reads()
+    bilal.sees("You said, we did: a concern about Housing and damp in your area has been dealt "
+               "with. The landlord has treated the mould.")
+
+
+async def test_a_coordinator_changes_a_status_and_writes_to_the_champion(app: App) -> None:
+    await add_partner(app)
+    carol = await make_coordinator(app)
+    amina = await joined(app, "amina")
+    await raise_concern(amina)
+    await carol.says("menu")
+    await carol.says("2")  # open concerns
+    carol.sees("C-1001 · Housing and damp · Northfield · New")
+    await carol.says("1")
+    carol.sees("With: Northfield Housing", "Change its status")
+    await carol.says("3")  # a note to the champion
+    await carol.says("Thank you, we have chased the service.")
+    carol.sees("Your note was sent to the champion.")
+    await amina.reads()
+    amina.sees("A coordinator wrote about your concern C-1001.",
+               "Thank you, we have chased the service.")
+    await carol.says("STATUS C-1001")
+    await carol.says("4")  # closed
+    await carol.says("The tenants have moved out.")
+    carol.sees("C-1001 is now: Closed.")
+    await amina.reads()
+    amina.sees("a coordinator has closed it.", "The tenants have moved out.")
+
+
+async def test_forget_keeps_the_escalation_as_an_anonymous_record(app: App) -> None:
+    partner = await add_partner(app)
+    hana = await partner_contact(app, "hana", partner)
+    amina = await joined(app, "amina")
+    await raise_concern(amina)
+    await amina.says("FORGET")
+    await amina.says("1")
+    (escalation,) = await rows(app)
+    assert escalation.status is EscalationStatus.NEW
+    await hana.says("1")
+    await hana.says("1")
+    hana.sees("C-1001", "(no words kept)",
+              "The champion asked to stay anonymous; reply through champbot.")
+    hana.does_not_see("Elm Street", "Amina")
