@@ -19,7 +19,7 @@ from flows.types import Inbound
 
 # Change this whenever the consent text below changes in meaning: each
 # person's consent is recorded with the version they agreed to.
-CONSENT_VERSION = "2026-11"
+CONSENT_VERSION = "2026-12"
 
 
 class InviteCode(Answer):
@@ -70,6 +70,8 @@ def _consent(ctx: Context) -> str:
         "tell us about your activities and your community's concerns.\n"
         "Who sees it: your programme's coordinators. A partner service sees a concern only "
         "when it is for them, and sees your contact details only if you say yes.\n"
+        "If you ask us to erase your details, a service that already received your concern "
+        "by email keeps its copy: that is beyond our reach.\n"
         "We never sell it or use it for advertising.\n\n"
         "Send {stop} at any time to pause all messages, or {forget} to have your details "
         "erased.\n\nDo you agree?",
