@@ -175,7 +175,8 @@ class _Run(Navigation, CaseWords):
             self.conv = replace(self.conv.cleared(), language=self.conv.language)
             self.note(_("Welcome back! It has been a while, so we are starting again."))
             if command is None:
-                self.start_default()
+                if not self.case_word():  # ACK C-1042 still acts after a long pause
+                    self.start_default()
                 return
         profile = self.facts.profile
         if profile and profile.status == "paused":

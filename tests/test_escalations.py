@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.services import escalations
 from bot.services.permissions import Actor
+from bot.storage.database import Database
 from bot.storage.models import (
     Escalation,
     EscalationStatus,
@@ -226,3 +227,23 @@ async def test_forget_keeps_the_escalation_as_an_anonymous_record(app: App) -> N
     hana.sees("C-1001", "(no words kept)",
               "The champion asked to stay anonymous; reply through champbot.")
     hana.does_not_see("Elm Street", "Amina")
+
+
+async def test_a_restart_between_routing_and_sending_loses_nothing_and_repeats_nothing(
+    app: App,
+) -> None:
+    partner = await add_partner(app)
+    hana = await partner_contact(app, "hana", partner)
+    amina = await joined(app, "amina")
+    await raise_concern(amina, urgency="1")  # routed, alert written, nothing sent to Hana yet
+
+    restarted = App(app.settings, Database(app.settings.database_url), app.clock)
+    try:
+        after = Chat(restarted, "hana")  # a new process's dispatcher
+        await after.reads()
+        after.sees("URGENT concern C-1001 for Northfield Housing")
+        assert await after.reads() == ""
+    finally:
+        await restarted.database.close()
+    assert await hana.reads() == ""
+    assert len(await rows(app)) == 1

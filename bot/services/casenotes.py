@@ -22,7 +22,7 @@ from bot.storage.models import (
 )
 from flows.definitions.concern import AFFECTS, CATEGORIES, URGENCY
 from flows.i18n import _, language, translate
-from flows.types import Choice, Reply
+from flows.types import Reply
 
 _CATEGORY = {o.id: o.label for o in CATEGORIES}
 _URGENCY = {o.id: o.label for o in URGENCY}
@@ -71,14 +71,6 @@ async def describe(session: AsyncSession, concern: Concern) -> str:
     ])
 
 
-def action_choices(reference: str) -> tuple[Choice, ...]:
-    """Buttons that carry their own reference, so an old one still means what it said."""
-    return (Choice(f"ACK {reference}", _("Acknowledge")),
-            Choice(f"PROGRESS {reference}", _("In progress")),
-            Choice(f"DONE {reference}", _("Resolved")),
-            Choice(f"NOTUS {reference}", _("Not for us")))
-
-
 async def alert_partner(session: AsyncSession, partner: Partner, concern: Concern,
                         now: datetime, heading: Callable[[], str], kind: str = "alert") -> int:
     """Tell every contact of the partner at once: chat contacts and email addresses."""
@@ -88,7 +80,9 @@ async def alert_partner(session: AsyncSession, partner: Partner, concern: Concer
             text = "\n\n".join([heading(), await describe(session, concern), _(
                 "Reply ACK {reference} to acknowledge it, or DONE {reference} and a note "
                 "once it is dealt with.", reference=concern.reference)])
-            reply = Reply(text, action_choices(concern.reference), language=person.language)
+            # No buttons: numbers typed under an alert would answer the open question
+            # instead; the words (and the menu's buttons) carry the reference.
+            reply = Reply(text, language=person.language)
         outbox.enqueue(session, channel=identity.channel, address=identity.address,
                        reply=reply, now=now, kind=kind, person_id=person.id,
                        about_person_id=concern.person_id)
