@@ -49,6 +49,7 @@ async def remind(session: AsyncSession, settings: Settings, now: datetime) -> in
         .join(Concern, Concern.id == Escalation.concern_id)
         .join(Partner, Partner.id == Escalation.partner_id)
         .where(Escalation.status == EscalationStatus.NEW, Escalation.reminded_at.is_(None),
+               Partner.removed_at.is_(None),
                Escalation.created_at <= now - timedelta(hours=min(
                    settings.urgent_acknowledge_hours, 24)))
         .order_by(Escalation.id)
