@@ -5,7 +5,7 @@ from __future__ import annotations
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App
-from bot.services import broadcasts, failures, media, retention
+from bot.services import broadcasts, digests, failures, followups, media, retention
 
 
 def build(app: App) -> AsyncIOScheduler:
@@ -36,6 +36,21 @@ def build(app: App) -> AsyncIOScheduler:
 
     scheduler.add_job(broadcasts_due, "interval", seconds=30, id="broadcasts", coalesce=True,
                       max_instances=1, next_run_time=app.clock())
+
+    async def follow_up() -> None:
+        if await followups.tick(app.database, app.settings, app.clock()):
+            app.outbox_ready.set()
+
+    async def send_digests() -> None:
+        if await digests.tick(app.database, app.settings.zone, app.clock()):
+            app.outbox_ready.set()
+
+    # Both read due rows from our tables and mark them in the same transaction as
+    # their outbox rows: a restart or an extra tick neither loses nor repeats one.
+    scheduler.add_job(follow_up, "interval", minutes=5, id="followups", coalesce=True,
+                      max_instances=1)
+    scheduler.add_job(send_digests, "interval", minutes=1, id="digests", coalesce=True,
+                      max_instances=1)
     scheduler.add_job(sweep, "interval", minutes=15, id="retention", coalesce=True,
                       max_instances=1, next_run_time=app.clock())
     scheduler.add_job(report_failures, "interval", minutes=30, id="failures", coalesce=True,

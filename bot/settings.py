@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     concern_response_days: int = Field(default=5, ge=1, le=60)
     # Non-urgent broadcasts wait until the end of these hours (in TIMEZONE); "off" for none.
     broadcast_quiet_hours: str = "21:00-08:00"
+    # Follow-up of escalations not acknowledged: urgent after hours, others after working days.
+    urgent_acknowledge_hours: float = Field(default=4, gt=0, le=168)
+    follow_up_working_days: int = Field(default=3, ge=1, le=30)
 
     @classmethod
     def settings_customise_sources(

@@ -15,6 +15,7 @@ from typing import Any
 
 from flows import commands, invites, languages
 from flows.answers import Choose, ChooseLanguage, PickStep, out_of_range
+from flows.casework import CaseWords
 from flows.conversation import Conversation, Facts
 from flows.danger import CARRIED, Danger
 from flows.i18n import _, language, switch_language, translate
@@ -62,7 +63,7 @@ def resume(
         return Turn(tuple(run.output), conversation)
 
 
-class _Run(Navigation, Danger):
+class _Run(Navigation, Danger, CaseWords):
     def __init__(
         self, conv: Conversation, inbound: Inbound, now: datetime, facts: Facts,
         flows: Mapping[str, Flow],
@@ -183,7 +184,8 @@ class _Run(Navigation, Danger):
             self.conv = replace(self.conv.cleared(), language=self.conv.language)
             self.note(_("Welcome back! It has been a while, so we are starting again."))
             if command is None:
-                self.start_default()
+                if not self.case_word():  # ACK C-1042 still acts after a long pause
+                    self.start_default()
                 return
         profile = self.facts.profile
         if profile and profile.status == "paused":
@@ -200,6 +202,8 @@ class _Run(Navigation, Danger):
             return
         if command:
             self.run_command(command)
+        elif self.case_word():
+            pass  # a partner or coordinator acted on an escalation (ACK C-1042...)
         elif self.conv.flow is None:
             self.first_contact() if not self.joined else self.start("menu")
         else:

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from flows.definitions.activity import ACTIVITY
 from flows.definitions.broadcast import BROADCAST
+from flows.definitions.casework import (
+    CASE_NOTE,
+    CASE_ROUTE,
+    CASE_SAID,
+    CASE_STATUS,
+    CASES,
+    OPEN_CASES,
+    ROUTING,
+)
 from flows.definitions.concern import AFTER_DANGER, CONCERN
 from flows.definitions.impact import IMPACT
 from flows.definitions.info import INFO
@@ -22,7 +31,8 @@ class InvalidFlows(Exception):
 FLOWS: dict[str, Flow] = {
     flow.id: flow
     for flow in (JOINING, MENU, HELP, LANGUAGE, SETTINGS, FORGET, MY_DATA, ACTIVITY, CONCERN,
-                 MY_CONCERNS, IMPACT, INFO, AFTER_DANGER, BROADCAST)
+                 MY_CONCERNS, IMPACT, INFO, AFTER_DANGER, BROADCAST, CASES, ROUTING,
+                 OPEN_CASES, CASE_NOTE, CASE_ROUTE, CASE_STATUS, CASE_SAID)
 }
 
 _found = problems(FLOWS)

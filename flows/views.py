@@ -82,3 +82,25 @@ class BroadcastReportView:
     late: bool
     by_language: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     feedback: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """An escalation as a partner or coordinator sees it in chat."""
+
+    reference: str
+    status: str  # an escalation status
+    category: str
+    area: str | None
+    urgency: str
+    affects: str | None
+    words: str | None
+    contact: str | None  # "name, channel address" when the champion agreed
+    raised_at: datetime
+    partner: str | None = None  # None: waiting for a coordinator to route it
+
+
+@dataclass(frozen=True)
+class PartnerChoice:
+    id: str
+    name: str

@@ -6,6 +6,7 @@ from bot.cli import (  # noqa: F401  (registers)
     email,
     media,
     outbox,
+    partners,
     people,
     programme,
     running,

@@ -76,3 +76,25 @@ def people_import(file: Path = typer.Argument(
     typer.echo(f"{summary}, {len(problems)} bad row(s)")
     if problems:
         raise typer.Exit(1)
+
+
+@people_cli.command("edit")
+def people_edit(
+    person_id: int = typer.Argument(..., help="The person's id (see `people list`)."),
+    area: list[str] = typer.Option(..., "--area",
+                                   help="An area by id, code or name (repeat); for a "
+                                        "coordinator 'all' means every area."),
+) -> None:
+    """Give a coordinator the areas they look after (a champion: their one area)."""
+    from bot.services import coordinators
+    from bot.services.partners import Unknown
+
+    async def work(app: App) -> list[int]:
+        async with app.database.transaction() as session:
+            return await coordinators.set_areas(session, person_id, area)
+
+    try:
+        ids = with_app(work)
+    except (Unknown, LookupError) as error:
+        raise fail(f"champbot: {error}") from None
+    typer.echo(f"person {person_id}: areas {', '.join(map(str, ids)) or 'all'}")

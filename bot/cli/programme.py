@@ -20,17 +20,30 @@ messages_cli = group("messages", "The health information library: import message
 def invite(
     role: Role = typer.Option(
         Role.CHAMPION, help="Who the code is for: champion, coordinator or partner."),
+    partner: int | None = typer.Option(None, "--partner",
+                                       help="The partner service (needed with --role partner)."),
     uses: int = typer.Option(1, min=1, help="How many people may join with it."),
     days: int = typer.Option(30, min=1, help="How many days it stays valid."),
 ) -> None:
     """Make an invite code, with a Telegram link and a WhatsApp text to share."""
     from bot.services import invites
 
+    if (role is Role.PARTNER) != (partner is not None):
+        raise fail("champbot: --partner ID goes with --role partner (and only with it)")
+
     async def work(app: App) -> invites.Made:
         async with app.database.transaction() as session:
-            return await invites.create(session, role, app.clock(), uses=uses, days=days)
+            if partner is not None:
+                from bot.services import partners
 
-    made = with_app(work)
+                await partners.get(session, partner)
+            return await invites.create(session, role, app.clock(), uses=uses, days=days,
+                                        partner_id=partner)
+
+    try:
+        made = with_app(work)
+    except LookupError as error:
+        raise fail(f"champbot: {error}") from None
     link, text = invites.links(made.code, settings().telegram_bot_username)
     typer.echo(f"code:     {made.code}  ({made.role.value}, {made.max_uses} use(s), "
                f"valid until {made.expires_at:%Y-%m-%d})")

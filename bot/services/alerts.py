@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import coordinators as by_area
 from bot.services import identities
 from bot.services.events import EventContext, notify
 from bot.storage.models import Identity, Person, Role, WaitingAlert
@@ -62,31 +63,40 @@ def _concern(v: Mapping[str, Any]) -> str:
     urgent = v["urgency"] == "at_risk"
     heading = (_("URGENT concern {reference}", reference=v["reference"]) if urgent
                else _("New concern {reference}", reference=v["reference"]))
-    return "\n".join([
+    lines = [
         heading,
         _("About: {category}. Area: {area}. From: {who}.",
           category=translate(_CATEGORY.get(v["category"], v["category"])),
           area=v.get("area") or _("not given"), who=v.get("name") or _("a champion")),
         _("Urgency: {urgency}.", urgency=translate(_URGENCY.get(v["urgency"], "-"))),
         f"“{excerpt(v['text'])}”",
-    ])
+    ]
+    if "partners" in v:  # where routing sent it
+        lines.append(_("Passed to: {partners}.", partners=", ".join(v["partners"]))
+                     if v["partners"] else _(
+                         "No partner service matches: it needs routing (Concerns needing "
+                         "routing, in the menu)."))
+    return "\n".join(lines)
 
 
 RENDER: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "red_flag": _red_flag, "concern": _concern}
 
 
-async def coordinators(session: AsyncSession, besides: Person | None
-                       ) -> list[tuple[Person, Identity]]:
-    """The coordinators an alert reaches now (never the person it is about)."""
-    found = await identities.of_people(session, role=Role.COORDINATOR)
+async def coordinators(session: AsyncSession, besides: Person | None,
+                       area_id: int | None = None) -> list[tuple[Person, Identity]]:
+    """The coordinators an alert reaches now (never the person it is about): those of the
+    area (and those with no areas), or every coordinator when no area is known."""
+    found = (await by_area.of_area(session, area_id) if area_id is not None
+             else await identities.of_people(session, role=Role.COORDINATOR))
     return [pair for pair in found if besides is None or pair[0].id != besides.id]
 
 
 async def to_coordinators(ctx: EventContext, kind: str, values: Mapping[str, Any], *,
-                          urgent: bool, about: Person | None) -> bool:
-    """Tell every coordinator now, or keep the alert for the first to join; whether told."""
-    recipients = await coordinators(ctx.session, about)
+                          urgent: bool, about: Person | None, area_id: int | None = None) -> bool:
+    """Tell the area's coordinators now, or keep the alert for the first to join; whether
+    told."""
+    recipients = await coordinators(ctx.session, about, area_id)
     if recipients:
         notify(ctx, recipients, lambda: RENDER[kind](values),
                kind="alert" if urgent else "notice", about=about)

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.services import alerts
+from bot.services import alerts, escalations
 from bot.services.events import EventContext
 from bot.services.people import area_id
-from bot.storage.models import Area, Attachment, Concern, ConcernStatus, ConcernUpdate
+from bot.storage.models import Area, Attachment, Concern, ConcernStatus, ConcernUpdate, Partner
 from flows.i18n import _
 from flows.types import Event, Reply
 
@@ -54,12 +54,16 @@ async def raised(ctx: EventContext, event: Event) -> None:
                                    kind=str(media["kind"]), ref=str(media["ref"])[:500],
                                    content_type=media.get("content_type"),
                                    created_at=ctx.now))
+    routed = await escalations.route_concern(ctx.session, concern, ctx.now)
+    names = [p.name for p in await ctx.session.scalars(select(Partner).where(
+        Partner.id.in_([e.partner_id for e in routed if e.partner_id is not None])))]
     area = await ctx.session.get(Area, concern.area_id) if concern.area_id else None
-    urgent = concern.urgency == "at_risk"
+    urgent = escalations.is_urgent(concern)
     told = await alerts.to_coordinators(ctx, "concern", {
         "reference": concern.reference, "category": concern.category, "urgency": concern.urgency,
         "area": area.name if area else None, "name": person.display_name,
-        "text": concern.description}, urgent=urgent, about=person)
+        "text": concern.description, "partners": names},
+        urgent=urgent, about=person, area_id=concern.area_id)
     ctx.reply(Reply(_saved(ctx, concern.reference, urgent, told), language=person.language))
 
 

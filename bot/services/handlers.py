@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from bot.services import (
     activities,
     broadcast_chat,
+    casework,
     concerns,
     joining,
     privacy,
@@ -31,6 +32,7 @@ HANDLERS: dict[str, Handler] = {
     "concern_raised": concerns.raised,
     "red_flag_detected": red_flags.detected,
     "broadcast_confirmed": broadcast_chat.confirmed,
+    "escalation_acted": casework.acted,
 }
 
 

@@ -23,13 +23,13 @@ class Made:
 
 async def create(
     session: AsyncSession, role: Role, now: datetime, *, uses: int = 1, days: int = 30,
-    code: str | None = None,
+    code: str | None = None, partner_id: int | None = None,
 ) -> Made:
     while code is None:
         candidate = new_code()
         if await session.scalar(select(Invite.id).where(Invite.code == candidate)) is None:
             code = candidate
-    invite = Invite(code=code, role=role, max_uses=uses, uses=0,
+    invite = Invite(code=code, role=role, max_uses=uses, uses=0, partner_id=partner_id,
                     expires_at=now + timedelta(days=days), created_at=now)
     session.add(invite)
     await session.flush()

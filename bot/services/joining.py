@@ -18,14 +18,14 @@ from flows.types import Event
 async def joined(ctx: EventContext, event: Event) -> None:
     data = event.data
     invite_answer = data.get("code") or {}
-    role, status = Role.CHAMPION, Status.ACTIVE
+    role, status, partner_id = Role.CHAMPION, Status.ACTIVE, None
     if invite_answer:
         invite = await invites.find(ctx.session, str(invite_answer.get("code")))
         if invite is None or invites.problem(invite, ctx.now):
             raise Refused(_("Sorry, that invite code can't be used any more. Please ask your "
                             "coordinator for a new one and send it to me."))
         invite.uses += 1
-        role = invite.role
+        role, partner_id = invite.role, invite.partner_id
     elif ctx.settings.open_registration:
         status = Status.PENDING
     else:
@@ -38,6 +38,7 @@ async def joined(ctx: EventContext, event: Event) -> None:
         language=str(data.get("language") or ctx.settings.default_language),
         area_id=area_id(data.get("area")),
         topics=list(data.get("topics") or []),
+        partner_id=partner_id,
         created_at=ctx.now,
         updated_at=ctx.now,
     )

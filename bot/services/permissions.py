@@ -24,6 +24,12 @@ class Action(enum.StrEnum):
     VIEW_PEOPLE = "view_people"
     SEND_BROADCAST = "send_broadcast"  # create, start, cancel (scope: each audience area)
     VIEW_BROADCASTS = "view_broadcasts"  # list, reports, feedback counts
+    MANAGE_PARTNERS = "manage_partners"  # add, edit, remove partner services; send digests
+    VIEW_ESCALATION = "view_escalation"
+    # A partner's own actions: acknowledge, in progress, resolve, not for us.
+    ACT_ON_ESCALATION = "act_on_escalation"
+    # A coordinator's: route or re-route, change any status, write to the champion.
+    ROUTE_ESCALATION = "route_escalation"
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,11 @@ def _coordinator_of(actor: Actor, scope: Scope) -> bool:
     return not actor.areas or scope.area_id is None or scope.area_id in actor.areas
 
 
+def _partner_of(actor: Actor, scope: Scope) -> bool:
+    return (actor.role is Role.PARTNER and actor.partner_id is not None
+            and actor.partner_id == scope.partner_id)
+
+
 Rule = Callable[[Actor, Scope], bool]
 
 RULES: dict[Action, Rule] = {
@@ -72,6 +83,12 @@ RULES: dict[Action, Rule] = {
     Action.VIEW_PEOPLE: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
     Action.SEND_BROADCAST: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
     Action.VIEW_BROADCASTS: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
+    Action.MANAGE_PARTNERS: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
+    Action.VIEW_ESCALATION: lambda actor, scope: (
+        _trusted(actor) or _coordinator_of(actor, scope) or _partner_of(actor, scope)),
+    Action.ACT_ON_ESCALATION: lambda actor, scope: (
+        _trusted(actor) or _coordinator_of(actor, scope) or _partner_of(actor, scope)),
+    Action.ROUTE_ESCALATION: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
 }
 
 

@@ -65,8 +65,9 @@ async def erase_person(session: AsyncSession, person: Person, now: datetime, act
     await session.execute(delete(Attachment).where(Attachment.concern_id.in_(concern_ids)))
     await session.execute(update(ConcernUpdate).where(ConcernUpdate.concern_id.in_(concern_ids))
                           .values(note=None))
+    # Escalations stay as anonymous records: no words, no way to reach the champion.
     await session.execute(update(Concern).where(Concern.person_id == person.id)
-                          .values(description=None))
+                          .values(description=None, contact_ok=False))
     await session.execute(update(Activity).where(Activity.person_id == person.id)
                           .values(note=None, kind_other=None))
     await session.execute(delete(OutboxMessage).where(

@@ -35,4 +35,5 @@ async def detected(ctx: EventContext, event: Event) -> None:
         values.update(reference=concern.reference, name=person.display_name)
     else:
         values.update(channel=ctx.identity.channel, address=ctx.identity.address)
-    await alerts.to_coordinators(ctx, "red_flag", values, urgent=True, about=person)
+    await alerts.to_coordinators(ctx, "red_flag", values, urgent=True, about=person,
+                                area_id=person.area_id if person is not None else None)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import alerts
+from bot.services import alerts, caseviews
 from bot.settings import Settings
 from bot.storage.models import (
     Activity,
@@ -27,7 +27,8 @@ async def load(session: AsyncSession, name: str, person: Person | None, settings
     if name == "library":
         return await library(session)
     if name == "coordinators":  # whether an alert about this person reaches anyone now
-        return bool(await alerts.coordinators(session, person))
+        return bool(await alerts.coordinators(session, person,
+                                              person.area_id if person else None))
     if name == "broadcast_report":
         from bot.services import broadcast_reports
 
@@ -36,6 +37,8 @@ async def load(session: AsyncSession, name: str, person: Person | None, settings
         from bot.services import audiences
 
         return await audiences.by_area(session)
+    if name in ("cases", "routing", "open_cases", "partners"):
+        return await caseviews.load(session, name, person) if person else ()
     if person is None:
         return () if name == "concerns" else ImpactView()
     if name == "concerns":

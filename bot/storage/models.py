@@ -57,6 +57,9 @@ class Person(Base):
     language: Mapped[str] = mapped_column(String(8))
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
     topics: Mapped[list[Any]] = mapped_column(default=list)
+    # A partner contact's organisation.
+    partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partners.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     erased_at: Mapped[datetime | None]
@@ -108,6 +111,7 @@ class Invite(Base):
     expires_at: Mapped[datetime]
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
 
 
 class Conversation(Base):
@@ -181,6 +185,7 @@ class ConcernStatus(enum.StrEnum):
     IN_PROGRESS = "in_progress"
     RESOLVED = "resolved"
     CLOSED = "closed"  # closed without action
+    RETURNED = "returned"  # a service said it is not for them: back to a coordinator
 
 
 class Activity(Base):
@@ -355,5 +360,14 @@ from bot.storage.broadcasts import (  # noqa: E402, F401
     SavedGroup,
     SavedGroupMember,
 )
-from bot.storage.links import UsedLink  # noqa: E402, F401
 
+# The partner side lives in a module of its own; its tables are part of these models.
+from bot.storage.escalations import OPEN as OPEN  # noqa: E402
+from bot.storage.escalations import CoordinatorArea as CoordinatorArea  # noqa: E402
+from bot.storage.escalations import Escalation as Escalation  # noqa: E402
+from bot.storage.escalations import EscalationChange as EscalationChange  # noqa: E402
+from bot.storage.escalations import EscalationStatus as EscalationStatus  # noqa: E402
+from bot.storage.escalations import Partner as Partner  # noqa: E402
+from bot.storage.escalations import PartnerArea as PartnerArea  # noqa: E402
+from bot.storage.escalations import PartnerCategory as PartnerCategory  # noqa: E402
+from bot.storage.links import UsedLink  # noqa: E402, F401

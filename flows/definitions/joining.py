@@ -9,6 +9,7 @@ from typing import Any
 from flows.answers import ChooseLanguage, YesNo
 from flows.commands import first_word
 from flows.conversation import Profile
+from flows.definitions.options import no_areas
 from flows.definitions.profile_steps import AREA, INTERESTS, NAME
 from flows.i18n import N_, _
 from flows.invites import extract_code
@@ -18,7 +19,7 @@ from flows.types import Inbound
 
 # Change this whenever the consent text below changes in meaning: each
 # person's consent is recorded with the version they agreed to.
-CONSENT_VERSION = "2026-11"
+CONSENT_VERSION = "2026-12"
 
 
 class InviteCode(Answer):
@@ -69,6 +70,8 @@ def _consent(ctx: Context) -> str:
         "tell us about your activities and your community's concerns.\n"
         "Who sees it: your programme's coordinators. A partner service sees a concern only "
         "when it is for them, and sees your contact details only if you say yes.\n"
+        "If you ask us to erase your details, a service that already received your concern "
+        "by email keeps its copy: that is beyond our reach.\n"
         "We never sell it or use it for advertising.\n\n"
         "Send {stop} at any time to pause all messages, or {forget} to have your details "
         "erased.\n\nDo you agree?",
@@ -104,6 +107,16 @@ def _joined(_previous: Profile | None, answers: Mapping[str, Any]) -> Profile:
     )
 
 
+def _partner(ctx: Context) -> bool:
+    """A partner service's contact joins short: no area, no topics."""
+    code = ctx.answers.get("code") or {}
+    return isinstance(code, dict) and code.get("role") == "partner"
+
+
+def _no_area_asked(ctx: Context) -> bool:
+    return _partner(ctx) or no_areas(ctx)
+
+
 def _open_registration(ctx: Context) -> bool:
     return ctx.facts.open_registration
 
@@ -124,8 +137,8 @@ JOINING = Flow(
                                  "change your mind, send your invite code again."),
                               forget=True)}),
         NAME,
-        AREA,
-        replace(INTERESTS, next=END),
+        replace(AREA, skip_if=_no_area_asked),
+        replace(INTERESTS, next=END, skip_if=_partner),
     ),
     completed="person_joined",
     profile=_joined,

@@ -25,7 +25,28 @@ ENTRIES: tuple[Option, ...] = (
 )
 
 
+# A partner service's contacts see what is waiting for their service.
+PARTNER_ENTRIES: tuple[Option, ...] = (
+    Option("cases", N_("New and open concerns")),
+    Option("language", N_("Language")),
+    Option("help", N_("Help")),
+)
+
+# Coordinators route and follow concerns, and send health messages to champions.
+COORDINATOR_ENTRIES: tuple[Option, ...] = (
+    Option("routing", N_("Concerns needing routing")),
+    Option("open_cases", N_("Open concerns")),
+    Option("broadcast", N_("Send a health message")),
+    Option("settings", N_("Settings")),
+    Option("help", N_("Help")),
+)
+
+
 def _entries(ctx: Context) -> Sequence[Option]:
+    if ctx.role == "partner":
+        return PARTNER_ENTRIES
+    if ctx.role == "coordinator":
+        return COORDINATOR_ENTRIES
     return ENTRIES
 
 
@@ -33,7 +54,8 @@ MENU = Flow(
     id="menu",
     steps=(
         Step("choose", N_("What would you like to do?"), Choose(_entries),
-             next={entry.id: Start(entry.id) for entry in ENTRIES}),
+             next={entry.id: Start(entry.id)
+                   for entry in (*ENTRIES, *PARTNER_ENTRIES, *COORDINATOR_ENTRIES)}),
     ),
     then=None,
 )

@@ -17,6 +17,7 @@ STATUSES: Mapping[str, str] = {
     "in_progress": N_("In progress"),
     "resolved": N_("Resolved"),
     "closed": N_("Closed without action"),
+    "returned": N_("Back with a coordinator, to find the right service"),
 }
 _CATEGORY = {option.id: option.label for option in CATEGORIES}
 

@@ -1,0 +1,168 @@
+"""What is said about an escalation: to the partner's contacts (chat and email), to
+coordinators, and back to the champion who raised the concern."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import outbox, partners
+from bot.storage.models import (
+    Area,
+    Concern,
+    ConcernStatus,
+    ConcernUpdate,
+    Identity,
+    Partner,
+    Person,
+    Status,
+)
+from flows.definitions.concern import AFFECTS, CATEGORIES, URGENCY
+from flows.i18n import _, language, translate
+from flows.types import Reply
+
+_CATEGORY = {o.id: o.label for o in CATEGORIES}
+_URGENCY = {o.id: o.label for o in URGENCY}
+_AFFECTS = {o.id: o.label for o in AFFECTS}
+EXCERPT = 300
+
+
+def category(code: str) -> str:
+    return translate(_CATEGORY.get(code, code))
+
+
+def urgency(code: str) -> str:
+    return translate(_URGENCY.get(code, code))
+
+
+def affects(code: str | None) -> str:
+    return translate(_AFFECTS[code]) if code in _AFFECTS else "-"
+
+
+def excerpt(text: str | None) -> str:
+    text = (text or "").strip()
+    return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
+
+
+async def contact_line(session: AsyncSession, concern: Concern) -> str:
+    """The champion's name and how to reach them, only when they agreed for this concern."""
+    person = await session.get(Person, concern.person_id) if concern.person_id else None
+    if not concern.contact_ok or person is None or person.status == Status.ERASED:
+        return _("The champion asked to stay anonymous; reply through champbot.")
+    reach = await session.scalar(select(Identity).where(Identity.person_id == person.id)
+                                 .order_by(Identity.last_inbound_at.desc(), Identity.id))
+    return _("Contact: {name}, {channel} {address}.", name=person.display_name or "-",
+             channel=reach.channel if reach else "-", address=reach.address if reach else "-")
+
+
+async def describe(session: AsyncSession, concern: Concern) -> str:
+    """A concern as a partner or coordinator reads it (in the current language)."""
+    area = await session.get(Area, concern.area_id) if concern.area_id else None
+    return "\n".join([
+        f"{concern.reference} · {category(concern.category)} · "
+        f"{area.name if area else _('area not given')}",
+        _("Urgency: {urgency}. Affects: {affects}.", urgency=urgency(concern.urgency),
+          affects=affects(concern.affects)),
+        f"“{excerpt(concern.description)}”" if concern.description else _("(no words kept)"),
+        await contact_line(session, concern),
+    ])
+
+
+async def alert_partner(session: AsyncSession, partner: Partner, concern: Concern,
+                        now: datetime, heading: Callable[[], str], kind: str = "alert") -> int:
+    """Tell every contact of the partner at once: chat contacts and email addresses."""
+    sent = 0
+    for person, identity in await partners.contacts(session, partner.id):
+        with language(person.language):
+            text = "\n\n".join([heading(), await describe(session, concern), _(
+                "Reply ACK {reference} to acknowledge it, or DONE {reference} and a note "
+                "once it is dealt with.", reference=concern.reference)])
+            # No buttons: numbers typed under an alert would answer the open question
+            # instead; the words (and the menu's buttons) carry the reference.
+            reply = Reply(text, language=person.language)
+        outbox.enqueue(session, channel=identity.channel, address=identity.address,
+                       reply=reply, now=now, kind=kind, person_id=person.id,
+                       about_person_id=concern.person_id)
+        sent += 1
+    for address in partner.emails:
+        with language(partner.language):
+            subject = heading()
+            reply = Reply("\n\n".join([subject, await describe(session, concern)]),
+                          language=partner.language)
+        email(session, address, subject, reply, now, kind=kind, about=concern.person_id)
+        sent += 1
+    return sent
+
+
+def email(session: AsyncSession, address: str, subject: str, reply: Reply, now: datetime, *,
+          kind: str, about: int | None, extra: dict[str, object] | None = None) -> None:
+    """An email for hmail's sender: channel "email", the address, a subject beside the text."""
+    row = outbox.enqueue(session, channel="email", address=address, reply=reply, now=now,
+                         kind=kind, about_person_id=about)
+    row.payload = {**row.payload, "subject": subject, **(extra or {})}
+
+
+def _update_text(status: ConcernStatus, reference: str, partner: str | None,
+                 note: str | None) -> str:
+    partner = partner or _("the service")
+    if status is ConcernStatus.PASSED_ON:
+        text = _("Update on your concern {reference}: it has been passed to {partner}.",
+                 reference=reference, partner=partner)
+    elif status is ConcernStatus.ACKNOWLEDGED:
+        text = _("Update on your concern {reference}: {partner} has received it and will "
+                 "look at it.", reference=reference, partner=partner)
+    elif status is ConcernStatus.IN_PROGRESS:
+        text = _("Update on your concern {reference}: {partner} is working on it.",
+                 reference=reference, partner=partner)
+    elif status is ConcernStatus.RESOLVED:
+        text = _("Update on your concern {reference}: {partner} has dealt with it.",
+                 reference=reference, partner=partner)
+    elif status is ConcernStatus.RETURNED:
+        text = _("Update on your concern {reference}: {partner} said it is not for them. "
+                 "A coordinator will find the right service.", reference=reference,
+                 partner=partner)
+    elif status is ConcernStatus.CLOSED:
+        text = _("Update on your concern {reference}: a coordinator has closed it.",
+                 reference=reference)
+    else:
+        text = _("A coordinator wrote about your concern {reference}.", reference=reference)
+    return f"{text}\n“{note}”" if note else text
+
+
+async def tell_champion(session: AsyncSession, concern: Concern, status: ConcernStatus,
+                        now: datetime, *, partner: str | None = None, note: str | None = None,
+                        by: str = "system", changes_status: bool = True) -> None:
+    """Record the step in the concern's history and tell the champion, in their language."""
+    if changes_status:
+        concern.status = status
+    concern.updated_at = now
+    session.add(ConcernUpdate(concern_id=concern.id, status=concern.status, note=note,
+                              by_role=by, created_at=now))
+    person = await session.get(Person, concern.person_id) if concern.person_id else None
+    if person is None or person.status != Status.ACTIVE:
+        return
+    with language(person.language):
+        text = _update_text(status if changes_status else ConcernStatus.RECEIVED,
+                            concern.reference, partner, note)
+    for identity in await session.scalars(select(Identity).where(
+            Identity.person_id == person.id, Identity.unreachable_at.is_(None),
+            Identity.opted_out_at.is_(None))):
+        outbox.enqueue(session, channel=identity.channel, address=identity.address,
+                       reply=Reply(text, language=person.language), now=now,
+                       kind="concern_update", person_id=person.id,
+                       values={"reference": concern.reference})
+
+
+async def notify(session: AsyncSession, recipients: list[tuple[Person, Identity]],
+                 render: Callable[[], Awaitable[str]], now: datetime, *, kind: str = "notice",
+                 about: int | None = None) -> None:
+    """One message to each recipient, rendered in their language."""
+    for person, identity in recipients:
+        with language(person.language):
+            reply = Reply(await render(), language=person.language)
+        outbox.enqueue(session, channel=identity.channel, address=identity.address,
+                       reply=reply, now=now, kind=kind, person_id=person.id,
+                       about_person_id=about)

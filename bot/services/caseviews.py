@@ -1,0 +1,75 @@
+"""What partners and coordinators see in chat: escalations as ``CaseView``s."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import coordinators, partners
+from bot.storage.models import (
+    OPEN,
+    Area,
+    Concern,
+    Escalation,
+    EscalationStatus,
+    Identity,
+    Partner,
+    Person,
+    Role,
+    Status,
+)
+from flows.views import CaseView, PartnerChoice
+
+LIMIT = 20  # a chat list stays short; the CLI shows everything
+Rows = Select[Escalation, Concern, str, str]
+
+
+def _query() -> Rows:
+    return (select(Escalation, Concern, Area.name, Partner.name)
+            .join(Concern, Concern.id == Escalation.concern_id)
+            .outerjoin(Area, Area.id == Concern.area_id)
+            .outerjoin(Partner, Partner.id == Escalation.partner_id)
+            .where(Escalation.status.in_(OPEN)))
+
+
+async def contact_of(session: AsyncSession, concern: Concern) -> str | None:
+    if not concern.contact_ok or concern.person_id is None:
+        return None
+    person = await session.get(Person, concern.person_id)
+    if person is None or person.status == Status.ERASED:
+        return None
+    reach = await session.scalar(select(Identity).where(Identity.person_id == person.id)
+                                 .order_by(Identity.id))
+    where = f", {reach.channel} {reach.address}" if reach else ""
+    return f"{person.display_name or '-'}{where}"
+
+
+async def _views(session: AsyncSession, query: Rows) -> tuple[CaseView, ...]:
+    rows = (await session.execute(query.limit(LIMIT))).all()
+    views = []
+    for escalation, concern, area, partner in rows:
+        views.append(CaseView(
+            concern.reference, escalation.status.value, concern.category, area,
+            concern.urgency, concern.affects, concern.description,
+            await contact_of(session, concern), concern.created_at, partner))
+    return tuple(views)
+
+
+async def load(session: AsyncSession, name: str, person: Person) -> object:
+    if name == "partners":
+        return tuple(PartnerChoice(str(p.id), p.name) for p in await partners.active(session))
+    if name == "cases":
+        if person.role is not Role.PARTNER or person.partner_id is None:
+            return ()
+        return await _views(session, _query().where(Escalation.partner_id == person.partner_id)
+                            .order_by((Escalation.status != EscalationStatus.NEW),
+                                      Escalation.created_at, Escalation.id))
+    if person.role is not Role.COORDINATOR:
+        return ()
+    query = _query()
+    areas = await coordinators.areas_of(session, person.id)
+    if areas:
+        query = query.where(Concern.area_id.in_(areas))
+    waiting = Escalation.partner_id.is_(None)
+    query = query.where(waiting if name == "routing" else ~waiting)
+    return await _views(session, query.order_by(Escalation.created_at, Escalation.id))

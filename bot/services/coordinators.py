@@ -1,0 +1,55 @@
+"""Coordinators by area, and who is asking (an ``Actor``) for a person in chat."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import partners
+from bot.services.permissions import Actor
+from bot.storage.models import CoordinatorArea, Identity, Person, Role, Status
+
+
+async def of_area(session: AsyncSession, area_id: int | None) -> list[tuple[Person, Identity]]:
+    """Reachable coordinators of an area: those given it, and those given no area at all."""
+    anywhere = ~exists().where(CoordinatorArea.person_id == Person.id)
+    covers = anywhere
+    if area_id is not None:
+        covers = or_(anywhere, exists().where(CoordinatorArea.person_id == Person.id,
+                                              CoordinatorArea.area_id == area_id))
+    query = (
+        select(Person, Identity).join(Identity, Identity.person_id == Person.id)
+        .where(Person.role == Role.COORDINATOR, Person.status == Status.ACTIVE,
+               Identity.unreachable_at.is_(None), Identity.opted_out_at.is_(None), covers)
+        .order_by(Person.id, Identity.id))
+    return [(p, i) for p, i in (await session.execute(query)).all()]
+
+
+async def areas_of(session: AsyncSession, person_id: int) -> frozenset[int]:
+    return frozenset(await session.scalars(select(CoordinatorArea.area_id).where(
+        CoordinatorArea.person_id == person_id)))
+
+
+async def set_areas(session: AsyncSession, person_id: int, values: Sequence[str]) -> list[int]:
+    """Give a coordinator areas (by id, code or name); ``all`` clears them (every area)."""
+    person = await session.get(Person, person_id)
+    if person is None or person.status == Status.ERASED:
+        raise LookupError(f"no one with id {person_id}")
+    every, ids = await partners.area_ids(session, values)
+    if person.role is not Role.COORDINATOR:
+        if every or len(ids) != 1:
+            raise partners.Unknown("a champion works in one area: give one --area")
+        person.area_id = ids[0]
+        return ids
+    await session.execute(delete(CoordinatorArea).where(CoordinatorArea.person_id == person_id))
+    session.add_all(CoordinatorArea(person_id=person_id, area_id=a) for a in ids)
+    await session.flush()
+    return ids
+
+
+async def actor_of(session: AsyncSession, person: Person) -> Actor:
+    areas = await areas_of(session, person.id) if person.role is Role.COORDINATOR else frozenset()
+    return Actor("person", role=person.role, person_id=person.id, partner_id=person.partner_id,
+                 areas=areas)

@@ -1,0 +1,264 @@
+"""Escalations: routing a confirmed concern, and the one service every path acts through
+(chat steps, chat words, the CLI and signed email links)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import casenotes, coordinators, identities, partners, permissions
+from bot.services.permissions import Action, Actor, Scope
+from bot.storage.models import (
+    OPEN,
+    Concern,
+    ConcernStatus,
+    Escalation,
+    EscalationChange,
+    EscalationStatus,
+    Partner,
+    Role,
+)
+from flows.i18n import _
+
+REFERENCE = re.compile(r"^\s*C-?(\d{1,9})\s*$", re.IGNORECASE)
+PARTNER_ACTIONS = {"ack", "progress", "done", "notus"}
+COORDINATOR_ACTIONS = {"route", "close", "note", "said"}
+NEEDS_NOTE = {"done", "notus", "note"}
+MAX_NOTE = 1000
+
+
+class ActionError(Exception):
+    """The action can't be done (already done, unknown reference...): ``message`` says why,
+    in the language current when it was raised."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Outcome:
+    reference: str
+    status: EscalationStatus
+    message: str  # what to tell whoever acted
+
+
+def is_urgent(concern: Concern) -> bool:
+    return (concern.urgency == "at_risk" or concern.red_flag is not None
+            or concern.category == "safeguarding")
+
+
+def concern_id(reference: str) -> int | None:
+    match = REFERENCE.match(reference)
+    return int(match.group(1)) - 1000 if match else None
+
+
+def _change(session: AsyncSession, escalation: Escalation, status: EscalationStatus,
+            actor: str, now: datetime, note: str | None = None) -> None:
+    escalation.status = status
+    escalation.changed_by = actor
+    escalation.updated_at = now
+    if status is EscalationStatus.ACKNOWLEDGED or (
+            status in (EscalationStatus.IN_PROGRESS, EscalationStatus.RESOLVED)
+            and escalation.acknowledged_at is None):
+        escalation.acknowledged_at = now
+    if status is EscalationStatus.RESOLVED:
+        escalation.resolved_at = now
+    if note is not None:
+        escalation.note = note
+    session.add(EscalationChange(escalation_id=escalation.id, status=status, note=note,
+                                 actor=actor, created_at=now))
+
+
+async def _open(session: AsyncSession, concern: Concern, partner: Partner | None,
+                actor: str, now: datetime) -> Escalation:
+    """A new escalation; urgent ones reach the partner's contacts at once."""
+    escalation = Escalation(concern_id=concern.id, partner_id=partner.id if partner else None,
+                            status=EscalationStatus.NEW, urgent=is_urgent(concern),
+                            changed_by=actor, created_at=now, updated_at=now)
+    session.add(escalation)
+    await session.flush()
+    session.add(EscalationChange(escalation_id=escalation.id, status=EscalationStatus.NEW,
+                                 actor=actor, created_at=now))
+    if partner is not None and escalation.urgent:
+        await casenotes.alert_partner(session, partner, concern, now, lambda: _(
+            "URGENT concern {reference} for {partner}", reference=concern.reference,
+            partner=partner.name))
+        escalation.digested_at = now
+    return escalation
+
+
+async def route_concern(session: AsyncSession, concern: Concern, now: datetime
+                        ) -> list[Escalation]:
+    """Route a confirmed concern to every matching partner, or to coordinators."""
+    matched = await partners.matching(session, concern.category, concern.area_id)
+    made = [await _open(session, concern, partner, "system", now) for partner in matched]
+    if not made:
+        return [await _open(session, concern, None, "system", now)]
+    concern.status = ConcernStatus.PASSED_ON
+    return made
+
+
+async def find(session: AsyncSession, actor: Actor, target: int | str) -> Escalation | None:
+    """The escalation meant: by id, or by a concern's reference (the actor's own partner's
+    escalation of it for a partner; else the latest open one, else the latest)."""
+    if isinstance(target, int):
+        return await session.get(Escalation, target)
+    number = concern_id(target)
+    if number is None:
+        return None
+    query = select(Escalation).where(Escalation.concern_id == number)
+    own = None
+    if actor.partner_id is not None:
+        own = await session.scalar(query.where(Escalation.partner_id == actor.partner_id)
+                                   .order_by(Escalation.id.desc()).limit(1))
+    if own is None:
+        own = await session.scalar(query.where(Escalation.status.in_(OPEN))
+                                   .order_by(Escalation.id.desc()).limit(1))
+    return own or await session.scalar(query.order_by(Escalation.id.desc()).limit(1))
+
+
+async def act(session: AsyncSession, actor: Actor, target: int | str, action: str,
+              note: str | None, now: datetime, *, partner_id: int | None = None) -> Outcome:
+    """Do ``action`` to an escalation, or raise Forbidden (audited) or ActionError."""
+    escalation = await find(session, actor, target)
+    concern = await session.get(Concern, escalation.concern_id) if escalation else None
+    scope = Scope(area_id=concern.area_id if concern else None,
+                  partner_id=escalation.partner_id if escalation else None,
+                  person_id=concern.person_id if concern else None)
+    needed = Action.ACT_ON_ESCALATION if action in PARTNER_ACTIONS else Action.ROUTE_ESCALATION
+    permissions.require(session, actor, needed, scope, now)
+    if escalation is None or concern is None:
+        raise ActionError(_("There is no concern {reference}.", reference=str(target)))
+    note = (note or "").strip()[:MAX_NOTE] or None
+    if action in NEEDS_NOTE and note is None:
+        raise ActionError(_("Please add a short note after the reference."))
+    partner = await session.get(Partner, escalation.partner_id) if escalation.partner_id else None
+    return await _do(session, actor, escalation, concern, partner, action, note, now,
+                     partner_id)
+
+
+async def _do(session: AsyncSession, actor: Actor, escalation: Escalation, concern: Concern,
+              partner: Partner | None, action: str, note: str | None, now: datetime,
+              partner_id: int | None) -> Outcome:
+    ref, who, name = concern.reference, actor.label, partner.name if partner else None
+    by = actor.role.value if actor.role else "coordinator"
+    if action == "route":
+        return await _route(session, actor, escalation, concern, partner_id, now)
+    if action == "note":
+        await casenotes.tell_champion(session, concern, concern.status, now, note=note,
+                                      by=by, changes_status=False)
+        return Outcome(ref, escalation.status, _("Your note was sent to the champion."))
+    if action == "said":
+        count = await _you_said_we_did(session, concern, note or escalation.note or "", now)
+        return Outcome(ref, escalation.status, _(
+            "Sent to {count} champions of the area.", count=count))
+    if escalation.status not in OPEN:
+        raise ActionError(_("{reference} is no longer open with you.", reference=ref))
+    if action == "ack":
+        if escalation.status is not EscalationStatus.NEW:
+            raise ActionError(_("{reference} was already acknowledged.", reference=ref))
+        _change(session, escalation, EscalationStatus.ACKNOWLEDGED, who, now)
+        await casenotes.tell_champion(session, concern, ConcernStatus.ACKNOWLEDGED, now,
+                                      partner=name, by=by)
+    elif action == "progress":
+        _change(session, escalation, EscalationStatus.IN_PROGRESS, who, now)
+        await casenotes.tell_champion(session, concern, ConcernStatus.IN_PROGRESS, now,
+                                      partner=name, by=by)
+    elif action == "done":
+        _change(session, escalation, EscalationStatus.RESOLVED, who, now, note)
+        await casenotes.tell_champion(session, concern, ConcernStatus.RESOLVED, now,
+                                      partner=name, note=note, by=by)
+        await _tell_resolved(session, concern, name, note, now)
+    elif action == "close":
+        _change(session, escalation, EscalationStatus.CLOSED, who, now, note)
+        await casenotes.tell_champion(session, concern, ConcernStatus.CLOSED, now, note=note,
+                                      by=by)
+    elif action == "notus":
+        return await _not_for_us(session, actor, escalation, concern, name, note, now)
+    else:
+        raise ActionError(_("Sorry, that isn't one of the options. Please send the number of "
+                            "your answer."))
+    return Outcome(ref, escalation.status, _(
+        "{reference} is now: {status}. The champion has been told.", reference=ref,
+        status=status_label(escalation.status)))
+
+
+async def _not_for_us(session: AsyncSession, actor: Actor, escalation: Escalation,
+                      concern: Concern, name: str | None, reason: str | None, now: datetime
+                      ) -> Outcome:
+    _change(session, escalation, EscalationStatus.NOT_FOR_US, actor.label, now, reason)
+    await _open(session, concern, None, actor.label, now)
+    await casenotes.tell_champion(session, concern, ConcernStatus.RETURNED, now, partner=name,
+                                  by=actor.role.value if actor.role else "partner")
+    async def render() -> str:
+        return "\n\n".join([_(
+            "{partner} says concern {reference} is not for them: “{reason}”. Please route it "
+            "to another service.", partner=name or "-", reference=concern.reference,
+            reason=reason or ""), await casenotes.describe(session, concern)])
+
+    await casenotes.notify(session, await coordinators.of_area(session, concern.area_id),
+                           render, now, kind="notice", about=concern.person_id)
+    return Outcome(concern.reference, escalation.status, _(
+        "Thank you. {reference} has gone back to the coordinators.",
+        reference=concern.reference))
+
+
+async def _tell_resolved(session: AsyncSession, concern: Concern, partner: str | None,
+                         note: str | None, now: datetime) -> None:
+    """The area's coordinators hear of it, with the way to tell the area's champions."""
+    async def render() -> str:
+        return _("{partner} has resolved concern {reference}: “{note}”\nSend SAID {reference} "
+                 "to tell the champions of the area (you said, we did).",
+                 partner=partner or "-", reference=concern.reference, note=note or "")
+
+    await casenotes.notify(session, await coordinators.of_area(session, concern.area_id),
+                           render, now, kind="notice")
+
+
+async def _route(session: AsyncSession, actor: Actor, escalation: Escalation, concern: Concern,
+                 partner_id: int | None, now: datetime) -> Outcome:
+    if partner_id is None:
+        raise ActionError(_("Which service? Choose one from the list."))
+    partner = await partners.get(session, partner_id)
+    for current in await session.scalars(select(Escalation).where(
+            Escalation.concern_id == concern.id, Escalation.status.in_(OPEN))):
+        if current.partner_id == partner.id:
+            raise ActionError(_("{reference} is already with {partner}.",
+                                reference=concern.reference, partner=partner.name))
+        if current.partner_id is None or current.id == escalation.id:
+            _change(session, current, EscalationStatus.CLOSED, actor.label, now,
+                    f"routed to {partner.name}")
+    made = await _open(session, concern, partner, actor.label, now)
+    await casenotes.tell_champion(session, concern, ConcernStatus.PASSED_ON, now,
+                                  partner=partner.name, by="coordinator")
+    return Outcome(concern.reference, made.status, _(
+        "{reference} is now with {partner}. The champion has been told.",
+        reference=concern.reference, partner=partner.name))
+
+
+async def _you_said_we_did(session: AsyncSession, concern: Concern, note: str, now: datetime
+                           ) -> int:
+    """Tell the champions of the concern's area what was done about it."""
+    if concern.status is not ConcernStatus.RESOLVED:
+        raise ActionError(_("You can send this once the concern is resolved."))
+    champions = [pair for pair in await identities.of_people(session, role=Role.CHAMPION)
+                 if pair[0].area_id == concern.area_id]
+
+    async def render() -> str:
+        return _("You said, we did: a concern about {category} in your area has been dealt "
+                 "with. {note}", category=casenotes.category(concern.category), note=note)
+
+    await casenotes.notify(session, champions, render, now, kind="notice")
+    return len(champions)
+
+
+def status_label(status: EscalationStatus) -> str:
+    from flows.definitions.casework import STATUS_LABELS
+    from flows.i18n import translate
+
+    return translate(STATUS_LABELS[status.value])

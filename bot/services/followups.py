@@ -1,0 +1,88 @@
+"""Follow-up of escalations nobody acknowledged: remind the partner once and tell the area's
+coordinators, recorded on the escalation so a restart or a second tick sends nothing twice."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, tzinfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import casenotes, coordinators
+from bot.settings import Settings
+from bot.storage.database import Database
+from bot.storage.models import Concern, Escalation, EscalationStatus, Partner
+from flows.i18n import _
+
+WEEKDAYS = "12345"
+
+
+def add_working_days(start: datetime, days: int, work_days: str, zone: tzinfo) -> datetime:
+    """``days`` working days after ``start``, at the same local time."""
+    local = start.astimezone(zone)
+    moved = 0
+    while moved < days:
+        local += timedelta(days=1)
+        if str(local.isoweekday()) in work_days:
+            moved += 1
+    return local.astimezone(start.tzinfo)
+
+
+def due_at(escalation: Escalation, partner: Partner | None, settings: Settings) -> datetime:
+    """When an unacknowledged escalation is overdue."""
+    if escalation.urgent:
+        return escalation.created_at + timedelta(hours=settings.urgent_acknowledge_hours)
+    return add_working_days(escalation.created_at, settings.follow_up_working_days,
+                            partner.work_days if partner else WEEKDAYS, settings.zone)
+
+
+def overdue(escalation: Escalation, partner: Partner | None, settings: Settings,
+            now: datetime) -> bool:
+    return escalation.status is EscalationStatus.NEW and due_at(
+        escalation, partner, settings) <= now
+
+
+async def remind(session: AsyncSession, settings: Settings, now: datetime) -> int:
+    """Send every follow-up now due, once; returns how many escalations were followed up."""
+    rows = (await session.execute(
+        select(Escalation, Concern, Partner)
+        .join(Concern, Concern.id == Escalation.concern_id)
+        .join(Partner, Partner.id == Escalation.partner_id)
+        .where(Escalation.status == EscalationStatus.NEW, Escalation.reminded_at.is_(None),
+               Partner.removed_at.is_(None),
+               Escalation.created_at <= now - timedelta(hours=min(
+                   settings.urgent_acknowledge_hours, 24)))
+        .order_by(Escalation.id)
+        .with_for_update(of=Escalation, skip_locked=True))).all()
+    done = 0
+    for escalation, concern, partner in rows:
+        if not overdue(escalation, partner, settings, now):
+            continue
+        kind = "alert" if escalation.urgent else "notice"
+
+        def heading(c: Concern = concern, p: Partner = partner) -> str:
+            return _("Reminder: concern {reference} for {partner} has not been acknowledged "
+                     "yet.", reference=c.reference, partner=p.name)
+
+        await casenotes.alert_partner(session, partner, concern, now, heading, kind=kind)
+        escalation.reminded_at = now
+
+        async def render(c: Concern = concern, p: Partner = partner) -> str:
+            return "\n\n".join([_(
+                "Concern {reference} has not been acknowledged by {partner} in time. They have "
+                "been reminded.", reference=c.reference, partner=p.name),
+                await casenotes.describe(session, c)])
+
+        await casenotes.notify(session, await coordinators.of_area(session, concern.area_id),
+                               render, now, kind=kind,
+                               about=concern.person_id)
+        escalation.coordinators_told_at = now
+        done += 1
+    return done
+
+
+async def tick(database: Database, settings: Settings, now: datetime) -> int:
+    async with database.transaction() as session:
+        return await remind(session, settings, now)
+
+

@@ -1,0 +1,208 @@
+"""Partner services: who they are, what they handle, where, and how to reach them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import (
+    Area,
+    Identity,
+    Partner,
+    PartnerArea,
+    PartnerCategory,
+    Person,
+    Role,
+    Status,
+)
+from flows.definitions.concern import CATEGORIES
+from flows.languages import CODES
+
+TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class Unknown(ValueError):
+    """A category, area or other value we don't know; the message lists the valid ones."""
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What ``add`` or ``edit`` sets; None leaves a value as it is."""
+
+    name: str | None = None
+    categories: Sequence[str] | None = None
+    areas: Sequence[str] | None = None  # ids, codes or names; "all" for every area
+    emails: Sequence[str] | None = None
+    digest_time: str | None = None
+    language: str | None = None
+    work_days: str | None = None  # ISO weekdays, e.g. "12345"
+    work_start: str | None = None
+    work_end: str | None = None
+
+
+def category_ids(values: Sequence[str]) -> list[str]:
+    """Categories by id or English name, any case."""
+    known = {o.id.casefold(): o.id for o in CATEGORIES}
+    known |= {o.label.casefold(): o.id for o in CATEGORIES}
+    found: list[str] = []
+    for value in values:
+        category = known.get(value.strip().casefold())
+        if category is None:
+            valid = ", ".join(f"{o.id} ({o.label})" for o in CATEGORIES)
+            raise Unknown(f"unknown category {value!r}; valid categories: {valid}")
+        if category not in found:
+            found.append(category)
+    return found
+
+
+async def area_ids(session: AsyncSession, values: Sequence[str]) -> tuple[bool, list[int]]:
+    """Areas by id, code or name, any case; ``all`` means every area."""
+    if any(v.strip().casefold() == "all" for v in values):
+        return True, []
+    areas = list(await session.scalars(select(Area).order_by(Area.name)))
+    found: list[int] = []
+    for value in values:
+        wanted = value.strip().casefold()
+        match = next((a for a in areas if wanted in (str(a.id), a.code.casefold(),
+                                                     a.name.casefold())), None)
+        if match is None:
+            valid = ", ".join(f"{a.id} ({a.name})" for a in areas) or "(no areas yet)"
+            raise Unknown(f"unknown area {value!r}; valid areas: {valid}, or all")
+        if match.id not in found:
+            found.append(match.id)
+    return False, found
+
+
+def _check(changes: Changes) -> None:
+    for label, value in (("digest time", changes.digest_time), ("start", changes.work_start),
+                         ("end", changes.work_end)):
+        if value is not None and not TIME.match(value):
+            raise Unknown(f"the {label} {value!r} is not a time like 08:30")
+    if changes.language is not None and changes.language not in CODES:
+        raise Unknown(f"unknown language {changes.language!r}; valid: {', '.join(CODES)}")
+    if changes.work_days is not None and (
+            not changes.work_days or not set(changes.work_days) <= set("1234567")):
+        raise Unknown("working days are ISO weekday numbers, e.g. 12345 for Monday to Friday")
+    for email in changes.emails or ():
+        if not EMAIL.match(email):
+            raise Unknown(f"{email!r} is not an email address")
+    if changes.name is not None and not changes.name.strip():
+        raise Unknown("a partner needs a name")
+
+
+async def _apply(session: AsyncSession, partner: Partner, changes: Changes, now: datetime
+                 ) -> None:
+    _check(changes)
+    for field in ("digest_time", "language", "work_days", "work_start", "work_end"):
+        value = getattr(changes, field)
+        if value is not None:
+            setattr(partner, field, value)
+    if changes.name is not None:
+        partner.name = changes.name.strip()[:120]
+    if changes.emails is not None:
+        partner.emails = sorted({e.strip().lower() for e in changes.emails})
+    partner.updated_at = now
+    await session.flush()
+    if changes.categories is not None:
+        chosen = category_ids(changes.categories)
+        await session.execute(delete(PartnerCategory).where(
+            PartnerCategory.partner_id == partner.id))
+        session.add_all(PartnerCategory(partner_id=partner.id, category=c) for c in chosen)
+    if changes.areas is not None:
+        partner.all_areas, ids = await area_ids(session, changes.areas)
+        await session.execute(delete(PartnerArea).where(PartnerArea.partner_id == partner.id))
+        session.add_all(PartnerArea(partner_id=partner.id, area_id=a) for a in ids)
+    await session.flush()
+
+
+async def add(session: AsyncSession, changes: Changes, now: datetime,
+              default_language: str = "en") -> Partner:
+    if not changes.categories:
+        raise Unknown("a partner handles at least one category (--category)")
+    partner = Partner(name=(changes.name or "").strip(), language=default_language,
+                      all_areas=False, emails=[], created_at=now, updated_at=now)
+    session.add(partner)
+    await _apply(session, partner, Changes(**{**changes.__dict__,
+                                              "areas": changes.areas or ["all"]}), now)
+    return partner
+
+
+async def get(session: AsyncSession, partner_id: int, *, removed: bool = False) -> Partner:
+    partner = await session.get(Partner, partner_id)
+    if partner is None or (partner.removed_at is not None and not removed):
+        raise LookupError(f"no partner with id {partner_id}")
+    return partner
+
+
+async def edit(session: AsyncSession, partner_id: int, changes: Changes, now: datetime
+               ) -> Partner:
+    partner = await get(session, partner_id)
+    await _apply(session, partner, changes, now)
+    return partner
+
+
+async def remove(session: AsyncSession, partner_id: int, now: datetime) -> Partner:
+    """No new escalations reach a removed partner; its history stays."""
+    partner = await get(session, partner_id)
+    partner.removed_at = now
+    return partner
+
+
+async def categories_of(session: AsyncSession, partner_id: int) -> list[str]:
+    return list(await session.scalars(select(PartnerCategory.category).where(
+        PartnerCategory.partner_id == partner_id).order_by(PartnerCategory.category)))
+
+
+async def areas_of(session: AsyncSession, partner: Partner) -> list[Area]:
+    """The areas a partner covers (every area when it covers all)."""
+    query = select(Area).order_by(Area.name)
+    if not partner.all_areas:
+        query = query.join(PartnerArea, PartnerArea.area_id == Area.id).where(
+            PartnerArea.partner_id == partner.id)
+    return list(await session.scalars(query))
+
+
+async def active(session: AsyncSession) -> list[Partner]:
+    return list(await session.scalars(select(Partner).where(Partner.removed_at.is_(None))
+                                      .order_by(Partner.name, Partner.id)))
+
+
+async def matching(session: AsyncSession, category: str, area_id: int | None) -> list[Partner]:
+    """Routing is this query: active partners handling the category in the area."""
+    covers = or_(Partner.all_areas.is_(True), exists().where(
+        PartnerArea.partner_id == Partner.id, PartnerArea.area_id == area_id))
+    return list(await session.scalars(
+        select(Partner).where(
+            Partner.removed_at.is_(None),
+            exists().where(PartnerCategory.partner_id == Partner.id,
+                           PartnerCategory.category == category),
+            covers)
+        .order_by(Partner.id)))
+
+
+async def contacts(session: AsyncSession, partner_id: int) -> list[tuple[Person, Identity]]:
+    """Reachable chat identities of the partner's active contacts."""
+    return [(p, i) for p, i in (await session.execute(
+        select(Person, Identity).join(Identity, Identity.person_id == Person.id)
+        .where(Person.partner_id == partner_id, Person.role == Role.PARTNER,
+               Person.status == Status.ACTIVE, Identity.unreachable_at.is_(None),
+               Identity.opted_out_at.is_(None))
+        .order_by(Person.id, Identity.id))).all()]
+
+
+async def listing(session: AsyncSession) -> list[str]:
+    lines = [f"{'id':>4}  {'name':<28}{'language':<9}{'digest':<7}categories / areas / email"]
+    for partner in await active(session):
+        areas = "all" if partner.all_areas else ", ".join(
+            a.name for a in await areas_of(session, partner)) or "-"
+        lines.append(
+            f"{partner.id:>4}  {partner.name[:27]:<28}{partner.language:<9}"
+            f"{partner.digest_time:<7}{', '.join(await categories_of(session, partner.id))}"
+            f" / {areas} / {', '.join(partner.emails) or '-'}")
+    return lines

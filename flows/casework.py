@@ -1,0 +1,90 @@
+"""Words that act on an escalation from anywhere (``ACK C-1042``, ``DONE C-1042 note``):
+typed on a text channel or carried by a button, so an old button still means what it said.
+
+A mixin of the engine's run, like ``flows.navigation``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from flows.answers import Choose
+from flows.conversation import Conversation, Facts
+from flows.steps import Context, Parsed, Step
+from flows.types import Inbound
+
+WORD = re.compile(r"^\s*(ACK|PROGRESS|DONE|NOTUS|ROUTE|STATUS|NOTE|SAID)\s+C-?(\d{1,9})\b"
+                  r"[\s:.,-]*(.*)$", re.IGNORECASE | re.DOTALL)
+PARTNER_WORDS = {"ack": "ack", "progress": "progress", "done": "done", "notus": "notus"}
+COORDINATOR_WORDS = {**PARTNER_WORDS, "route": "route", "status": "status", "note": "note",
+                     "said": "said"}
+# Words that need more before they can act, and the flow that asks for it.
+ASKS = {"done": "case_note", "notus": "case_note", "note": "case_note", "route": "case_route",
+        "status": "case_status", "said": "case_said"}
+
+
+@dataclass(frozen=True)
+class Word:
+    action: str
+    reference: str
+    note: str | None
+
+
+def parse(text: str | None) -> Word | None:
+    match = WORD.match(text or "")
+    if match is None:
+        return None
+    note = match.group(3).strip() or None
+    return Word(match.group(1).lower(), f"C-{int(match.group(2))}", note)
+
+
+class CaseActions(Choose):
+    """The actions on one escalation, as choices whose ids are the words themselves."""
+
+
+class CaseWords:
+    conv: Conversation
+    inbound: Inbound
+    facts: Facts
+
+    if TYPE_CHECKING:  # provided by the engine's run
+        @property
+        def step(self) -> Step | None: ...
+        def ctx(self) -> Context: ...
+        def set(self, **changes: Any) -> None: ...
+        def emit(self, name: str, data: Mapping[str, Any] | None = None) -> None: ...
+        def goto(self, target: Any) -> None: ...
+        def start(self, flow_id: str) -> None: ...
+
+    def case_word(self) -> bool:
+        """Act on a case word from a partner or coordinator; False if there is none."""
+        profile = self.facts.profile
+        if profile is None or profile.status != "active":
+            return False
+        words = {"partner": PARTNER_WORDS, "coordinator": COORDINATOR_WORDS}.get(profile.role)
+        if not words:
+            return False
+        word = parse(self.inbound.choice_id) or parse(self.inbound.text)
+        step = self.step
+        if word is None and step is not None and isinstance(step.answer, CaseActions):
+            result = step.answer.parse(self.inbound, self.ctx())
+            if isinstance(result, Parsed) and isinstance(result.value, str):
+                word = parse(result.value)
+        if word is None or word.action not in words:
+            return False
+        data = {"_reference": word.reference, "_action": word.action}
+        if word.action in ASKS and not (word.note and word.action in ("done", "notus", "note")):
+            self.set(flow=ASKS[word.action], step=None, answers=data, trail=(), selection=(),
+                     reviewing=None)
+            self.goto(first_step(self, ASKS[word.action]))
+            return True
+        self.emit("escalation_acted", {**data, "_note": word.note})
+        self.start("menu")
+        return True
+
+
+def first_step(run: Any, flow_id: str) -> str:
+    return str(run.flows[flow_id].steps[0].id)

@@ -1,0 +1,249 @@
+"""The escalation loop in conversation: a concern reaches the matching partner service, the
+service acts on it from chat, and the champion hears back in their own language."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import App
+from bot.services import escalations
+from bot.services.permissions import Actor
+from bot.storage.database import Database
+from bot.storage.models import (
+    Escalation,
+    EscalationStatus,
+    OutboxMessage,
+    Role,
+)
+from tests.support.chat import Chat, joined, make_coordinator, t
+from tests.support.partners import add_partner, partner_contact
+
+pytestmark = pytest.mark.usefixtures("programme")
+
+ELM = "Three families on Elm Street have black mould and the landlord does not answer."
+
+
+async def raise_concern(chat: Chat, words: str = ELM, *, category: str = "4",
+                        urgency: str = "2") -> None:
+    await chat.says("/concern")
+    await chat.says(category)
+    await chat.says(words)
+    await chat.says("3")  # many people
+    await chat.says("1")  # my area
+    await chat.says(urgency)
+    await chat.says("1")  # they may contact me
+    await chat.says("1")  # save
+
+
+async def rows(app: App) -> list[Escalation]:
+    async with app.database.transaction() as session:
+        return list(await session.scalars(select(Escalation).order_by(Escalation.id)))
+
+
+async def test_a_partner_joins_short_and_lands_in_the_partner_menu(app: App) -> None:
+    partner = await add_partner(app)
+    hana = await partner_contact(app, "hana", partner)
+    hana.sees("Welcome, Hana!", t("en", "New and open concerns"))
+    hana.does_not_see(t("en", "Log an activity"), t("en", "Which area do you mostly work in?"))
+
+
+async def test_a_coordinator_gets_the_coordinator_menu(app: App) -> None:
+    carol = await make_coordinator(app)
+    await carol.says("menu")
+    carol.sees(t("en", "Concerns needing routing"), t("en", "Open concerns"))
+    carol.does_not_see(t("en", "Log an activity"))
+
+
+async def test_a_polish_urgent_concern_reaches_the_partner_at_once_and_the_champion_hears_back(
+    app: App,
+) -> None:
+    partner = await add_partner(app, emails=["damp@council.example"])
+    hana = await partner_contact(app, "hana", partner)
+    ola = await joined(app, "ola", "pl", name="Ola")
+    await raise_concern(ola, "Trzy rodziny mają czarną pleśń, a właściciel nie odpowiada.",
+                        urgency="1")
+    ola.sees("C-1001")
+
+    await hana.reads()
+    hana.sees("URGENT concern C-1001 for Northfield Housing", "czarną pleśń",
+              "Contact: Ola, console ola.", "ACK C-1001")
+    async with app.database.transaction() as session:
+        email = await session.scalar(select(OutboxMessage).where(OutboxMessage.channel == "email"))
+    assert email is not None and email.address == "damp@council.example"
+    assert email.payload["subject"] == "URGENT concern C-1001 for Northfield Housing"
+    assert "czarną pleśń" in email.payload["text"]
+
+    await hana.says("ACK C-1001")
+    hana.sees(t("en", "{reference} is now: {status}. The champion has been told.",
+                reference="C-1001", status="Acknowledged"))
+    await ola.reads()
+    ola.sees(t("pl", "Update on your concern {reference}: {partner} has received it and will "
+                     "look at it.", reference="C-1001", partner="Northfield Housing"))
+
+    # The email link (hmail's page) calls the same service as chat.
+    async with app.database.transaction() as session:
+        outcome = await escalations.act(
+            session, Actor("person", role=Role.PARTNER, partner_id=partner), "C-1001", "done",
+            "Mould treated; the landlord will fix the roof.", app.clock())
+    assert outcome.status is EscalationStatus.RESOLVED
+    await ola.reads()
+    ola.sees(t("pl", "Update on your concern {reference}: {partner} has dealt with it.",
+               reference="C-1001", partner="Northfield Housing"),
+             "Mould treated; the landlord will fix the roof.")
+
+    await ola.says("menu")
+    await ola.says("4")  # my concerns
+    await ola.says("1")
+    ola.sees(t("pl", "Acknowledged by the service"), t("pl", "Resolved"),
+             "Mould treated")
+
+
+async def test_a_partner_acts_from_the_menu_and_is_asked_for_a_note(app: App) -> None:
+    partner = await add_partner(app)
+    hana = await partner_contact(app, "hana", partner)
+    amina = await joined(app, "amina")
+    await raise_concern(amina)
+    await hana.reads()
+    hana.does_not_see("C-1001")  # not urgent: it waits for the digest
+
+    await hana.says("1")  # new and open concerns
+    hana.sees("C-1001 · Housing and damp · Northfield · New")
+    await hana.says("1")
+    hana.sees("Elm Street", "Acknowledge", "Not for us")
+    await hana.says("2")  # in progress
+    hana.sees("C-1001 is now: In progress.")
+    await amina.reads()
+    amina.sees("Update on your concern C-1001: Northfield Housing is working on it.")
+
+    await hana.says("DONE C-1001")
+    hana.sees("C-1001: please write a short note for the champion: what was done?")
+    await hana.says("We visited and sent the landlord a notice.")
+    hana.sees("C-1001 is now: Resolved.")
+    await amina.reads()
+    amina.sees("has dealt with it.", "We visited and sent the landlord a notice.")
+
+
+async def test_not_for_us_goes_back_to_coordinators_who_route_it_elsewhere(app: App) -> None:
+    first = await add_partner(app)
+    other = await add_partner(app, "Riverside Legal Advice", categories=["other"], areas=["all"])
+    hana = await partner_contact(app, "hana", first)
+    lee = await partner_contact(app, "lee", other, name="Lee")
+    carol = await make_coordinator(app)
+    amina = await joined(app, "amina")
+    await raise_concern(amina)
+
+    await hana.says("NOTUS C-1001 This is a private landlord: legal advice fits better.")
+    hana.sees("C-1001 has gone back to the coordinators.")
+    await carol.reads()
+    carol.sees("says concern C-1001 is not for them", "legal advice fits better")
+    await amina.reads()
+    amina.sees("Northfield Housing said it is not for them. A coordinator will find the right "
+               "service.")
+
+    await carol.says("menu")
+    await carol.says("1")  # concerns needing routing
+    carol.sees("C-1001 · Housing and damp · Northfield")
+    await carol.says("1")
+    carol.sees("Route it to a partner")
+    await carol.says("1")
+    carol.sees("Which partner service should take it?", "Riverside Legal Advice")
+    await carol.says("Riverside Legal Advice")
+    carol.sees("C-1001 is now with Riverside Legal Advice. The champion has been told.")
+    await amina.reads()
+    amina.sees("it has been passed to Riverside Legal Advice.")
+    statuses = [(e.partner_id, e.status) for e in await rows(app)]
+    assert statuses == [(first, EscalationStatus.NOT_FOR_US), (None, EscalationStatus.CLOSED),
+                        (other, EscalationStatus.NEW)]
+    await lee.says("1")
+    lee.sees("C-1001")
+
+
+async def test_with_no_matching_partner_the_concern_needs_routing(app: App) -> None:
+    carol = await make_coordinator(app)
+    amina = await joined(app, "amina")
+    await raise_concern(amina, category="8")  # transport: nobody handles it
+    await carol.reads()
+    carol.sees("New concern C-1001", "No partner service matches: it needs routing")
+    assert [(e.partner_id, e.status) for e in await rows(app)] == [(None, EscalationStatus.NEW)]
+
+
+async def test_after_resolution_the_coordinator_tells_the_areas_champions(app: App) -> None:
+    partner = await add_partner(app)
+    carol = await make_coordinator(app)
+    amina = await joined(app, "amina")
+    bilal = await joined(app, "bilal", name="Bilal")
+    await raise_concern(amina)
+    async with app.database.transaction() as session:
+        await escalations.act(session, Actor("person", role=Role.PARTNER, partner_id=partner),
+                              "C-1001", "done", "The landlord has treated the mould.",
+                              app.clock())
+    await carol.reads()
+    carol.sees("Northfield Housing has resolved concern C-1001", "Send SAID C-1001")
+    await carol.says("SAID C-1001")
+    carol.sees("Send “You said, we did” to the champions of this area")
+    await carol.says("1")
+    carol.sees("Sent to 2 champions of the area.")
+    await bilal.reads()
+    bilal.sees("You said, we did: a concern about Housing and damp in your area has been dealt "
+               "with. The landlord has treated the mould.")
+
+
+async def test_a_coordinator_changes_a_status_and_writes_to_the_champion(app: App) -> None:
+    await add_partner(app)
+    carol = await make_coordinator(app)
+    amina = await joined(app, "amina")
+    await raise_concern(amina)
+    await carol.says("menu")
+    await carol.says("2")  # open concerns
+    carol.sees("C-1001 · Housing and damp · Northfield · New")
+    await carol.says("1")
+    carol.sees("With: Northfield Housing", "Change its status")
+    await carol.says("3")  # a note to the champion
+    await carol.says("Thank you, we have chased the service.")
+    carol.sees("Your note was sent to the champion.")
+    await amina.reads()
+    amina.sees("A coordinator wrote about your concern C-1001.",
+               "Thank you, we have chased the service.")
+    await carol.says("STATUS C-1001")
+    await carol.says("4")  # closed
+    await carol.says("The tenants have moved out.")
+    carol.sees("C-1001 is now: Closed.")
+    await amina.reads()
+    amina.sees("a coordinator has closed it.", "The tenants have moved out.")
+
+
+async def test_forget_keeps_the_escalation_as_an_anonymous_record(app: App) -> None:
+    partner = await add_partner(app)
+    hana = await partner_contact(app, "hana", partner)
+    amina = await joined(app, "amina")
+    await raise_concern(amina)
+    await amina.says("FORGET")
+    await amina.says("1")
+    (escalation,) = await rows(app)
+    assert escalation.status is EscalationStatus.NEW
+    await hana.says("1")
+    await hana.says("1")
+    hana.sees("C-1001", "(no words kept)",
+              "The champion asked to stay anonymous; reply through champbot.")
+    hana.does_not_see("Elm Street", "Amina")
+
+
+async def test_a_restart_between_routing_and_sending_loses_nothing_and_repeats_nothing(
+    app: App,
+) -> None:
+    partner = await add_partner(app)
+    hana = await partner_contact(app, "hana", partner)
+    amina = await joined(app, "amina")
+    await raise_concern(amina, urgency="1")  # routed, alert written, nothing sent to Hana yet
+
+    restarted = App(app.settings, Database(app.settings.database_url), app.clock)
+    try:
+        after = Chat(restarted, "hana")  # a new process's dispatcher
+        await after.reads()
+        after.sees("URGENT concern C-1001 for Northfield Housing")
+        assert await after.reads() == ""
+    finally:
+        await restarted.database.close()
+    assert await hana.reads() == ""
+    assert len(await rows(app)) == 1
