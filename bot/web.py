@@ -1,4 +1,4 @@
-"""The one ASGI app: health check now; channel webhooks mount here too."""
+"""The one ASGI app: the health check, the dashboard, and the channels' webhooks."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.app import App
+from bot.dashboard.routes import routes as dashboard_routes
 
 log = logging.getLogger(__name__)
 
@@ -25,4 +26,5 @@ def build(app: App, extra_routes: list[BaseRoute] | None = None) -> Starlette:
             return JSONResponse({"status": "database unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
-    return Starlette(routes=[Route("/healthz", healthz), *(extra_routes or [])])
+    return Starlette(routes=[Route("/healthz", healthz), *dashboard_routes(app),
+                             *(extra_routes or [])])

@@ -41,6 +41,9 @@ SHORTCUTS: dict[str, str] = {
     "impact": "impact",
     "settings": "settings",
     "mydata": "mydata",
+    # Coordinators: a sign-in link for the dashboard, and this month's impact as a chart.
+    "dashboard": "dashboard",
+    "chart": "programme_impact",
 }
 
 # Answer words: only understood where a question expects them.

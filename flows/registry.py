@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flows.definitions.activity import ACTIVITY
 from flows.definitions.concern import CONCERN
+from flows.definitions.dashboard import DASHBOARD, PROGRAMME_IMPACT
 from flows.definitions.impact import IMPACT
 from flows.definitions.info import INFO
 from flows.definitions.joining import JOINING
@@ -21,7 +22,7 @@ class InvalidFlows(Exception):
 FLOWS: dict[str, Flow] = {
     flow.id: flow
     for flow in (JOINING, MENU, HELP, LANGUAGE, SETTINGS, FORGET, MY_DATA, ACTIVITY, CONCERN,
-                 MY_CONCERNS, IMPACT, INFO)
+                 MY_CONCERNS, IMPACT, INFO, DASHBOARD, PROGRAMME_IMPACT)
 }
 
 _found = problems(FLOWS)

@@ -1,6 +1,14 @@
 """The champbot command. Each module here adds the commands for one subject."""
 
-from bot.cli import database, outbox, people, programme, running  # noqa: F401  (registers)
+from bot.cli import (  # noqa: F401  (registers)
+    dashboard,
+    database,
+    outbox,
+    people,
+    programme,
+    report,
+    running,
+)
 from bot.cli.common import cli, main
 
 __all__ = ["cli", "main"]

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.services import activities, concerns, joining, privacy, profiles, red_flags
+from bot.services import (
+    activities,
+    concerns,
+    coordinator_chat,
+    joining,
+    privacy,
+    profiles,
+    red_flags,
+)
 from bot.services.events import EventContext
 from flows.types import Event
 
@@ -22,6 +30,8 @@ HANDLERS: dict[str, Handler] = {
     "activity_logged": activities.logged,
     "concern_raised": concerns.raised,
     "red_flag_detected": red_flags.detected,
+    "dashboard_requested": coordinator_chat.signin_link,
+    "programme_impact_requested": coordinator_chat.impact_chart,
 }
 
 

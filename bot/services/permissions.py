@@ -16,12 +16,15 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import audit
-from bot.storage.models import Role
+from bot.storage.models import Person, Role, Status
 
 
 class Action(enum.StrEnum):
     MANAGE_PEOPLE = "manage_people"  # invite, approve, pause, forget someone
     VIEW_PEOPLE = "view_people"
+    VIEW_DASHBOARD = "view_dashboard"  # sign in to the dashboard at all
+    VIEW_IMPACT = "view_impact"  # the programme's totals, charts and exports
+    VIEW_AUDIT = "view_audit"
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,17 @@ Rule = Callable[[Actor, Scope], bool]
 RULES: dict[Action, Rule] = {
     Action.MANAGE_PEOPLE: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
     Action.VIEW_PEOPLE: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
+    Action.VIEW_DASHBOARD: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
+    Action.VIEW_IMPACT: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
+    Action.VIEW_AUDIT: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
 }
+
+
+def actor_of(person: Person) -> Actor:
+    """A person as an actor. Only active people act; anyone else is a bare visitor."""
+    if person.status is not Status.ACTIVE:
+        return Actor("person", None, person.id)
+    return Actor("person", person.role, person.id)
 
 
 class Forbidden(Exception):

@@ -298,3 +298,7 @@ class AuditEntry(Base):
     person_id: Mapped[int | None] = mapped_column(index=True)  # no key: survives erasure
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
+
+
+# The dashboard's tables live in a module of their own; importing it registers them.
+from bot.storage.dashboard import AppSecret, UsedSigninToken  # noqa: E402, F401
