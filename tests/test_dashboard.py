@@ -178,5 +178,5 @@ async def test_the_impact_page_shows_each_breakdown_with_its_table(app: App) -> 
                                                              "to": "2026-01-01"})
     assert page.status_code == 200
     assert "Vaccination" in page.text and "Diabetes" not in page.text
-    assert "2026-11" in page.text and "A group talk or session" in page.text
+    assert "November 2026" in page.text and "A group talk or session" in page.text
     assert "did not make a range" in bad.text

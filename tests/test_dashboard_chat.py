@@ -115,3 +115,32 @@ async def test_the_impact_report_from_the_cli_matches_the_database(
     bad = champbot("report", "impact", "--from", "2026-07-01", "--to", "2026-06-30",
                    environ=environ, cwd=tmp_path, ok=False)
     assert bad.returncode == 2 and "--from must not be after --to" in bad.stderr
+
+
+async def test_on_whatsapp_the_chart_comes_from_a_short_lived_signed_address(
+        app: App, programme: demo.Demo, clock: FakeClock) -> None:
+    recorder = Recorder("whatsapp")
+    carol = await joined(app, "+447700900123", name="Carol", channel="whatsapp",
+                         recorder=recorder)
+    async with app.database.transaction() as session:
+        from bot.storage.models import Identity, Person, Role
+
+        identity = await session.scalar(select(Identity).where(
+            Identity.address == "+447700900123"))
+        assert identity is not None
+        person = await session.get(Person, identity.person_id)
+        assert person is not None
+        person.role = Role.COORDINATOR
+    await add_activity(app, None, date(2026, 11, 3), 25, topic="vaccination")
+    await carol.says("/chart")
+    url = [m for m in recorder.to("+447700900123") if m.reply.media][-1].reply.media[0].ref
+    path = url.split("8080", 1)[1]
+    assert path.startswith("/dashboard/charts/") and path.endswith(".png")
+    async with browser(app) as client:
+        picture = await client.get(path)
+        forged = await client.get(path.replace(".png", "x.png"))
+        clock.advance(hours=2)
+        expired = await client.get(path)
+    assert picture.status_code == 200 and picture.headers["content-type"] == "image/png"
+    assert picture.content[:4] == b"\x89PNG"
+    assert forged.status_code == 404 and expired.status_code == 410

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -12,7 +13,7 @@ from openpyxl.styles import Font
 from bot.services.impact import DIMENSIONS, Report
 from flows.definitions.activity import KINDS
 from flows.definitions.options import OTHER_TOPIC, TOPICS
-from flows.i18n import N_, translate
+from flows.i18n import N_, month, translate
 
 FORMATS = ("csv", "xlsx")
 TITLES = {"month": N_("Month"), "topic": N_("Topic"), "area": N_("Area"),
@@ -25,6 +26,8 @@ def label(dimension: str, key: str) -> str:
     """A breakdown key as people read it, in the current language."""
     if dimension == "area" and not key:
         return translate(N_("No area given"))
+    if dimension == "month" and len(key) == 7:
+        return month(date(int(key[:4]), int(key[5:]), 1))
     known = _LABELS.get(dimension, {}).get(key)
     return translate(known) if known else key
 
