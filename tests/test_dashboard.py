@@ -180,3 +180,23 @@ async def test_the_impact_page_shows_each_breakdown_with_its_table(app: App) -> 
     assert "Vaccination" in page.text and "Diabetes" not in page.text
     assert "November 2026" in page.text and "A group talk or session" in page.text
     assert "did not make a range" in bad.text
+
+
+async def test_the_overview_says_what_needs_attention(app: App) -> None:
+    carol = await add_person(app, Role.COORDINATOR)
+    await add_person(app, Role.CHAMPION, Status.PENDING, address="pat")
+    await add_person(app, Role.CHAMPION, Status.PENDING, address="sue")
+    async with app.database.transaction() as session:
+        from bot.services import outbox
+        from bot.storage.models import OutboxStatus
+        from flows.types import Reply
+
+        row = outbox.enqueue(session, channel="console", address="pat", reply=Reply("hi"),
+                             now=app.clock())
+        row.status = OutboxStatus.DEAD
+    async with browser(app) as client:
+        await sign_in(app, client, carol)
+        page = await client.get("/dashboard/")
+    assert "2 people are waiting for your approval" in page.text
+    assert "1 message could not be delivered" in page.text
+    assert "Nothing needs your attention" not in page.text

@@ -19,10 +19,14 @@ STATUS = {"active": N_("Active"), "pending": N_("Waiting for approval"),
 LANGUAGE_NAMES = {language.code: language.native_name for language in languages.LANGUAGES}
 
 
-def _when(value: datetime | date | None, zone: str = "Europe/London") -> str:
+def _when(value: datetime | date | None, zone: str = "Europe/London",
+          time: bool = True) -> str:
+    """A date, or a time in the programme's zone, as the viewer's language writes it."""
     if value is None:
         return ""
     if isinstance(value, datetime):
+        if not time:
+            return i18n.day(value.astimezone(ZoneInfo(zone)).date())
         return i18n.moment(value, ZoneInfo(zone))
     return i18n.day(value)
 

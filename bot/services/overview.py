@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import impact
-from bot.storage.models import OutboxMessage, OutboxStatus
+from bot.storage.models import OutboxMessage, OutboxStatus, Person, Status
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class Overview:
     last_month: impact.Report
     failed_deliveries: int
     waiting_for_templates: int
+    waiting_for_approval: int = 0
 
 
 async def overview(session: AsyncSession, today: date,
@@ -30,4 +31,8 @@ async def overview(session: AsyncSession, today: date,
             (OutboxStatus.FAILED, OutboxStatus.DEAD, OutboxStatus.HELD)))
         .group_by(OutboxMessage.status))).all())
     failed = counts.get(OutboxStatus.FAILED, 0) + counts.get(OutboxStatus.DEAD, 0)
-    return Overview(this, last, int(failed), int(counts.get(OutboxStatus.HELD, 0)))
+    pending = select(func.count(Person.id)).where(Person.status == Status.PENDING)
+    if areas:
+        pending = pending.where(Person.area_id.in_(areas))
+    return Overview(this, last, int(failed), int(counts.get(OutboxStatus.HELD, 0)),
+                    int(await session.scalar(pending) or 0))
