@@ -200,3 +200,22 @@ async def test_the_overview_says_what_needs_attention(app: App) -> None:
     assert "2 people are waiting for your approval" in page.text
     assert "1 message could not be delivered" in page.text
     assert "Nothing needs your attention" not in page.text
+
+
+async def test_the_audit_log_says_who_did_what_in_words(app: App) -> None:
+    carol = await add_person(app, Role.COORDINATOR)
+    pending = await add_person(app, Role.CHAMPION, Status.PENDING, address="pat")
+    async with app.database.transaction() as session:
+        for person_id, name in ((carol, "Carol"), (pending, "Patience")):
+            person = await session.get(Person, person_id)
+            assert person is not None
+            person.display_name = name
+    async with browser(app) as client:
+        await sign_in(app, client, carol)
+        record = await client.get(f"/dashboard/champions/{pending}")
+        await client.post(f"/dashboard/champions/{pending}/approve",
+                          data={"csrf": csrf(record.text)})
+        page = await client.get("/dashboard/audit")
+    assert f"Carol (number {carol})" in page.text
+    assert "Approved to start" in page.text and f"Patience (number {pending})" in page.text
+    assert "Signed in to the dashboard" in page.text
