@@ -219,3 +219,38 @@ async def test_the_audit_log_says_who_did_what_in_words(app: App) -> None:
     assert f"Carol (number {carol})" in page.text
     assert "Approved to start" in page.text and f"Patience (number {pending})" in page.text
     assert "Signed in to the dashboard" in page.text
+
+
+async def test_every_page_works_with_ten_thousand_rows(app: App) -> None:
+    from sqlalchemy import insert
+
+    from bot.storage.models import Activity
+
+    carol = await add_person(app, Role.COORDINATOR)
+    now = app.clock()
+    async with app.database.transaction() as session:
+        await session.execute(insert(Person), [
+            {"role": Role.CHAMPION, "status": Status.ACTIVE, "language": "en",
+             "display_name": f"Champion {n}", "topics": [], "created_at": now,
+             "updated_at": now} for n in range(10_000)])
+        await session.execute(insert(Activity), [
+            {"person_id": carol + 1 + n % 100, "kind": "group", "topic": "diabetes",
+             "happened_on": date(2026, 1 + n % 11, 1 + n % 28), "venue": "online",
+             "people_reached": 3, "minutes_given": 30, "created_at": now}
+            for n in range(10_000)])
+        await session.execute(insert(AuditEntry), [
+            {"actor": "cli", "action": "approved", "person_id": n, "detail": {},
+             "created_at": now} for n in range(10_000)])
+    async with browser(app) as client:
+        await sign_in(app, client, carol)
+        listing = await client.get("/dashboard/champions", params={"page": "150"})
+        record = await client.get(f"/dashboard/champions/{carol + 1}")
+        impact = await client.get("/dashboard/impact", params={"from": "2026-01-01",
+                                                               "to": "2026-12-31"})
+        audit = await client.get("/dashboard/audit", params={"page": "201"})
+        overview = await client.get("/dashboard/")
+    assert "10,000 champions found" in listing.text and "Page 150 of 200" in listing.text
+    assert "Page 1 of 2" in record.text  # 100 activities, 50 a page
+    assert "30,000" in impact.text  # people reached
+    assert "Page 201 of 201" in audit.text
+    assert overview.status_code == 200
