@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import io
 
-# A Figure made without pyplot draws with Agg: no display, no global state.
-from matplotlib.figure import Figure
-
 from bot.services import impact, impact_export
 from flows.i18n import N_, _, number, translate
 
@@ -23,6 +20,10 @@ def summary(report: impact.Report) -> str:
 
 def png(report: impact.Report) -> bytes:
     """People reached by topic over the report's range, as a horizontal bar chart."""
+    # Imported when a chart is drawn: matplotlib is slow to load, and most processes
+    # never draw one. A Figure made without pyplot draws with Agg: no display, no state.
+    from matplotlib.figure import Figure
+
     rows = sorted(report.by.get("topic", ()), key=lambda row: row.people)[-10:]
     figure = Figure(figsize=(8, 4.5), dpi=100)
     axes = figure.add_subplot()
