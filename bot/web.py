@@ -1,5 +1,5 @@
-"""The one ASGI app: health, readiness and metrics, pages for signed links; channel
-webhooks mount here too."""
+"""The one ASGI app: health, readiness and metrics, the dashboard, pages for signed
+links; channel webhooks mount here too."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot import metrics
 from bot.app import App
+from bot.dashboard.routes import routes as dashboard_routes
 from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -55,4 +56,5 @@ def build(app: App, extra_routes: list[BaseRoute] | None = None) -> Starlette:
         pages = act.routes(app)
     return Starlette(routes=[
         Route("/healthz", healthz), Route("/readyz", readyz),
-        Route("/metrics", metrics_page), *pages, *(extra_routes or [])])
+        Route("/metrics", metrics_page), *dashboard_routes(app), *pages,
+        *(extra_routes or [])])

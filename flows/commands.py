@@ -42,6 +42,9 @@ SHORTCUTS: dict[str, str] = {
     "settings": "settings",
     "mydata": "mydata",
     "broadcast": "broadcast",  # coordinators only (the flow refuses others)
+    # Coordinators: a sign-in link for the dashboard, and this month's impact as a chart.
+    "dashboard": "dashboard",
+    "chart": "programme_impact",
 }
 
 # Answer words: only understood where a question expects them.

@@ -140,5 +140,10 @@ def day(value: date) -> str:
     return _babel_format_date(value, format="medium", locale=_locale())
 
 
+def month(value: date) -> str:
+    """A month and year, as people in the current language write it ("November 2026")."""
+    return _babel_format_date(value, format="LLLL y", locale=_locale())
+
+
 def moment(value: datetime, tz: tzinfo) -> str:
     return _babel_format_datetime(value.astimezone(tz), format="medium", locale=_locale())

@@ -14,6 +14,7 @@ from flows.definitions.casework import (
     ROUTING,
 )
 from flows.definitions.concern import AFTER_DANGER, CONCERN
+from flows.definitions.dashboard import DASHBOARD, PROGRAMME_IMPACT
 from flows.definitions.impact import IMPACT
 from flows.definitions.info import INFO
 from flows.definitions.joining import JOINING
@@ -32,7 +33,8 @@ FLOWS: dict[str, Flow] = {
     flow.id: flow
     for flow in (JOINING, MENU, HELP, LANGUAGE, SETTINGS, FORGET, MY_DATA, ACTIVITY, CONCERN,
                  MY_CONCERNS, IMPACT, INFO, AFTER_DANGER, BROADCAST, CASES, ROUTING,
-                 OPEN_CASES, CASE_NOTE, CASE_ROUTE, CASE_STATUS, CASE_SAID)
+                 OPEN_CASES, CASE_NOTE, CASE_ROUTE, CASE_STATUS, CASE_SAID, DASHBOARD,
+                 PROGRAMME_IMPACT)
 }
 
 _found = problems(FLOWS)

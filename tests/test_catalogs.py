@@ -104,7 +104,8 @@ def test_the_template_holds_exactly_the_messages_the_code_marks() -> None:
     marked: set[tuple[object, object]] = set()
     for package in ("bot", "flows"):
         for _file, _line, message, _comments, context in extract_from_dir(
-            root / package, method_map=[("**.py", "python")], keywords=keywords,
+            root / package, method_map=[("**.py", "python"), ("**.html", "jinja2")],
+            keywords=keywords,
         ):
             marked.add((context, message[0] if isinstance(message, tuple) else message))
     in_template = {(m.context, m.id[0] if isinstance(m.id, tuple) else m.id)

@@ -190,3 +190,18 @@ async def test_the_overall_rate_stays_under_thirty_a_second_and_one_a_second_per
     for person in people:
         times = [c.at for c in telegram.sends(person.chat_id)]
         assert all(b - a >= 1.0 for a, b in itertools.pairwise(times))
+
+
+async def test_a_chart_drawn_by_us_is_uploaded_as_a_photo(
+    app: App, telegram: FakeTelegram, dispatcher: Dispatcher
+) -> None:
+    import base64
+
+    carol = telegram.person(2008)
+    picture = b"\x89PNG\r\n\x1a\n a chart"
+    ref = "data:image/png;base64," + base64.b64encode(picture).decode()
+    await write(app, 2008, Reply("This month: 3 activities.",
+                                 media=(Media("photo", ref, "image/png"),)))
+    await dispatcher.drain()
+    assert [m.kind for m in carol.messages] == ["photo", "text"]
+    assert telegram.files[carol.messages[0].file_id or ""] == picture

@@ -2,6 +2,7 @@
 
 from bot.cli import (  # noqa: F401  (registers)
     broadcasts,
+    dashboard,
     database,
     email,
     media,
@@ -9,6 +10,7 @@ from bot.cli import (  # noqa: F401  (registers)
     partners,
     people,
     programme,
+    report,
     running,
 )
 from bot.cli.common import cli, main

@@ -5,11 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.app import App
-from bot.services import audit, media, outbox, privacy
+from bot.services import media, permissions, privacy, roster
 from bot.storage.models import Area, Identity, Person, Status
-from flows.commands import first_word
-from flows.i18n import _, language
-from flows.types import Reply
 
 
 async def listing(app: App) -> list[str]:
@@ -31,22 +28,9 @@ async def listing(app: App) -> list[str]:
 
 
 async def approve(app: App, person_id: int) -> str:
-    now = app.clock()
+    """The same approval as the dashboard's button (roster.approve), as the operator."""
     async with app.database.transaction() as session:
-        person = await session.get(Person, person_id)
-        if person is None or person.status != Status.PENDING:
-            raise LookupError(f"no one is waiting for approval with id {person_id}")
-        person.status = Status.ACTIVE
-        person.updated_at = now
-        audit.record(session, "cli", "approved", person.id, now)
-        with language(person.language):
-            text = _("Good news: a coordinator has confirmed your place. Send {menu} to start.",
-                     menu=first_word("menu"))
-        for identity in await session.scalars(select(Identity).where(
-                Identity.person_id == person.id, Identity.unreachable_at.is_(None))):
-            outbox.enqueue(session, channel=identity.channel, address=identity.address,
-                           reply=Reply(text, language=person.language), now=now,
-                           kind="notice", person_id=person.id)
+        await roster.approve(session, permissions.OPERATOR, person_id, app.clock())
     app.outbox_ready.set()
     return f"approved {person_id}; they have been told"
 

@@ -9,6 +9,7 @@ from bot.services import (
     broadcast_chat,
     casework,
     concerns,
+    coordinator_chat,
     joining,
     privacy,
     profiles,
@@ -33,6 +34,8 @@ HANDLERS: dict[str, Handler] = {
     "red_flag_detected": red_flags.detected,
     "broadcast_confirmed": broadcast_chat.confirmed,
     "escalation_acted": casework.acted,
+    "dashboard_requested": coordinator_chat.signin_link,
+    "programme_impact_requested": coordinator_chat.impact_chart,
 }
 
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import audit
-from bot.storage.models import Role
+from bot.storage.models import Person, Role, Status
 
 
 class Action(enum.StrEnum):
@@ -30,6 +30,9 @@ class Action(enum.StrEnum):
     ACT_ON_ESCALATION = "act_on_escalation"
     # A coordinator's: route or re-route, change any status, write to the champion.
     ROUTE_ESCALATION = "route_escalation"
+    VIEW_DASHBOARD = "view_dashboard"  # sign in to the dashboard at all
+    VIEW_IMPACT = "view_impact"  # the programme's totals, charts and exports
+    VIEW_AUDIT = "view_audit"
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,17 @@ RULES: dict[Action, Rule] = {
     Action.ACT_ON_ESCALATION: lambda actor, scope: (
         _trusted(actor) or _coordinator_of(actor, scope) or _partner_of(actor, scope)),
     Action.ROUTE_ESCALATION: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
+    Action.VIEW_DASHBOARD: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
+    Action.VIEW_IMPACT: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
+    Action.VIEW_AUDIT: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
 }
+
+
+def actor_of(person: Person) -> Actor:
+    """A person as an actor. Only active people act; anyone else is a bare visitor."""
+    if person.status is not Status.ACTIVE:
+        return Actor("person", None, person.id)
+    return Actor("person", person.role, person.id)
 
 
 class Forbidden(Exception):

@@ -201,6 +201,10 @@ class FakeTelegram:
             return JSONResponse({"ok": False, "error_code": 401,
                                  "description": "Unauthorized"}, status_code=401)
         params = await _params(request)
+        for key, value in list(params.items()):
+            if isinstance(value, bytes):  # an uploaded file gets an id, as Telegram's do
+                params[key] = f"uploaded-{len(self.files) + 1}"
+                self.files[params[key]] = value
         chat_id = _int(params.get("chat_id"))
         handler = getattr(self, f"api_{method}", None)
         failure: Failure | None = None
@@ -385,6 +389,16 @@ class FakeTelegram:
 async def _params(request: Request) -> dict[str, Any]:
     if request.headers.get("content-type", "").startswith("application/json"):
         return dict(await request.json())
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        # A file upload (sendPhoto with the picture itself): files come back as bytes.
+        found: dict[str, Any] = {}
+        async with request.form() as form:
+            for key, value in form.multi_items():
+                if isinstance(value, str):
+                    found[key] = json.loads(value) if key in JSON_FIELDS else value
+                else:
+                    found[key] = await value.read()
+        return found
     # python-telegram-bot posts form fields, JSON-encoding the structured ones.
     form = parse_qsl((await request.body()).decode(), keep_blank_values=True)
     return {key: json.loads(value) if key in JSON_FIELDS else value for key, value in form}

@@ -8,6 +8,7 @@ the gap per chat, edits count only towards the overall rate.
 
 from __future__ import annotations
 
+import base64
 import logging
 from datetime import timedelta
 
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 LIMITS = Limits(per_second=30, per_address_interval=1.0)
 NOT_MODIFIED = "message is not modified"
 NO_PREVIEWS = LinkPreviewOptions(is_disabled=True)  # little data on cheap phones
+INLINE_PNG = "data:image/png;base64,"  # a picture carried in the outbox row itself
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
@@ -145,6 +147,10 @@ class TelegramSender:
         return last
 
     async def _media(self, chat: str, media: Media) -> TelegramMessage:
+        if media.kind == "photo" and media.ref.startswith(INLINE_PNG):
+            # A picture we drew (a chart), carried in the message itself: upload it.
+            return await self.bot.send_photo(chat, base64.b64decode(
+                media.ref.removeprefix(INLINE_PNG)))
         if media.kind == "photo":
             return await self.bot.send_photo(chat, media.ref)
         if media.kind == "voice":

@@ -1,0 +1,1 @@
+"""The web dashboard for coordinators: server-rendered pages under /dashboard."""

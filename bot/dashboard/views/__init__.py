@@ -1,0 +1,20 @@
+"""One module per kind of page; ROUTES lists every page with the action it needs."""
+
+from __future__ import annotations
+
+from bot.dashboard.pages import View
+from bot.dashboard.views import audit, champions, impact, overview
+from bot.services.permissions import Action
+
+# (path under /dashboard, methods, the action it needs, the view)
+ROUTES: list[tuple[str, tuple[str, ...], Action, View]] = [
+    ("/", ("GET",), Action.VIEW_DASHBOARD, overview.show),
+    ("/champions", ("GET",), Action.VIEW_PEOPLE, champions.listing),
+    ("/champions/invite", ("GET", "POST"), Action.MANAGE_PEOPLE, champions.invite),
+    ("/champions/{person_id}", ("GET",), Action.VIEW_PEOPLE, champions.record),
+    ("/champions/{person_id}/approve", ("POST",), Action.MANAGE_PEOPLE, champions.approve),
+    ("/champions/{person_id}/pause", ("POST",), Action.MANAGE_PEOPLE, champions.pause),
+    ("/impact", ("GET",), Action.VIEW_IMPACT, impact.show),
+    ("/impact/export", ("GET",), Action.VIEW_IMPACT, impact.export),
+    ("/audit", ("GET",), Action.VIEW_AUDIT, audit.show),
+]

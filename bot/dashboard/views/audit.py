@@ -1,0 +1,41 @@
+"""The audit log: who did what to whose data, newest first, a page at a time, in words."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from starlette.responses import Response
+
+from bot.dashboard.pages import Visit
+from bot.services.roster import PAGE_SIZE, Page
+from bot.storage.models import AuditEntry, Person
+from flows.i18n import N_
+
+# What each recorded action means; an action not listed here is shown as recorded.
+ACTIONS = {
+    "approved": N_("Approved to start"),
+    "paused": N_("Paused"),
+    "erased": N_("Details erased"),
+    "data_export": N_("Asked for their data"),
+    "refused": N_("Refused: not allowed"),
+    "signed_in": N_("Signed in to the dashboard"),
+    "signin_refused": N_("Sign-in link refused"),
+    "signin_link_made": N_("Sign-in link made"),
+}
+ACTORS = {"cli": N_("Command line"), "operator": N_("Command line"),
+          "system": N_("The bot"), "self": N_("The person themselves"),
+          "web": N_("Someone on the web")}
+
+
+async def show(visit: Visit) -> Response:
+    total = int(await visit.db.scalar(select(func.count(AuditEntry.id))) or 0)
+    number = max(1, min(visit.number("page"), max(1, -(-total // PAGE_SIZE))))
+    entries = tuple(await visit.db.scalars(
+        select(AuditEntry).order_by(AuditEntry.id.desc())
+        .limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)))
+    ids = {e.person_id for e in entries if e.person_id} | {
+        int(e.actor.split(":", 1)[1]) for e in entries
+        if e.actor.startswith("person:") and e.actor.split(":", 1)[1].isdigit()}
+    names = dict((await visit.db.execute(select(Person.id, Person.display_name).where(
+        Person.id.in_(ids)))).all()) if ids else {}
+    return visit.page("audit.html", "audit", page=Page(entries, number, total),
+                      names=names, actions=ACTIONS, actors=ACTORS)

@@ -1,0 +1,106 @@
+"""Signing in by a one-time link, and signing out.
+
+Opening the link shows a button; only pressing it uses the link. Chat apps open links to
+draw a preview, and that must not use up someone's sign-in."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from bot.app import App
+from bot.dashboard import sessions
+from bot.dashboard.limits import BadLinkLimiter
+from bot.dashboard.pages import message, secure
+from bot.dashboard.render import render
+from bot.dashboard.secrets import secret
+from bot.dashboard.tokens import BadLink, redeem_signin_token
+from bot.services import audit, permissions
+from bot.services.permissions import Action
+from bot.storage.models import Person
+from flows.i18n import N_
+
+REASONS = {
+    "forged": N_("This sign-in link is not valid. Check you copied all of it, or ask for a "
+                 "new one by sending /dashboard to the bot."),
+    "expired": N_("This sign-in link has expired: links work for 15 minutes. Send "
+                  "/dashboard to the bot for a new one."),
+    "used": N_("This sign-in link has already been used: each link works once. Send "
+               "/dashboard to the bot for a new one."),
+}
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+class SignIn:
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.limiter = BadLinkLimiter()
+
+    async def _refuse(self, request: Request, reason: str, token: str) -> Response:
+        now = self.app.clock()
+        self.limiter.failed(_client(request), now)
+        async with self.app.database.transaction() as db:
+            audit.record(db, "web", "signin_refused", None, now, reason=reason,
+                         token_start=token[:8])
+        return message(self.app.settings.default_language, 410 if reason != "forged" else 400,
+                       N_("This link cannot sign you in"), REASONS[reason])
+
+    def _too_many(self) -> Response:
+        return message(self.app.settings.default_language, 429, N_("Too many tries"), N_(
+            "Too many sign-in links that did not work came from here. Wait ten minutes, then "
+            "ask for a new link by sending /dashboard to the bot."))
+
+    async def page(self, request: Request) -> Response:
+        """GET: check the link and show a button to sign in (the link is not used yet)."""
+        token = str(request.path_params["token"])
+        if self.limiter.blocked(_client(request), self.app.clock()):
+            return self._too_many()
+        if request.method == "POST":
+            return await self.redeem(request, token)
+        return render("signin.html", self.app.settings.default_language, token=token)
+
+    async def redeem(self, request: Request, token: str) -> Response:
+        now = self.app.clock()
+        async with self.app.database.transaction() as db:
+            try:
+                person_id = await redeem_signin_token(db, token, now)
+            except BadLink as bad:
+                reason = bad.reason
+            else:
+                reason = ""
+                person = await db.get(Person, person_id)
+                actor = permissions.actor_of(person) if person else None
+                if actor is None or not permissions.allowed(actor, Action.VIEW_DASHBOARD):
+                    audit.record(db, "web", "signin_refused", person_id, now, reason="role")
+                    return message(self.app.settings.default_language, 403, N_("Not allowed"),
+                                   N_("The dashboard is for coordinators. Your role does not "
+                                      "let you sign in."))
+                audit.record(db, f"person:{person_id}", "signed_in", person_id, now)
+                key = await secret(db, now)
+        if reason:
+            return await self._refuse(request, reason, token)
+        response = RedirectResponse("/dashboard/", status_code=303)
+        response.set_cookie(sessions.COOKIE,
+                            sessions.encode(key, sessions.start(person_id, now), now),
+                            max_age=int(sessions.IDLE.total_seconds()),
+                            **sessions.cookie_options(secure(self.app, request)))
+        return response
+
+    async def signout(self, request: Request) -> Response:
+        now = self.app.clock()
+        async with self.app.database.transaction() as db:
+            key = await secret(db, now)
+        session = sessions.decode(key, request.cookies.get(sessions.COOKIE), now)
+        form = await request.form()
+        if session is not None and not sessions.csrf_ok(session, form.get("csrf")):
+            return message(self.app.settings.default_language, 403,
+                           N_("This form has expired"),
+                           N_("Nothing was changed. Go back, reload the page and try again."))
+        response = message(self.app.settings.default_language, 200, N_("You have signed out"),
+                           N_("To come back, send /dashboard to the bot for a new link."))
+        response.delete_cookie(sessions.COOKIE, **sessions.cookie_options(
+            secure(self.app, request)))
+        return response

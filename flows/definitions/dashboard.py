@@ -1,0 +1,11 @@
+"""Coordinators in chat: a sign-in link for the dashboard, and this month's impact chart.
+The flows only ask; the host checks the role and makes the link or the chart."""
+
+from __future__ import annotations
+
+from flows.steps import Flow
+
+DASHBOARD = Flow(id="dashboard", steps=(), completed="dashboard_requested", then=None)
+
+PROGRAMME_IMPACT = Flow(id="programme_impact", steps=(),
+                        completed="programme_impact_requested", then=None)
