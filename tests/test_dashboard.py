@@ -127,6 +127,7 @@ async def test_champions_are_listed_searched_approved_and_paused(app: App) -> No
 
 
 async def test_an_invite_shows_the_code_the_link_and_a_qr_code(app: App) -> None:
+    app.settings = app.settings.model_copy(update={"telegram_bot_username": "RiversideBot"})
     carol = await add_person(app, Role.COORDINATOR)
     async with browser(app) as client:
         await sign_in(app, client, carol)
@@ -134,8 +135,19 @@ async def test_an_invite_shows_the_code_the_link_and_a_qr_code(app: App) -> None
         made = await client.post("/dashboard/champions/invite",
                                  data={"csrf": csrf(form.text), "uses": "20"})
     assert made.status_code == 200
-    assert "Invite code" in made.text and "https://t.me/" in made.text
+    assert "Invite code" in made.text and "https://t.me/RiversideBot?start=" in made.text
     assert 'src="data:image/svg+xml;base64,' in made.text and "It works for 20 people" in made.text
+
+
+async def test_an_invite_without_the_bot_username_says_how_to_get_the_link(app: App) -> None:
+    carol = await add_person(app, Role.COORDINATOR)
+    async with browser(app) as client:
+        await sign_in(app, client, carol)
+        form = await client.get("/dashboard/champions/invite")
+        made = await client.post("/dashboard/champions/invite",
+                                 data={"csrf": csrf(form.text), "uses": "1"})
+    assert "Invite code" in made.text and "set TELEGRAM_BOT_USERNAME" in made.text
+    assert "t.me" not in made.text and "data:image/svg" not in made.text
 
 
 async def test_the_pages_work_with_no_data_at_all(app: App) -> None:
