@@ -27,6 +27,9 @@ class Outgoing:
     # Named values the writer attached (e.g. a concern's reference), for
     # channels that fill approved templates instead of sending the text.
     values: Mapping[str, str] = field(default_factory=dict)
+    # Set when a dispatcher died while sending this message: the time of that claim.
+    # Whether it reached the person is unknown (bot.outcomes decides what to do).
+    uncertain_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,22 @@ class Held:
     provider_id: str | None = None
 
 
-SendResult = Delivered | RetryLater | Unreachable | Rejected | Held
+@dataclass(frozen=True)
+class Unknown:
+    """Whether the message arrived cannot be known and it must not be sent blindly again."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class CheckLater:
+    """The outcome is still unknown and could not be checked now: ask again later."""
+
+    reason: str
+    after: float = 30.0
+
+
+SendResult = Delivered | RetryLater | Unreachable | Rejected | Held | Unknown | CheckLater
 
 
 @dataclass(frozen=True)

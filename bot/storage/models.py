@@ -35,6 +35,7 @@ class OutboxStatus(enum.StrEnum):
     FAILED = "failed"  # the provider reported a failure after sending
     DEAD = "dead"  # given up: see ``error``
     HELD = "held"  # waiting for something (a template, the person's next message)
+    UNKNOWN = "unknown"  # the sender died mid-send and the platform keeps no record to ask
 
 
 class Area(Base):
@@ -158,6 +159,9 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]
     claimed_at: Mapped[datetime | None]  # when a dispatcher took it, to recover a crash
+    # The dispatcher process sending it, and until when its claim holds unless renewed.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     provider_message_id: Mapped[str | None] = mapped_column(String(128), index=True)
