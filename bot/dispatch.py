@@ -51,7 +51,7 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(2 ** attempts, 900))
 
 
-def _outgoing(claimed: Claimed) -> Outgoing:
+def to_outgoing(claimed: Claimed) -> Outgoing:
     row, identity = claimed.row, claimed.identity
     values = row.payload.get("values") or {}
     return Outgoing(
@@ -95,7 +95,7 @@ class Dispatcher:
 
     async def run_lane(self, lane: Lane, address: str | None = None) -> int:
         claimed, held = await self.claimer.claim(list(self.senders), lane, self.clock(), address)
-        messages = [_outgoing(c) for c in claimed]
+        messages = [to_outgoing(c) for c in claimed]
         if messages:
             async with self._heartbeat():
                 results = await asyncio.gather(*(self._deliver(m, lane) for m in messages))
