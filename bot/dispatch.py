@@ -57,9 +57,16 @@ def to_outgoing(claimed: Claimed) -> Outgoing:
     return Outgoing(
         row.id, row.channel, row.address, Reply.from_dict(row.payload), row.kind,
         row.attempts, row.person_id,
-        last_inbound_at=identity.last_inbound_at if identity else None,
+        last_inbound_at=identity.last_inbound_at if identity else _answering(row),
         values={str(k): str(v) for k, v in values.items()},
         uncertain_since=claimed.uncertain_since)
+
+
+def _answering(row: OutboxMessage) -> datetime | None:
+    """The goodbye to someone just forgotten: their identity is gone with everything
+    else, but it answers the message they sent when it was written (e.g. inside
+    WhatsApp's 24 hours), so it goes at once rather than waiting for a next message."""
+    return row.created_at if row.forget_after_send else None
 
 
 class Dispatcher:
@@ -185,13 +192,18 @@ class Dispatcher:
     async def _record(self, results: list[tuple[Outgoing, SendResult]]) -> None:
         """What became of one round of sends, in one transaction."""
         now = self.clock()
+        forgotten = False
         async with self.database.transaction() as session:
             rows = {row.id: row for row in await session.scalars(select(OutboxMessage).where(
                 OutboxMessage.id.in_([message.id for message, _ in results])))}
             for message, result in results:
                 # A row whose lease ran out while we were sending is another's now.
                 if message.id in rows and rows[message.id].claimed_by == self.owner:
-                    await self._apply(session, rows[message.id], result, now)
+                    row = rows[message.id]
+                    forgotten |= row.forget_after_send and isinstance(result, Delivered)
+                    await self._apply(session, row, result, now)
+        if forgotten:  # the last trace of an erased person's address just went
+            await self.database.checkpoint()
 
     async def _apply(self, session: AsyncSession, row: OutboxMessage, result: SendResult,
                      now: datetime) -> None:

@@ -59,4 +59,5 @@ async def forget(app: App, person_id: int) -> str:
         if person is None or person.status == Status.ERASED:
             raise LookupError(f"no one to erase with id {person_id}")
         await privacy.erase_person(session, person, now, actor="cli")
+    await app.database.checkpoint()  # SQLite: the erased text leaves the -wal file too
     return f"erased {person_id}: name, contact details and free text are gone; counts remain"
