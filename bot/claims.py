@@ -28,12 +28,12 @@ from enum import Enum
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
+from bot.channels.base import BULK_KINDS
 from bot.storage.database import Database
 from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Person, Status
 
 LEASE = timedelta(seconds=10)  # a claim nobody renewed for this long is a dead process's
 HEARTBEAT = 3.0  # seconds between renewals: several chances before a lease runs out
-BULK_KINDS = ("broadcast",)
 UNFINISHED = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 QUIET = (Status.PAUSED, Status.OPTED_OUT, Status.ERASED)
 

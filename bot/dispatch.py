@@ -183,7 +183,8 @@ class Dispatcher:
                 settled = await outcomes.settle(message, sender)
                 if settled is not None:
                     return settled
-                async with pacer.turn(message.address) if pacer else _unpaced():
+                async with (pacer.turn(message.address, message.bulk) if pacer
+                            else _unpaced()):
                     return await sender.send(message)
             except Exception as error:  # a bug or an unexpected library error
                 log.exception("sending outbox %s on %s failed", message.id, message.channel)

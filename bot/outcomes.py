@@ -18,8 +18,15 @@ import logging
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from bot.channels.base import CheckLater, Delivered, Outgoing, Sender, SendResult, Unknown
-from bot.claims import BULK_KINDS
+from bot.channels.base import (
+    BULK_KINDS,
+    CheckLater,
+    Delivered,
+    Outgoing,
+    Sender,
+    SendResult,
+    Unknown,
+)
 
 log = logging.getLogger(__name__)
 

@@ -304,6 +304,19 @@ async def test_an_edit_counts_towards_the_overall_rate_but_not_the_gap_per_perso
         assert time.now >= 1.0
 
 
+async def test_broadcast_calls_leave_part_of_the_rate_for_replies() -> None:
+    time = FakeTime()
+    pacer = Pacer(Limits(per_second=30), clock=time, sleep=time.sleep)
+    for n in range(24):  # a broadcast at full speed
+        async with pacer.turn(f"p{n}", bulk=True):
+            pass
+    assert time.now == 0.0
+    async with pacer.turn("reply-to-amina"):  # a reply still goes in this second
+        assert time.now == 0.0
+    async with pacer.turn("p99", bulk=True):  # the next broadcast call waits
+        assert time.now >= 1.0
+
+
 @pytest.mark.parametrize("attempts", [1, 5, 20])
 def test_backoff_grows_and_is_capped(attempts: int) -> None:
     from bot.dispatch import backoff

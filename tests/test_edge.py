@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from telegram import Bot, Message
 
 from bot.app import App
+from bot.channels.console import inbound_line
 from bot.channels.telegram.updates import from_message
 from bot.channels.whatsapp import incoming
 from bot.services import cleaning
@@ -40,7 +41,8 @@ EXAMPLES = settings(max_examples=10, deadline=None, database=None,
 
 
 def console(chat: Chat, words: str) -> Inbound:
-    return Inbound("console", chat.address, f"c{next(_ids)}", chat.app.clock(), text=words)
+    """As `champbot chat` reads a line (undecodable bytes arrive as lone surrogates)."""
+    return inbound_line(chat.address, words + "\n", chat.app)
 
 
 TELEGRAM_BOT = Bot("1:test")

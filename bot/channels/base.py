@@ -11,6 +11,10 @@ from starlette.routing import BaseRoute
 
 from flows.types import Reply
 
+# Kinds of bulk traffic (a broadcast to many): sent in their own lane, after
+# conversation messages, and never resent blindly when their outcome is unknown.
+BULK_KINDS = ("broadcast",)
+
 
 @dataclass(frozen=True)
 class Outgoing:
@@ -30,6 +34,10 @@ class Outgoing:
     # Set when a dispatcher died while sending this message: the time of that claim.
     # Whether it reached the person is unknown (bot.outcomes decides what to do).
     uncertain_since: datetime | None = None
+
+    @property
+    def bulk(self) -> bool:
+        return self.kind in BULK_KINDS
 
 
 @dataclass(frozen=True)
