@@ -9,8 +9,9 @@ unknown (bot.outcomes decides what to do about that).
 
 Only the oldest unfinished row of each recipient in a *lane* can be claimed, so
 one person's messages arrive in the order written. There are two lanes:
-conversation (replies, alerts, notices) and bulk (``kind == "broadcast"``); a
-reply never waits behind a queued broadcast row to the same person. Claims run
+conversation (replies, alerts, notices) and bulk (``kind == "broadcast"``, unless
+it was held and released by the person writing); a reply never waits behind a
+queued broadcast row to the same person. Claims run
 in one short transaction with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
 several dispatchers share the work and never take the same row.
 """
@@ -49,7 +50,9 @@ def owner_name() -> str:
 
 
 def _in_lane(lane: Lane, row: type[OutboxMessage] = OutboxMessage) -> ColumnElement[bool]:
-    bulk = row.kind.in_(BULK_KINDS)
+    # A held broadcast let go because the person wrote goes with the conversation:
+    # what waited for them comes before the answer to what they wrote.
+    bulk = and_(row.kind.in_(BULK_KINDS), row.released_at.is_(None))
     return bulk if lane is Lane.BULK else ~bulk
 
 

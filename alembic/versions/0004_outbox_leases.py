@@ -1,4 +1,4 @@
-"""outbox claims with a lease: claimed_by and lease_until
+"""outbox claims with a lease (claimed_by, lease_until); released_at for the lanes
 
 Revision ID: 0004
 Revises: 0002
@@ -20,9 +20,11 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.add_column(sa.Column('claimed_by', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('lease_until', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('released_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_column('released_at')
         batch_op.drop_column('lease_until')
         batch_op.drop_column('claimed_by')
