@@ -158,10 +158,14 @@ class Dispatcher:
     @contextlib.asynccontextmanager
     async def _heartbeat(self) -> AsyncIterator[None]:
         """While a round is sending, this process renews the leases of what it holds."""
+        stop = asyncio.Event()
 
         async def beat() -> None:
-            while True:
-                await asyncio.sleep(HEARTBEAT)
+            # Stopped by the event, never cancelled in the middle of a database call.
+            while not stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), HEARTBEAT)
+                    return
                 try:
                     await self.claimer.renew(self.clock())
                 except Exception:
@@ -171,9 +175,8 @@ class Dispatcher:
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            stop.set()
+            await task
 
     async def _deliver(self, message: Outgoing, lane: Lane) -> SendResult:
         sender = self.senders[message.channel]
