@@ -1,9 +1,11 @@
 """Delivering the outbox: in order per person, within each channel's limits, with retries.
 
-Rows are claimed in a short transaction (``FOR UPDATE SKIP LOCKED`` on
-PostgreSQL, so several dispatchers can share the work), sent outside it, and
-the result recorded in another. Only the oldest unfinished row for each
-recipient is claimable, so one person's messages arrive in the order written.
+Rows are claimed with a lease (bot.claims: ``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL, so several dispatchers share the work; a dead process's claims
+expire in seconds), sent outside that transaction, and the result recorded in
+another. Conversation messages and broadcast traffic go in two lanes, each with
+its own loop and its own share of concurrent sends, so a reply never waits behind
+a broadcast. A message whose outcome is unknown is settled by bot.outcomes.
 """
 
 from __future__ import annotations
@@ -14,30 +16,30 @@ import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
-from bot import metrics
+from bot import metrics, outcomes
 from bot.channels.base import (
+    CheckLater,
     Delivered,
     Held,
     Outgoing,
     RetryLater,
     Sender,
     SendResult,
+    Unknown,
     Unreachable,
 )
+from bot.claims import HEARTBEAT, Claimed, Claimer, Lane, owner_name
 from bot.pacing import Pacer
 from bot.services.outbox import MAX_ATTEMPTS, backoff
 from bot.storage.database import Database
-from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Person, Status
+from bot.storage.models import Identity, OutboxMessage, OutboxStatus
 from flows.types import Reply
 
 log = logging.getLogger(__name__)
 
-UNFINISHED = (OutboxStatus.PENDING, OutboxStatus.SENDING)
-QUIET = (Status.PAUSED, Status.OPTED_OUT, Status.ERASED)
 
 
 @contextlib.asynccontextmanager
@@ -54,11 +56,29 @@ def outcome(result: SendResult, row: OutboxMessage) -> str:
     return "429" if "429" in getattr(result, "reason", "") else "retried"
 
 
+def to_outgoing(claimed: Claimed) -> Outgoing:
+    row, identity = claimed.row, claimed.identity
+    values = row.payload.get("values") or {}
+    return Outgoing(
+        row.id, row.channel, row.address, Reply.from_dict(row.payload), row.kind,
+        row.attempts, row.person_id,
+        last_inbound_at=identity.last_inbound_at if identity else _answering(row),
+        values={str(k): str(v) for k, v in values.items()}, payload=row.payload,
+        uncertain_since=claimed.uncertain_since)
+
+
+def _answering(row: OutboxMessage) -> datetime | None:
+    """The goodbye to someone just forgotten: their identity is gone with everything
+    else, but it answers the message they sent when it was written (e.g. inside
+    WhatsApp's 24 hours), so it goes at once rather than waiting for a next message."""
+    return row.created_at if row.forget_after_send else None
+
+
 class Dispatcher:
     def __init__(
         self, database: Database, senders: Sequence[Sender],
         clock: Callable[[], datetime], *, batch: int = 100, max_attempts: int = MAX_ATTEMPTS,
-        concurrency: int = 20,
+        concurrency: int = 20, owner: str | None = None,
     ) -> None:
         self.database = database
         self.senders = {sender.channel: sender for sender in senders}
@@ -67,17 +87,32 @@ class Dispatcher:
         self.pacers = {sender.channel: Pacer(sender.limits) for sender in senders
                        if getattr(sender, "pacer", None) is None}
         self.clock = clock
-        self.batch = batch
         self.max_attempts = max_attempts
-        self.slots = asyncio.Semaphore(concurrency)
+        self.claimer = Claimer(database, owner or owner_name(), batch)
+        # Each lane has its own share of concurrent sends: broadcasts never fill them all.
+        self.slots = {Lane.CONVERSATION: asyncio.Semaphore(concurrency),
+                      Lane.BULK: asyncio.Semaphore(concurrency)}
+
+    @property
+    def owner(self) -> str:
+        return self.claimer.owner
 
     async def run_once(self, address: str | None = None) -> int:
-        """Claim and send one round of due messages; the number of rows dealt with."""
-        claimed, held = await self._claim(address)
-        results = await asyncio.gather(*(self._deliver(message) for message in claimed))
-        if results:
-            await self._record(list(zip(claimed, results, strict=True)))
-        return len(claimed) + held
+        """Claim and send one round of due messages, conversation lane first; the number
+        of rows dealt with."""
+        count = 0
+        for lane in (Lane.CONVERSATION, Lane.BULK):
+            count += await self.run_lane(lane, address)
+        return count
+
+    async def run_lane(self, lane: Lane, address: str | None = None) -> int:
+        claimed, held = await self.claimer.claim(list(self.senders), lane, self.clock(), address)
+        messages = [to_outgoing(c) for c in claimed]
+        if messages:
+            async with self._heartbeat():
+                results = await asyncio.gather(*(self._deliver(m, lane) for m in messages))
+            await self._record(list(zip(messages, results, strict=True)))
+        return len(messages) + held
 
     async def drain(self, address: str | None = None) -> int:
         """Send until nothing is due now (retries scheduled for later stay queued)."""
@@ -87,97 +122,78 @@ class Dispatcher:
         return total
 
     async def run_forever(self, ready: asyncio.Event, idle_seconds: float = 1.0) -> None:
+        """Both lanes, each in its own loop, until cancelled."""
+        bulk_ready = asyncio.Event()
+        lanes = [asyncio.ensure_future(self._run_lane_forever(Lane.CONVERSATION, ready,
+                                                              idle_seconds, also=bulk_ready)),
+                 asyncio.ensure_future(self._run_lane_forever(Lane.BULK, bulk_ready,
+                                                              idle_seconds))]
+        try:
+            # (wait, not gather: each lane must be cancelled once, to finish its round.)
+            done, _ = await asyncio.wait(lanes, return_when=asyncio.FIRST_EXCEPTION)
+            for lane in done:
+                lane.result()
+        finally:
+            for lane in lanes:
+                lane.cancel()
+            await asyncio.gather(*lanes, return_exceptions=True)
+
+    async def _run_lane_forever(self, lane: Lane, ready: asyncio.Event, idle_seconds: float,
+                                also: asyncio.Event | None = None) -> None:
         while True:
             ready.clear()
-            current = asyncio.ensure_future(self.run_once())
+            current = asyncio.ensure_future(self.run_lane(lane))
             try:
                 count = await asyncio.shield(current)
             except asyncio.CancelledError:
                 # Stopping: let the round finish recording what it already sent, so no
-                # message is left marked as sending (only a crash leaves that to the sweep).
+                # message is left marked as sending (a crash leaves that to the lease).
                 with contextlib.suppress(Exception):
                     await current
                 raise
             except Exception:
-                log.exception("dispatcher round failed; retrying shortly")
+                log.exception("dispatcher round (%s) failed; retrying shortly", lane.value)
                 count = 0
             if count == 0:
+                if also is not None:
+                    also.set()  # one wake-up serves both lanes
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(ready.wait(), idle_seconds)
 
-    async def _claim(self, address: str | None) -> tuple[list[Outgoing], int]:
-        if not self.senders:
-            return [], 0
-        now = self.clock()
-        earlier = aliased(OutboxMessage)
-        blocked = exists().where(
-            earlier.channel == OutboxMessage.channel,
-            earlier.address == OutboxMessage.address,
-            earlier.id < OutboxMessage.id,
-            earlier.status.in_(UNFINISHED),
-        )
-        # Each row comes with its recipient's identity and status: no query per row.
-        query = (
-            select(OutboxMessage, Identity, Person.status)
-            .outerjoin(Identity, (Identity.channel == OutboxMessage.channel)
-                       & (Identity.address == OutboxMessage.address))
-            .outerjoin(Person, Person.id == func.coalesce(OutboxMessage.person_id,
-                                                          Identity.person_id))
-            .where(
-                OutboxMessage.status == OutboxStatus.PENDING,
-                OutboxMessage.next_attempt_at <= now,
-                OutboxMessage.channel.in_(list(self.senders)),
-                ~blocked,
-            )
-            .order_by(OutboxMessage.id)
-            .limit(self.batch)
-        )
-        if address is not None:
-            query = query.where(OutboxMessage.address == address)
-        if self.database.is_postgres:
-            query = query.with_for_update(skip_locked=True, of=OutboxMessage)
-        claimed: list[Outgoing] = []
-        held = 0
-        async with self.database.transaction() as session:
-            for row, identity, status in (await session.execute(query)).all():
-                if self._held_back(row, identity, status):
-                    held += 1
-                    continue
-                row.status = OutboxStatus.SENDING
-                row.claimed_at = now
-                row.attempts += 1
-                values = row.payload.get("values") or {}
-                claimed.append(Outgoing(
-                    row.id, row.channel, row.address, Reply.from_dict(row.payload), row.kind,
-                    row.attempts, row.person_id,
-                    last_inbound_at=identity.last_inbound_at if identity else None,
-                    values={str(k): str(v) for k, v in values.items()}, payload=row.payload))
-        return claimed, held
+    @contextlib.asynccontextmanager
+    async def _heartbeat(self) -> AsyncIterator[None]:
+        """While a round is sending, this process renews the leases of what it holds."""
+        stop = asyncio.Event()
 
-    @staticmethod
-    def _held_back(row: OutboxMessage, identity: Identity | None, status: Status | None) -> bool:
-        """Never send to someone unreachable or opted out, or (except replies) to the paused."""
-        reason = None
-        if identity is not None and identity.unreachable_at is not None:
-            reason = "recipient is unreachable"
-        elif identity is not None and identity.opted_out_at is not None and not (
-                row.kind == "reply" and row.created_at >= identity.opted_out_at):
-            # Only replies still go: the confirmation, written in the same turn as the
-            # opt-out, and answers to what the person wrote since (an emergency, START).
-            reason = "recipient has opted out"
-        if reason is None and row.kind != "reply" and status in QUIET:
-            reason = f"recipient is {status.value if status else 'gone'}"
-        if reason:
-            row.status = OutboxStatus.DEAD
-            row.error = reason
-        return reason is not None
+        async def beat() -> None:
+            # Stopped by the event, never cancelled in the middle of a database call.
+            while not stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), HEARTBEAT)
+                    return
+                try:
+                    await self.claimer.renew(self.clock())
+                except Exception:
+                    log.exception("could not renew the outbox leases")
 
-    async def _deliver(self, message: Outgoing) -> SendResult:
+        task = asyncio.ensure_future(beat())
+        try:
+            yield
+        finally:
+            stop.set()
+            await task
+
+    async def _deliver(self, message: Outgoing, lane: Lane) -> SendResult:
         sender = self.senders[message.channel]
         pacer = self.pacers.get(message.channel)
-        async with self.slots, pacer.turn(message.address) if pacer else _unpaced():
+        async with self.slots[lane]:
             try:
-                return await sender.send(message)
+                settled = await outcomes.settle(message, sender)
+                if settled is not None:
+                    return settled
+                async with (pacer.turn(message.address, message.bulk) if pacer
+                            else _unpaced()):
+                    return await sender.send(message)
             except Exception as error:  # a bug or an unexpected library error
                 log.exception("sending outbox %s on %s failed", message.id, message.channel)
                 return RetryLater(f"unexpected error: {type(error).__name__}")
@@ -185,13 +201,19 @@ class Dispatcher:
     async def _record(self, results: list[tuple[Outgoing, SendResult]]) -> None:
         """What became of one round of sends, in one transaction."""
         now = self.clock()
+        forgotten = False
         async with self.database.transaction() as session:
             rows = {row.id: row for row in await session.scalars(select(OutboxMessage).where(
                 OutboxMessage.id.in_([message.id for message, _ in results])))}
             for message, result in results:
-                if message.id in rows:
-                    await self._apply(session, rows[message.id], result, now)
-                    metrics.send_result(message.channel, outcome(result, rows[message.id]))
+                # A row whose lease ran out while we were sending is another's now.
+                if message.id in rows and rows[message.id].claimed_by == self.owner:
+                    row = rows[message.id]
+                    forgotten |= row.forget_after_send and isinstance(result, Delivered)
+                    await self._apply(session, row, result, now)
+                    metrics.send_result(message.channel, outcome(result, row))
+        if forgotten:  # the last trace of an erased person's address just went
+            await self.database.checkpoint()
 
     async def _apply(self, session: AsyncSession, row: OutboxMessage, result: SendResult,
                      now: datetime) -> None:
@@ -208,6 +230,15 @@ class Dispatcher:
             row.error = result.reason[:300]
             row.provider_message_id = result.provider_id
             log.info("outbox %s held: %s", row.id, row.error)
+        elif isinstance(result, Unknown):
+            row.status = OutboxStatus.UNKNOWN
+            row.error = result.reason[:300]
+        elif isinstance(result, CheckLater):
+            # Still of unknown outcome: the lease runs out later and it is checked again.
+            row.attempts -= 1  # a check is not an attempt to send
+            row.lease_until = now + timedelta(seconds=result.after)
+            row.claimed_by = None
+            row.error = result.reason[:300]
         elif isinstance(result, RetryLater) and row.attempts < self.max_attempts:
             delay = (timedelta(seconds=result.after) if result.after is not None
                      else backoff(row.attempts))

@@ -20,6 +20,8 @@ from bot.channels.base import Limits
 IN_FLIGHT = math.inf
 POLL = 0.01  # seconds between looks while every place is held by a call still in flight
 FORGET_AFTER = 10_000  # addresses remembered before those past their gap are dropped
+BULK_SHARE = 0.8  # of the overall rate bulk calls (broadcasts) may use: the rest is kept
+# for conversation, so a reply never queues behind a broadcast at full speed
 
 
 class Pacer:
@@ -36,10 +38,11 @@ class Pacer:
         self.ended: dict[str, float] = {}  # per address: when its last call ended
 
     @asynccontextmanager
-    async def turn(self, address: str | None) -> AsyncIterator[None]:
+    async def turn(self, address: str | None, bulk: bool = False) -> AsyncIterator[None]:
         """Wait for a place, make the call inside. ``None`` counts the call only towards
-        the overall rate (an edit of a message already sent: no new message to anyone)."""
-        place = await self._place(address)
+        the overall rate (an edit of a message already sent: no new message to anyone).
+        A ``bulk`` call takes a place only while the window is below ``BULK_SHARE``."""
+        place = await self._place(address, bulk)
         try:
             yield
         finally:
@@ -53,21 +56,24 @@ class Pacer:
         gap = self.limits.per_address_interval
         self.ended = {a: t for a, t in self.ended.items() if t > now - gap}
 
-    async def _place(self, address: str | None) -> list[float]:
+    async def _place(self, address: str | None, bulk: bool = False) -> list[float]:
+        limit = self.limits.per_second
+        if bulk and limit > 1:
+            limit = max(1, math.floor(limit * BULK_SHARE))
         while True:
             now = self.clock()
             self.window = [p for p in self.window if p[0] > now - 1.0]
             ready_at = -math.inf
             if address is not None:
                 ready_at = self.ended.get(address, -math.inf) + self.limits.per_address_interval
-            if len(self.window) < self.limits.per_second and ready_at <= now:
+            if len(self.window) < limit and ready_at <= now:
                 place = [IN_FLIGHT]
                 self.window.append(place)
                 if address is not None:
                     self.ended[address] = IN_FLIGHT
                 return place
             waits = [ready_at - now] if ready_at > now else []
-            if len(self.window) >= self.limits.per_second:
+            if len(self.window) >= limit:
                 waits.append(min(p[0] for p in self.window) + 1.0 - now)
             wait = min(waits)  # infinite while waiting on a call still in flight
             await self.sleep(POLL if math.isinf(wait) else max(wait, 0.001))

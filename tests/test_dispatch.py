@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
+from bot import claims
 from bot.app import App
 from bot.channels.base import (
     Delivered,
@@ -21,7 +22,7 @@ from bot.channels.base import (
 )
 from bot.dispatch import Dispatcher
 from bot.pacing import Pacer
-from bot.services import outbox, retention
+from bot.services import outbox
 from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Role, Status
 from flows.types import Reply
 from tests.support.clock import FakeClock
@@ -172,18 +173,56 @@ async def test_a_goodbye_to_someone_forgotten_leaves_no_row(app: App, clock: Fak
     assert await rows(app) == []
 
 
-async def test_sends_stuck_by_a_crash_are_picked_up_again(app: App, clock: FakeClock) -> None:
-    await write(app, "a", "x")
-    async with app.database.transaction() as session:
-        row = await session.scalar(select(OutboxMessage))
-        assert row is not None
-        row.status, row.claimed_at = OutboxStatus.SENDING, clock()
-    clock.advance(minutes=11)
-    swept = await retention.sweep(app.database, clock(), app.settings.conversation_timeout)
-    assert swept.recovered == 1
+async def crashed_while_sending(app: App, text: str, kind: str = "reply",
+                                address: str = "a") -> None:
+    """A row a dispatcher had claimed when its process died (its lease then runs out)."""
+    await write(app, address, text, kind=kind)
+    dead = Dispatcher(app.database, [Scripted()], app.clock, owner="dead-host:1:x")
+    lane = claims.Lane.BULK if kind == "broadcast" else claims.Lane.CONVERSATION
+    claimed, _ = await dead.claimer.claim(["telegram"], lane, app.clock(), address)
+    assert len(claimed) == 1
+
+
+async def test_a_dead_dispatchers_claims_are_taken_over_within_seconds(
+    app: App, clock: FakeClock
+) -> None:
+    await crashed_while_sending(app, "x")
+    await write(app, "a", "y")
+    await write(app, "b", "for b")
     sender = Scripted()
-    await Dispatcher(app.database, [sender], clock).drain()
-    assert sender.sent == [("a", "x")]
+    alive = Dispatcher(app.database, [sender], clock)
+    await alive.drain()
+    assert sender.sent == [("b", "for b")]  # "x" is still leased: perhaps still on its way
+    clock.advance(seconds=claims.LEASE.total_seconds() + 1)
+    await alive.drain()
+    assert sender.sent == [("b", "for b"), ("a", "x"), ("a", "y")]  # a reply is sent again
+
+
+async def test_a_live_dispatcher_keeps_its_claims_by_renewing_them(
+    app: App, clock: FakeClock
+) -> None:
+    await write(app, "a", "slow")
+    release = asyncio.Event()
+
+    class Slow(Scripted):
+        async def send(self, message: Outgoing) -> SendResult:
+            await release.wait()
+            return await super().send(message)
+
+    slow, other = Slow(), Scripted()
+    first = Dispatcher(app.database, [slow], clock)
+    second = Dispatcher(app.database, [other], clock)
+    sending = asyncio.create_task(first.run_once())
+    for _ in range(5):  # long past one lease, renewed all along
+        await asyncio.sleep(0.05)
+        clock.advance(seconds=claims.LEASE.total_seconds() - 1)
+        assert await first.claimer.renew(clock()) == 1
+        await second.drain()
+    release.set()
+    await sending
+    assert other.sent == [] and slow.sent == [("a", "slow")]
+    (row,) = await rows(app)
+    assert row.status == OutboxStatus.SENT
 
 
 async def test_two_dispatchers_never_send_the_same_message_twice(
@@ -265,6 +304,19 @@ async def test_an_edit_counts_towards_the_overall_rate_but_not_the_gap_per_perso
         assert time.now >= 1.0
 
 
+async def test_broadcast_calls_leave_part_of_the_rate_for_replies() -> None:
+    time = FakeTime()
+    pacer = Pacer(Limits(per_second=30), clock=time, sleep=time.sleep)
+    for n in range(24):  # a broadcast at full speed
+        async with pacer.turn(f"p{n}", bulk=True):
+            pass
+    assert time.now == 0.0
+    async with pacer.turn("reply-to-amina"):  # a reply still goes in this second
+        assert time.now == 0.0
+    async with pacer.turn("p99", bulk=True):  # the next broadcast call waits
+        assert time.now >= 1.0
+
+
 @pytest.mark.parametrize("attempts", [1, 5, 20])
 def test_backoff_grows_and_is_capped(attempts: int) -> None:
     from bot.dispatch import backoff
@@ -292,3 +344,34 @@ async def test_coordinators_hear_how_many_messages_failed_not_each_one(
     assert "5 messages could not be delivered" in text and "400 chat not found (5)" in text
     summary = await failures.summary(app.database)
     assert ("telegram", "dead", "400 chat not found", 5) in summary.by_state
+
+
+async def test_a_reply_goes_before_broadcast_traffic_and_never_waits_behind_it(
+    app: App, clock: FakeClock
+) -> None:
+    for n in range(5):
+        await write(app, f"p{n}", f"news {n}", kind="broadcast")
+    await write(app, "p0", "more news", kind="broadcast")
+    await write(app, "p0", "your answer")  # written after the broadcast rows to p0
+    sender = Scripted()
+    dispatcher = Dispatcher(app.database, [sender], clock)
+    await dispatcher.run_once()
+    assert sender.sent[0] == ("p0", "your answer")
+    await dispatcher.drain()
+    to_p0 = [text for address, text in sender.sent if address == "p0"]
+    assert to_p0 == ["your answer", "news 0", "more news"]  # each lane in its own order
+
+
+async def test_a_broadcast_of_unknown_outcome_on_telegram_is_marked_unknown_not_resent(
+    app: App, clock: FakeClock
+) -> None:
+    await crashed_while_sending(app, "health news", kind="broadcast")
+    await write(app, "a", "a reply after it")
+    await crashed_while_sending(app, "an alert", kind="alert", address="b")
+    clock.advance(seconds=claims.LEASE.total_seconds() + 1)
+    sender = Scripted()
+    await Dispatcher(app.database, [sender], clock).drain()
+    assert sorted(sender.sent) == [("a", "a reply after it"), ("b", "an alert")]
+    statuses = {row.payload["text"]: row.status for row in await rows(app)}
+    assert statuses == {"health news": OutboxStatus.UNKNOWN, "an alert": OutboxStatus.SENT,
+                        "a reply after it": OutboxStatus.SENT}

@@ -3,6 +3,7 @@ server, by polling and by webhook: what the person sees, and what the database k
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import httpx
@@ -338,6 +339,57 @@ async def test_a_webhook_request_without_our_secret_is_refused_and_changes_nothi
         for model in (InboundMessage, Identity, OutboxMessage):
             assert await count(app, model) == 0
         assert amina.messages == []
+
+
+GOOD_MESSAGE = {"message_id": 1, "date": 1_780_000_000, "text": "/start DEMO2026",
+                "chat": {"id": 1012, "type": "private"}, "from": {"id": 1012, "is_bot": False,
+                                                                   "first_name": "Amina"}}
+
+
+@pytest.mark.parametrize("update", [
+    None, [], [GOOD_MESSAGE], "update", 77, True,
+    {"message": GOOD_MESSAGE},
+    {"update_id": "77", "message": GOOD_MESSAGE},
+    {"update_id": True, "message": GOOD_MESSAGE},
+    {"update_id": 77, "message": "hello"},
+    {"update_id": 77, "message": [GOOD_MESSAGE]},
+    {"update_id": 77, "message": {**GOOD_MESSAGE, "chat": {"id": "1012", "type": "private"}}},
+    {"update_id": 77, "message": {**GOOD_MESSAGE, "chat": None}},
+    {"update_id": 77, "message": {**GOOD_MESSAGE, "text": 5}},
+    {"update_id": 77, "message": {**GOOD_MESSAGE, "date": "today"}},
+    {"update_id": 77, "message": {**GOOD_MESSAGE, "from": {"id": 1012, "language_code": 7}}},
+    {"update_id": 77, "callback_query": {"id": "1", "from": {"id": 1012}, "data": ["x"],
+                                         "message": GOOD_MESSAGE}},
+], ids=lambda update: json.dumps(update)[:40])
+async def test_a_malformed_webhook_update_is_refused_with_400_and_changes_nothing(
+    app: App, telegram: FakeTelegram, update: object
+) -> None:
+    async with running_bot(app, telegram, "webhook") as bot:
+        assert bot.channel is not None
+        await bot.channel.connected.wait()
+        async with httpx.AsyncClient() as client:
+            answer = await client.post(bot.webhook_url, json=update,
+                                       headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+        assert answer.status_code == 400
+        for model in (InboundMessage, Identity, OutboxMessage):
+            assert await count(app, model) == 0
+
+
+async def test_a_lone_surrogate_in_a_webhook_update_is_kept_and_answered(
+    app: App, telegram: FakeTelegram
+) -> None:
+    async with running_bot(app, telegram, "webhook") as bot:
+        amina = telegram.person(1012)
+        assert bot.channel is not None
+        await bot.channel.connected.wait()
+        # As JSON escapes it ("\\ud83d"): half of an emoji, valid JSON, no valid text.
+        body = json.dumps({"update_id": 78, "message": {**GOOD_MESSAGE, "text": "hi \ud83d"}})
+        async with httpx.AsyncClient() as client:
+            answer = await client.post(bot.webhook_url, content=body.encode(), headers={
+                "X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"})
+        assert answer.status_code == 200
+        assert await count(app, InboundMessage) == 1
+        await telegram.wait_until(lambda: amina.messages, what="an answer")
 
 
 async def test_a_failure_in_our_telegram_code_is_logged_and_the_person_told(

@@ -11,6 +11,10 @@ from starlette.routing import BaseRoute
 
 from flows.types import Reply
 
+# Kinds of bulk traffic (a broadcast to many): sent in their own lane, after
+# conversation messages, and never resent blindly when their outcome is unknown.
+BULK_KINDS = ("broadcast",)
+
 
 @dataclass(frozen=True)
 class Outgoing:
@@ -30,6 +34,13 @@ class Outgoing:
     # The row's whole payload, for what a channel carries beyond a Reply (an email's
     # subject, HTML part and attachments).
     payload: Mapping[str, Any] = field(default_factory=dict)
+    # Set when a dispatcher died while sending this message: the time of that claim.
+    # Whether it reached the person is unknown (bot.outcomes decides what to do).
+    uncertain_since: datetime | None = None
+
+    @property
+    def bulk(self) -> bool:
+        return self.kind in BULK_KINDS
 
 
 @dataclass(frozen=True)
@@ -68,7 +79,22 @@ class Held:
     provider_id: str | None = None
 
 
-SendResult = Delivered | RetryLater | Unreachable | Rejected | Held
+@dataclass(frozen=True)
+class Unknown:
+    """Whether the message arrived cannot be known and it must not be sent blindly again."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class CheckLater:
+    """The outcome is still unknown and could not be checked now: ask again later."""
+
+    reason: str
+    after: float = 30.0
+
+
+SendResult = Delivered | RetryLater | Unreachable | Rejected | Held | Unknown | CheckLater
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,11 @@
 """The one path every message takes, whatever channel it came from.
 
-Record it once (dedupe) → take the person's lock → (an opted-out number is heard
-only for an emergency or START, with a daily reminder; what was held for this person
-is released) → run the engine → apply its
-events and write its replies to the outbox, all in one transaction → wake the
-dispatcher. A duplicate changes nothing and sends nothing; a failure of ours
-rolls everything back and the person gets an apology instead of silence.
+Clean its text (cleaning.py) → record it once (dedupe) → take the person's lock →
+(an opted-out number is heard only for an emergency or START, with a daily reminder;
+what was held for this person is released) → run the engine → apply its events and
+write its replies to the outbox, all in one transaction → wake the dispatcher. A
+duplicate changes nothing and sends nothing; a failure of ours rolls everything back
+and the person gets an apology instead of silence.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import metrics
 from bot.app import App
 from bot.services import (
+    cleaning,
     conversations,
     feedback,
     handlers,
@@ -54,6 +55,7 @@ class Handled(enum.Enum):
 async def handle(app: App, inbound: Inbound) -> Handled:
     metrics.INBOUND.labels(inbound.channel).inc()
     started = time.perf_counter()
+    inbound = cleaning.inbound(inbound)  # once, here, for every channel
     try:
         result = await _handle_with_retries(app, inbound)
     except Exception:
@@ -177,6 +179,7 @@ async def notify(app: App, inbound: Inbound, say: Callable[[], str]) -> Handled:
     """A short word back to a message that is not an answer (an edited message, say):
     recorded once like any message, in the person's language, the conversation untouched.
     Nothing is said to someone we don't know or who has paused messages."""
+    inbound = cleaning.inbound(inbound)
     async with app.database.transaction() as session:
         if not await inbox.record_once(session, inbound, app.clock()):
             return Handled.DUPLICATE

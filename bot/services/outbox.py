@@ -61,7 +61,7 @@ async def release_held(session: AsyncSession, channel: str, address: str, now: d
         .where(OutboxMessage.channel == channel, OutboxMessage.address == address,
                OutboxMessage.status == OutboxStatus.HELD)
         .values(status=OutboxStatus.PENDING, next_attempt_at=now, error=None,
-                provider_message_id=None))
+                provider_message_id=None, released_at=now))
     return int(getattr(result, "rowcount", 0) or 0)
 
 

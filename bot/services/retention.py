@@ -1,4 +1,6 @@
-"""Keeping little: sweeping what is no longer needed, and recovering stuck sends."""
+"""Keeping little: sweeping what is no longer needed.
+
+(A crashed dispatcher's sends are recovered by their expiring leases: bot.claims.)"""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Result, delete, select, update
+from sqlalchemy import Result, delete, select
 
 from bot.services import links
 from bot.storage.database import Database
@@ -17,7 +19,6 @@ log = logging.getLogger(__name__)
 
 INBOUND_DAYS = 30  # long enough to ignore any platform's retries
 SENT_DAYS = 30  # delivery records are kept a month, then go
-STUCK = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,6 @@ class Swept:
     inbound: int
     strangers: int
     sent: int
-    recovered: int
     links: int = 0  # used one-time links past their expiry
 
 
@@ -45,16 +45,10 @@ async def sweep(database: Database, now: datetime, idle: timedelta) -> Swept:
         sent = await session.execute(
             delete(OutboxMessage).where(
                 OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.DELIVERED,
-                                          OutboxStatus.READ]),
+                                          OutboxStatus.READ, OutboxStatus.UNKNOWN]),
                 OutboxMessage.created_at < now - timedelta(days=SENT_DAYS)))
-        recovered = await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.status == OutboxStatus.SENDING,
-                   OutboxMessage.claimed_at < now - STUCK)
-            .values(status=OutboxStatus.PENDING, next_attempt_at=now))
         used_links = await links.sweep(session, now)
-    swept = Swept(_count(inbound), _count(strangers), _count(sent), _count(recovered),
-                  used_links)
+    swept = Swept(_count(inbound), _count(strangers), _count(sent), used_links)
     if any(vars(swept).values()):
         log.info("retention sweep: %s", swept)
     return swept

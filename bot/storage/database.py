@@ -63,6 +63,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")  # another process (a CLI command) may write
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA secure_delete=ON")  # erased text is overwritten, not left in pages
     cursor.close()
 
 
@@ -99,6 +100,21 @@ class Database:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+    async def checkpoint(self) -> None:
+        """SQLite: copy the write-ahead log into the database file and empty it, so text
+        just erased is not left in the ``-wal`` file. Nothing to do on PostgreSQL."""
+        if not self.is_sqlite:
+            return
+        async with self.engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            driver: Any = raw.driver_connection
+            cursor = await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy = (await cursor.fetchone() or (0,))[0]
+            await cursor.close()
+        if busy:
+            log.warning("the WAL checkpoint after an erasure could not finish; "
+                        "SQLite completes it at its next checkpoint")
 
     async def revision(self) -> str | None:
         async with self.engine.connect() as connection:

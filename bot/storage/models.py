@@ -36,6 +36,7 @@ class OutboxStatus(enum.StrEnum):
     DEAD = "dead"  # given up: see ``error``
     HELD = "held"  # waiting for something (a template, the person's next message)
     CANCELLED = "cancelled"  # its broadcast was cancelled before it went
+    UNKNOWN = "unknown"  # the sender died mid-send and the platform keeps no record to ask
 
 
 class Area(Base):
@@ -163,6 +164,12 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]
     claimed_at: Mapped[datetime | None]  # when a dispatcher took it, to recover a crash
+    # The dispatcher process sending it, and until when its claim holds unless renewed.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    # When a held message was let go because the person wrote: it then goes with the
+    # conversation (before the answer to what they wrote), even if it is a broadcast.
+    released_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     provider_message_id: Mapped[str | None] = mapped_column(String(128), index=True)

@@ -1,9 +1,10 @@
 """A local Twilio REST server: takes WhatsApp messages as Twilio does, or refuses them on cue.
 
 It answers ``POST /2010-04-01/Accounts/{sid}/Messages.json`` with basic auth
-like Twilio (201 and the message resource, or Twilio's error JSON), records
-what it accepted, and fails the next requests for a number when a test says
-so: 429, a 5xx, or an error code such as 63016 or 21211.
+like Twilio (201 and the message resource, or Twilio's error JSON), lists what
+it accepted on ``GET`` of the same path (newest first, filtered by ``To`` and
+``From``, one page of ``PageSize``), records what it accepted, and fails the
+next requests for a number when a test says so: 429, a 5xx, or an error code such as 63016 or 21211.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import base64
 import itertools
 import json
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -36,6 +38,7 @@ class Accepted:
     content_variables: dict[str, str]
     media_urls: tuple[str, ...]
     status_callback: str | None
+    created: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def shown(self) -> str:
@@ -55,10 +58,17 @@ class FakeTwilio:
     failures: dict[str, deque[tuple[int, int]]] = field(default_factory=dict)
     passing: dict[str, int] = field(default_factory=dict)
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    listed: int = 0  # how many times the message list was asked for
+    # While set and closed, sends wait at the door (``waiting`` counts them): a test
+    # can then kill the sender mid-call.
+    gate: asyncio.Event | None = None
+    waiting: int = 0
 
     def __post_init__(self) -> None:
         path = "/2010-04-01/Accounts/{sid}/Messages.json"
-        self.app = Starlette(routes=[Route(path, self._create, methods=["POST"])])
+        self.app = Starlette(routes=[Route(path, self._create, methods=["POST"]),
+                                     Route(path, self._list, methods=["GET"])])
 
     def fail_next(self, number: str, *codes: int, after: int = 0) -> None:
         """Refuse requests to ``number`` (once ``after`` more are taken): 429 and 5xx as
@@ -83,6 +93,9 @@ class FakeTwilio:
         for name, value in parse_qsl((await request.body()).decode(), keep_blank_values=True):
             fields.setdefault(name, []).append(value)
         to = fields.get("To", [""])[0].removeprefix("whatsapp:")
+        if self.gate is not None and not self.gate.is_set():
+            self.waiting += 1
+            await self.gate.wait()
         if not to or not (fields.get("Body") or fields.get("ContentSid")):
             return _error(400, 21602, "Message body is required.")
         queued = self.failures.get(to)
@@ -100,10 +113,27 @@ class FakeTwilio:
             content_variables=json.loads(fields.get("ContentVariables", ["{}"])[0]),
             media_urls=tuple(fields.get("MediaUrl", [])),
             status_callback=fields.get("StatusCallback", [None])[0],
+            created=self.clock(),
         )
         self.accepted.append(message)
         self.arrived.set()
         return JSONResponse(self._resource(message), status_code=201)
+
+    async def _list(self, request: Request) -> Response:
+        if not self._authorised(request):
+            return _error(401, 20003, "Authenticate")
+        self.listed += 1
+        query = request.query_params
+        to = query.get("To", "").removeprefix("whatsapp:")
+        sender = query.get("From")
+        size = int(query.get("PageSize", "50"))
+        found = [m for m in reversed(self.accepted)
+                 if (not to or m.to == to) and (not sender or m.sender == sender)][:size]
+        uri = f"/2010-04-01/Accounts/{self.account_sid}/Messages.json"
+        return JSONResponse({
+            "messages": [self._resource(m) for m in found], "end": max(len(found) - 1, 0),
+            "first_page_uri": uri, "next_page_uri": None, "page": 0, "page_size": size,
+            "previous_page_uri": None, "start": 0, "uri": uri})
 
     def _authorised(self, request: Request) -> bool:
         if request.path_params["sid"] != self.account_sid:
@@ -112,7 +142,7 @@ class FakeTwilio:
         return request.headers.get("authorization") == f"Basic {expected}"
 
     def _resource(self, message: Accepted) -> dict[str, object]:
-        now = format_datetime(datetime.now(UTC), usegmt=True)
+        now = format_datetime(message.created.astimezone(UTC), usegmt=True)
         return {
             "sid": message.sid, "account_sid": self.account_sid, "api_version": "2010-04-01",
             "to": f"whatsapp:{message.to}", "from": message.sender, "body": message.body or "",

@@ -10,6 +10,8 @@ from bot.channels.whatsapp import client as twilio_client
 from bot.channels.whatsapp.outgoing import LIMIT, split
 from bot.channels.whatsapp.sender import WhatsAppSender
 from bot.channels.whatsapp.templates import Templates
+from bot.claims import Lane
+from bot.dispatch import Dispatcher, to_outgoing
 from bot.services import failures, outbox
 from bot.settings import load_settings
 from bot.storage.models import Identity, OutboxMessage, OutboxStatus
@@ -182,3 +184,43 @@ async def test_the_client_makes_no_retries_of_its_own(app: App) -> None:
         assert client.api.base_url == app.settings.twilio_api_base_url
     finally:
         await client.http_client.close()
+
+
+@pytest.mark.parametrize("reached_twilio", [True, False], ids=["sent", "not sent"])
+async def test_a_broadcast_of_unknown_outcome_is_checked_against_twilios_record(
+    app: App, whatsapp: WhatsApp, twilio: FakeTwilio, clock: FakeClock, reached_twilio: bool
+) -> None:
+    twilio.clock = clock
+    await write(app, UK_NUMBER, "Flu jabs this Saturday", kind="broadcast")
+    await write(app, OTHER, "Flu jabs this Saturday", kind="broadcast")
+    sender = whatsapp.dispatcher.senders["whatsapp"]
+    # A dispatcher claims both rows, then its process dies: during the call to Twilio
+    # for the first (which Twilio may or may not have taken), before the second.
+    dead = Dispatcher(app.database, [sender], clock, owner="dead-host:1:x")
+    claimed, _ = await dead.claimer.claim(["whatsapp"], Lane.BULK, clock())
+    assert len(claimed) == 2
+    if reached_twilio:
+        await sender.send(to_outgoing(claimed[0]))
+    clock.advance(seconds=15)  # the lease has run out
+    await whatsapp.deliver()
+
+    assert [m.body for m in twilio.to(UK_NUMBER)] == ["Flu jabs this Saturday"]
+    assert [m.body for m in twilio.to(OTHER)] == ["Flu jabs this Saturday"]
+    assert twilio.listed == 2
+    first, second = await rows(app)
+    assert first.status == second.status == OutboxStatus.SENT
+    assert first.provider_message_id == twilio.to(UK_NUMBER)[0].sid
+
+
+async def test_a_reply_of_unknown_outcome_is_simply_sent_again(
+    app: App, whatsapp: WhatsApp, twilio: FakeTwilio, clock: FakeClock
+) -> None:
+    await write(app, UK_NUMBER, "Which area?")
+    sender = whatsapp.dispatcher.senders["whatsapp"]
+    dead = Dispatcher(app.database, [sender], clock, owner="dead-host:1:x")
+    (claimed,), _ = await dead.claimer.claim(["whatsapp"], Lane.CONVERSATION, clock())
+    await sender.send(to_outgoing(claimed))
+    clock.advance(seconds=15)
+    await whatsapp.deliver()
+    assert [m.body for m in twilio.to(UK_NUMBER)] == ["Which area?", "Which area?"]
+    assert twilio.listed == 0

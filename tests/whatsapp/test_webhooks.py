@@ -182,3 +182,23 @@ def test_a_long_body_is_cut_and_marked_and_bad_coordinates_are_dropped() -> None
     assert message.address == "+447700900123"
     assert message.truncated and len(message.text or "") == MAX_INBOUND_TEXT
     assert message.location is None
+
+
+@pytest.mark.parametrize("field", ["Body", "ButtonPayload", "OriginalRepliedMessageSid",
+                                   "MessageSid", "From", "Latitude", "NumMedia", "MediaUrl0"])
+async def test_odd_bytes_in_any_signed_field_never_make_a_500(
+    app: App, whatsapp: WhatsApp, twilio: FakeTwilio, field: str
+) -> None:
+    phone = whatsapp.phone(NUMBER)
+    fields = phone.fields("JOIN DEMO2026")
+    fields[field] = fields.get(field, "") + "\x00\x1b\ufffe" + "9" * 300
+    await phone.sends(fields)
+    assert phone.response is not None and phone.response.status_code in (200, 400)
+    phone.does_not_see("Sorry, something went wrong")
+
+
+async def test_a_status_callback_with_odd_bytes_is_answered_not_failed(
+    app: App, whatsapp: WhatsApp
+) -> None:
+    answer = await whatsapp.status("SM\x00" + "1" * 300, "delivered\x00", code=None)
+    assert answer.status_code == 204

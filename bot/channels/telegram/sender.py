@@ -133,7 +133,7 @@ class TelegramSender:
         for index, item in enumerate(calls):
             if index < done:
                 continue
-            async with self.pacer.turn(chat):
+            async with self.pacer.turn(chat, message.bulk):
                 if isinstance(item, Media):
                     sent = await self._media(chat, item)
                 else:

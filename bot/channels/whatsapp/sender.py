@@ -31,6 +31,8 @@ from bot.storage.models import OutboxMessage, OutboxStatus
 log = logging.getLogger(__name__)
 
 WINDOW = timedelta(hours=24)
+RECORD_PAGE = 50  # of Twilio's latest messages to a number, looked through when reconciling
+CLOCK_SKEW = timedelta(seconds=60)  # between our clock and Twilio's
 
 
 class WindowClosed(Exception):
@@ -82,6 +84,28 @@ class WhatsAppSender:
             except WindowClosed:
                 log.info("outbox %s: Twilio says the 24 hours are over", message.id)
         return await self._announce(message)
+
+    async def sent_since(self, message: Outgoing, since: datetime) -> str | None:
+        """Twilio's sid for ``message`` if its record shows it sent to that number since
+        ``since`` (same text, or any template when it would have gone as one); else None."""
+        await self.start()
+        expected = None
+        last = message.last_inbound_at
+        if last is not None and self.clock() - last < WINDOW:
+            parts = outgoing.session_parts(message.reply, self.templates,
+                                           self.settings.programme_name)
+            expected = parts[0].body if parts and parts[0].template is None else None
+        async with asyncio.timeout(self.timeout):
+            found = await self.client.messages.list_async(
+                to=numbers.channel_address(message.address), from_=self.sender,
+                limit=RECORD_PAGE, page_size=RECORD_PAGE)
+        for record in found:
+            created = record.date_created
+            if created is None or created < since - CLOCK_SKEW:
+                continue
+            if expected is None or (record.body or "") == expected:
+                return str(record.sid)
+        return None
 
     async def _free_form(self, message: Outgoing) -> SendResult:
         parts = outgoing.session_parts(message.reply, self.templates,

@@ -18,6 +18,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.app import App
 from bot.channels.whatsapp import delivery, incoming, signatures
+from bot.services import cleaning
 from bot.services.inbound import handle
 
 log = logging.getLogger(__name__)
@@ -32,9 +33,15 @@ def routes(app: App) -> list[BaseRoute]:
     assert token is not None and app.settings.public_base_url
     verifier = signatures.Verifier(token.get_secret_value(), app.settings.public_base_url)
 
+    async def signed_fields(request: Request) -> dict[str, str]:
+        # Signed means from Twilio, not well formed: a NUL in a sid we look up would
+        # fail the query on PostgreSQL (a 500), so every field is cleaned first.
+        fields = await verifier.fields(request)
+        return {name: cleaning.text(value, signatures.MAX_BODY) for name, value in fields.items()}
+
     async def inbound(request: Request) -> Response:
         try:
-            fields = await verifier.fields(request)
+            fields = await signed_fields(request)
             message = incoming.parse(fields, app.clock())
         except signatures.Refused as refused:
             log.warning("refused a WhatsApp webhook: %s", refused.reason)
@@ -52,7 +59,7 @@ def routes(app: App) -> list[BaseRoute]:
 
     async def status(request: Request) -> Response:
         try:
-            fields = await verifier.fields(request)
+            fields = await signed_fields(request)
         except signatures.Refused as refused:
             log.warning("refused a Twilio status callback: %s", refused.reason)
             return PlainTextResponse(refused.reason, status_code=refused.status)

@@ -1,0 +1,152 @@
+"""Claiming outbox rows with a lease, so a crashed dispatcher costs seconds, not minutes.
+
+A dispatcher process has an ``owner`` name (host, process id, a random part). A
+claimed row is marked ``sending``, ``claimed_by`` that owner, ``lease_until`` a
+few seconds ahead; while the owner lives it renews the lease of every row it
+holds (``renew``, its heartbeat). A row whose lease ran out belongs to a process
+that died mid-send: any dispatcher may claim it again, and its outcome is then
+unknown (bot.outcomes decides what to do about that).
+
+Only the oldest unfinished row of each recipient in a *lane* can be claimed, so
+one person's messages arrive in the order written. There are two lanes:
+conversation (replies, alerts, notices) and bulk (``kind == "broadcast"``, unless
+it was held and released by the person writing); a reply never waits behind a
+queued broadcast row to the same person. Claims run
+in one short transaction with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
+several dispatchers share the work and never take the same row.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
+from sqlalchemy.orm import aliased
+
+from bot.channels.base import BULK_KINDS
+from bot.storage.database import Database
+from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Person, Status
+
+LEASE = timedelta(seconds=10)  # a claim nobody renewed for this long is a dead process's
+HEARTBEAT = 3.0  # seconds between renewals: several chances before a lease runs out
+UNFINISHED = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+QUIET = (Status.PAUSED, Status.OPTED_OUT, Status.ERASED)
+
+
+class Lane(Enum):
+    CONVERSATION = "conversation"
+    BULK = "bulk"
+
+
+def owner_name() -> str:
+    """Who this dispatcher is, as its claims record it."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _in_lane(lane: Lane, row: type[OutboxMessage] = OutboxMessage) -> ColumnElement[bool]:
+    # A held broadcast let go because the person wrote goes with the conversation:
+    # what waited for them comes before the answer to what they wrote.
+    bulk = and_(row.kind.in_(BULK_KINDS), row.released_at.is_(None))
+    return bulk if lane is Lane.BULK else ~bulk
+
+
+@dataclass(frozen=True)
+class Claimed:
+    row: OutboxMessage
+    identity: Identity | None
+    # The previous claim's time when a dead process's lease was taken over.
+    uncertain_since: datetime | None
+
+
+@dataclass(frozen=True)
+class Claimer:
+    database: Database
+    owner: str
+    batch: int = 100
+
+    def _due(self, now: datetime) -> ColumnElement[bool]:
+        pending = and_(OutboxMessage.status == OutboxStatus.PENDING,
+                       OutboxMessage.next_attempt_at <= now)
+        abandoned = and_(OutboxMessage.status == OutboxStatus.SENDING,
+                         or_(OutboxMessage.lease_until.is_(None),
+                             OutboxMessage.lease_until < now))
+        return or_(pending, abandoned)
+
+    async def claim(self, channels: Sequence[str], lane: Lane, now: datetime,
+                    address: str | None = None) -> tuple[list[Claimed], int]:
+        """Rows to send now (marked sending, leased to us), and how many were held back."""
+        if not channels:
+            return [], 0
+        earlier = aliased(OutboxMessage)
+        blocked = exists().where(
+            earlier.channel == OutboxMessage.channel,
+            earlier.address == OutboxMessage.address,
+            earlier.id < OutboxMessage.id,
+            earlier.status.in_(UNFINISHED),
+            _in_lane(lane, earlier),
+        )
+        # Each row comes with its recipient's identity and status: no query per row.
+        query = (
+            select(OutboxMessage, Identity, Person.status)
+            .outerjoin(Identity, (Identity.channel == OutboxMessage.channel)
+                       & (Identity.address == OutboxMessage.address))
+            .outerjoin(Person, Person.id == func.coalesce(OutboxMessage.person_id,
+                                                          Identity.person_id))
+            .where(self._due(now), OutboxMessage.channel.in_(list(channels)),
+                   _in_lane(lane), ~blocked)
+            .order_by(OutboxMessage.id)
+            .limit(self.batch)
+        )
+        if address is not None:
+            query = query.where(OutboxMessage.address == address)
+        if self.database.is_postgres:
+            query = query.with_for_update(skip_locked=True, of=OutboxMessage)
+        claimed: list[Claimed] = []
+        held = 0
+        async with self.database.transaction() as session:
+            for row, identity, status in (await session.execute(query)).all():
+                uncertain = row.claimed_at if row.status == OutboxStatus.SENDING else None
+                if held_back(row, identity, status):
+                    held += 1
+                    continue
+                row.status = OutboxStatus.SENDING
+                row.claimed_at = uncertain or now  # an unknown outcome dates from the first
+                row.claimed_by = self.owner
+                row.lease_until = now + LEASE
+                row.attempts += 1
+                claimed.append(Claimed(row, identity, uncertain or None))
+        return claimed, held
+
+    async def renew(self, now: datetime) -> int:
+        """The heartbeat: every row this process is still sending keeps its lease."""
+        async with self.database.transaction() as session:
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.claimed_by == self.owner,
+                       OutboxMessage.status == OutboxStatus.SENDING)
+                .values(lease_until=now + LEASE))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def held_back(row: OutboxMessage, identity: Identity | None, status: Status | None) -> bool:
+    """Never send to someone unreachable or opted out, or (except replies) to the paused."""
+    reason = None
+    if identity is not None and identity.unreachable_at is not None:
+        reason = "recipient is unreachable"
+    elif identity is not None and identity.opted_out_at is not None and not (
+            row.kind == "reply" and row.created_at >= identity.opted_out_at):
+        # Only replies still go: the confirmation, written in the same turn as the
+        # opt-out, and answers to what the person wrote since (an emergency, START).
+        reason = "recipient has opted out"
+    if reason is None and row.kind != "reply" and status in QUIET:
+        reason = f"recipient is {status.value if status else 'gone'}"
+    if reason:
+        row.status = OutboxStatus.DEAD
+        row.error = reason
+    return reason is not None
