@@ -7,9 +7,6 @@ import io
 from collections.abc import Iterator
 from datetime import date
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from bot.services.impact import DIMENSIONS, Report
 from flows.definitions.activity import KINDS
 from flows.definitions.options import OTHER_TOPIC, TOPICS
@@ -62,6 +59,10 @@ def to_csv(report: Report) -> bytes:
 
 
 def to_xlsx(report: Report) -> bytes:
+    # openpyxl is loaded only when a spreadsheet is made: `champbot run` starts faster.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = translate(N_("Impact"))[:31]
