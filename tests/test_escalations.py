@@ -71,7 +71,8 @@ async def test_a_polish_urgent_concern_reaches_the_partner_at_once_and_the_champ
     async with app.database.transaction() as session:
         email = await session.scalar(select(OutboxMessage).where(OutboxMessage.channel == "email"))
     assert email is not None and email.address == "damp@council.example"
-    assert email.payload["subject"] == "URGENT concern C-1001 for Northfield Housing"
+    assert email.payload["subject"] == ("URGENT concern C-1001 for Northfield Housing · "
+                                        "Housing and damp")
     assert "czarną pleśń" in email.payload["text"]
 
     await hana.says("ACK C-1001")
