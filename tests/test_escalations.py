@@ -25,14 +25,14 @@ ELM = "Three families on Elm Street have black mould and the landlord does not a
 
 
 async def raise_concern(chat: Chat, words: str = ELM, *, category: str = "4",
-                        urgency: str = "2") -> None:
+                        urgency: str = "2", contact: str = "1") -> None:
     await chat.says("/concern")
     await chat.says(category)
     await chat.says(words)
     await chat.says("3")  # many people
     await chat.says("1")  # my area
     await chat.says(urgency)
-    await chat.says("1")  # they may contact me
+    await chat.says(contact)  # 1: they may contact me
     await chat.says("1")  # save
 
 

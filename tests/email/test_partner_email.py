@@ -187,3 +187,85 @@ async def test_a_partners_link_cannot_act_on_another_organisations_escalation(
     assert (await escalation_of(app, "C-1001", legal)).status is EscalationStatus.NEW
     assert ours.id != theirs.id
 
+
+
+async def test_a_digest_emails_its_items_as_csv_and_patterns_that_match_the_database(
+        app: App, smtp: FakeSmtp, browser: httpx.AsyncClient, clock: FakeClock) -> None:
+    partner_id = await add_partner(app, areas=["Northfield", "Eastgate"],
+                                   emails=["damp@council.example"])
+    now = clock()
+    async with app.database.transaction() as session:  # the weeks before
+        areas = {a.name: a.id for a in await session.scalars(select(Area))}
+        for name, ages in {"Northfield": [2, 3, 4, 12, 40], "Eastgate": [35, 36, 20]}.items():
+            session.add_all(Concern(category="housing", area_id=areas[name], urgency="soon",
+                                    status=ConcernStatus.RESOLVED, language="en", confirmed=True,
+                                    created_at=now - timedelta(days=age), updated_at=now)
+                            for age in ages)
+    amina = await joined(app, "amina")
+    await raise_concern(amina)  # may be contacted
+    await raise_concern(await joined(app, "layla", name="Layla"),
+                        "Water comes through the ceiling of the flats.", contact="2")
+    assert await mail(app, smtp) == []  # not urgent: they wait for the digest
+
+    clock.advance(minutes=5)
+    sent_at = clock()
+    async with app.database.transaction() as session:
+        partner = await session.get(Partner, partner_id)
+        assert partner is not None
+        await digests.send(session, partner, sent_at, app.settings)
+    [email] = await mail(app, smtp)
+    assert email.subject == "Digest for Northfield Housing"
+    assert email.html and "Elm Street" in email.html and "Water comes through" in email.html
+    [attachment] = email.attachments
+    assert attachment.content_type == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(str(attachment.content))))
+
+    async with app.database.transaction() as session:
+        expected = [
+            {"section": "new", "reference": c.reference, "category": c.category,
+             "area": area, "urgency": c.urgency, "affected": c.affects or "",
+             "status": e.status.value, "raised": c.created_at.isoformat(timespec="minutes"),
+             "words": c.description, "contact": "Amina, console amina" if c.contact_ok else ""}
+            for e, c, area in (await session.execute(
+                select(Escalation, Concern, Area.name)
+                .join(Concern, Concern.id == Escalation.concern_id)
+                .join(Area, Area.id == Concern.area_id)
+                .where(Escalation.partner_id == partner_id).order_by(Escalation.id))).all()]
+
+        async def count(area: str, newest: int, oldest: int) -> int:
+            return int(await session.scalar(select(func.count()).select_from(Concern).where(
+                Concern.confirmed.is_(True), Concern.category == "housing",
+                Concern.area_id == areas[area],
+                Concern.created_at >= sent_at - timedelta(days=oldest),
+                Concern.created_at < sent_at - timedelta(days=newest))) or 0)
+
+        counts = {area: (await count(area, 0, 30), await count(area, 30, 60),
+                         await count(area, 0, 7)) for area in ("Eastgate", "Northfield")}
+    assert rows == expected and len(rows) == 2
+    assert [r["contact"] for r in rows] == ["Amina, console amina", ""]  # Layla said no
+
+    text = email.text.replace("\r\n", "\n")
+    shown = {found[0]: (int(found[1]), int(found[2]), found[3], found[4]) for found in re.findall(
+        r"^Housing and damp · (\w+): (\d+) \((\d+)\), (\w+)(?: · (\d+) in the last 7 days)?$",
+        text, re.M)}
+    # A week's count is shown where it crossed the threshold (3 or more).
+    assert shown == {area: (last, before, "rising" if last > before else "falling",
+                            str(week) if week >= digests.THRESHOLD else "")
+                     for area, (last, before, week) in counts.items()}
+    assert counts == {"Eastgate": (1, 2, 0), "Northfield": (6, 1, 5)}
+    assert "Northfield: 6 (1), rising · 5 in the last 7 days" in (email.html or "")
+
+    # Each item's links name its own escalation and this partner; "not for us" needs a reason.
+    for row in rows:
+        escalation = await escalation_of(app, row["reference"], partner_id)
+        token = link(email, "Not for us", row["reference"]).removeprefix("/act/")
+        assert links.verify(SECRET, token, "escalation_notus", now=clock()).subject == {
+            "escalation": escalation.id, "partner": partner_id}
+    layla = rows[1]["reference"]
+    path = link(email, "Not for us", layla)
+    form = Page.of(await browser.get(path))
+    assert form.sees(f"{layla}: please say why it is not for your service.")
+    assert Page.of(await browser.post(path, data=form.form)).status == 400
+    done = Page.of(await browser.post(path, data={**form.form, "note": "Private landlord."}))
+    assert done.status == 200 and done.sees(f"{layla} has gone back to the coordinators.")
+    assert (await escalation_of(app, layla, partner_id)).status is EscalationStatus.NOT_FOR_US
