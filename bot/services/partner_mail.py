@@ -107,9 +107,9 @@ async def alert(session: AsyncSession, settings: Settings | None, partner: Partn
     if not partner.emails:
         return 0
     subject = f"{heading} · {casenotes.category(concern.category)}"
-    block = Block(concern.reference,
-                  (await casenotes.describe(session, concern)).splitlines()[1:],
-                  action_links(settings, escalation_id, partner.id, partner.language, now))
+    first, *lines = (await casenotes.describe(session, concern)).splitlines()
+    block = Block(first, lines, action_links(settings, escalation_id, partner.id,
+                                             partner.language, now))
     footer = _footer([block], now)
     text = text_of(heading, [("", [block])], (), footer)
     html = html_of(heading, [("", [block])], "", (), footer, partner.language)
@@ -121,14 +121,14 @@ async def alert(session: AsyncSession, settings: Settings | None, partner: Partn
 
 
 def _block(settings: Settings | None, digest: Digest, item: Item, now: datetime) -> Block:
-    lines = [f"{casenotes.category(item.category)} · {item.area or '-'}",
-             _("Urgency: {urgency}. Affects: {affects}.", urgency=casenotes.urgency(item.urgency),
+    lines = [_("Urgency: {urgency}. Affects: {affects}.", urgency=casenotes.urgency(item.urgency),
                affects=casenotes.affects(item.affects))]
     if item.words:
         lines.append(f"“{casenotes.excerpt(item.words)}”")
     lines.append(f"☎ {item.contact}" if item.contact else
                  _("The champion asked to stay anonymous; reply through champbot."))
-    return Block(item.reference, lines, action_links(
+    heading = f"{item.reference} · {casenotes.category(item.category)} · {item.area or '-'}"
+    return Block(heading, lines, action_links(
         settings, item.escalation_id, digest.partner_id, digest.language, now))
 
 

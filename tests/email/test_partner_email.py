@@ -76,7 +76,7 @@ async def mail(app: App, smtp: FakeSmtp) -> list[Received]:
 def link(email: Received, label: str, reference: str | None = None) -> str:
     """The path of the link labelled ``label`` (under ``reference``) in the plain text."""
     text = email.text.replace("\r\n", "\n")
-    text = text.split(f"\n{reference}\n", 1)[1] if reference else text
+    text = text.split(f"\n{reference} · ", 1)[1] if reference else text
     found = re.search(rf"^{re.escape(label)}: ({re.escape(SITE)}/act/\S+)", text, re.M)
     assert found, f"no {label!r} link"
     assert found.group(1) in (email.html or "")  # the same link in the HTML part
@@ -113,6 +113,7 @@ async def test_a_polish_concern_is_acknowledged_in_chat_and_resolved_by_the_emai
     assert email.recipients == ("damp@council.example",)
     assert email.subject == "URGENT concern C-1001 for Northfield Housing · Housing and damp"
     assert POLISH in email.text and POLISH in (email.html or "")
+    assert "C-1001 · Housing and damp · Northfield" in email.text
     assert "Contact: Ola, console ola." in email.text
     assert [label for label in ("Acknowledge", "In progress", "Resolved", "Not for us")
             if f"\n{label}: {SITE}/act/" in email.text] == [
