@@ -42,7 +42,8 @@ def build(app: App) -> AsyncIOScheduler:
             app.outbox_ready.set()
 
     async def send_digests() -> None:
-        if await digests.tick(app.database, app.settings.zone, app.clock()):
+        if await digests.tick(app.database, app.settings.zone, app.clock(),
+                              app.settings):
             app.outbox_ready.set()
 
     # Both read due rows from our tables and mark them in the same transaction as

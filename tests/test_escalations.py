@@ -25,14 +25,14 @@ ELM = "Three families on Elm Street have black mould and the landlord does not a
 
 
 async def raise_concern(chat: Chat, words: str = ELM, *, category: str = "4",
-                        urgency: str = "2") -> None:
+                        urgency: str = "2", contact: str = "1") -> None:
     await chat.says("/concern")
     await chat.says(category)
     await chat.says(words)
     await chat.says("3")  # many people
     await chat.says("1")  # my area
     await chat.says(urgency)
-    await chat.says("1")  # they may contact me
+    await chat.says(contact)  # 1: they may contact me
     await chat.says("1")  # save
 
 
@@ -71,7 +71,8 @@ async def test_a_polish_urgent_concern_reaches_the_partner_at_once_and_the_champ
     async with app.database.transaction() as session:
         email = await session.scalar(select(OutboxMessage).where(OutboxMessage.channel == "email"))
     assert email is not None and email.address == "damp@council.example"
-    assert email.payload["subject"] == "URGENT concern C-1001 for Northfield Housing"
+    assert email.payload["subject"] == ("URGENT concern C-1001 for Northfield Housing · "
+                                        "Housing and damp")
     assert "czarną pleśń" in email.payload["text"]
 
     await hana.says("ACK C-1001")

@@ -162,7 +162,9 @@ async def test_a_one_time_link_works_once(app: App, browser: httpx.AsyncClient,
     again = Page.of(await browser.post(path, data={**shown.form, "note": "Twice"}))
     assert again.status == 410 and again.sees("This link has already been used")
     assert Page.of(await browser.get(path)).status == 410
-    assert len(await audit_actions(app)) == 1
+    refused = {"reason": "used", "purpose": "resolve_test", "partner": 1, "escalation": 7}
+    assert await audit_actions(app) == [("resolved", {"note": "Fixed the leak"}),
+                                        ("link_refused", refused), ("link_refused", refused)]
 
 
 async def test_a_post_without_the_pages_form_token_changes_nothing(

@@ -133,7 +133,7 @@ def digests_send(partner: int | None = typer.Option(
             await partners.active(session))
         lines = []
         for one in chosen:
-            digest = await digests.send(session, one, app.clock())
+            digest = await digests.send(session, one, app.clock(), app.settings)
             lines.append(f"{one.id} {one.name}: " + (
                 "nothing to send" if digest.empty else
                 f"{len(digest.new)} new, {len(digest.still_open)} open, "

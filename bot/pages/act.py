@@ -7,17 +7,19 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.app import App
-from bot.pages import unsubscribe
+from bot.pages import escalation_links, unsubscribe
 from bot.pages.actions import ActionContext, ActionRefused, LinkAction, Shown, registry
 from bot.pages.render import chosen_language, form_values, page
-from bot.services import links
+from bot.services import audit, links
 from bot.services.links import Link, LinkError
 from bot.services.permissions import Forbidden
 from flows import i18n
@@ -26,7 +28,7 @@ from flows.i18n import N_, _, translate
 log = logging.getLogger(__name__)
 
 # Every purpose a link in an email may have; other slices add theirs here.
-ACTIONS: tuple[LinkAction, ...] = (unsubscribe.ACTION,)
+ACTIONS: tuple[LinkAction, ...] = (unsubscribe.ACTION, *escalation_links.ACTIONS)
 
 PROBLEMS = {
     "forged": (400, N_("This link is not valid. Please open it exactly as it came in the "
@@ -68,6 +70,11 @@ def routes(app: App, actions: Sequence[LinkAction] = ACTIONS) -> list[BaseRoute]
                     title=shown.title, shown=shown, csrf=form_token(secret, link), error=error,
                     values=values or {}, action=_same_page(request))
 
+    async def refused(reason: str, link: Link | None = None) -> None:
+        """A link refused before its action ran: written to the audit log on its own."""
+        async with app.database.transaction() as session:
+            _audit(session, reason, link, app.clock())
+
     async def endpoint(request: Request) -> Response:
         try:
             form = ({k: v.strip() for k, v in form_values(await request.form()).items()}
@@ -77,6 +84,7 @@ def routes(app: App, actions: Sequence[LinkAction] = ACTIONS) -> list[BaseRoute]
                                     now=app.clock())
             except LinkError as error:
                 log.info("link refused: %s", error.reason)
+                await refused(error.reason)
                 return problem(request, error.reason)
             if form is not None and not hmac.compare_digest(
                     form.get("csrf", ""), form_token(secret, link)):
@@ -92,6 +100,7 @@ def routes(app: App, actions: Sequence[LinkAction] = ACTIONS) -> list[BaseRoute]
         try:
             async with app.database.transaction() as session:
                 if await links.is_used(session, link):
+                    _audit(session, "used", link, app.clock())
                     return problem(request, "used", link)
                 ctx = ActionContext(session, link, app, app.clock(), form or {})
                 try:
@@ -107,12 +116,21 @@ def routes(app: App, actions: Sequence[LinkAction] = ACTIONS) -> list[BaseRoute]
                     return problem(request, "refused", link)
                 await links.use(session, link, ctx.now)
         except (IntegrityError, links.LinkUsed):  # used by another request at the same moment
+            await refused("used", link)
             return problem(request, "used", link)
         app.outbox_ready.set()  # the action may have written messages
         return page("done.html", i18n.current_language(), programme=programme,
                     title=_("Done"), message=done)
 
     return [Route(links.ACT_PATH + "{token}", endpoint, methods=["GET", "POST"])]
+
+
+def _audit(session: AsyncSession, reason: str, link: Link | None, now: datetime) -> None:
+    """Why a link was refused and what it was for (never its token: it would still work)."""
+    subject = {key: value for key, value in (link.subject.items() if link else ())
+               if isinstance(value, int)}  # ids only, no addresses
+    audit.record(session, "link", "link_refused", None, now, reason=reason,
+                 purpose=link.purpose if link else None, **subject)
 
 
 def _same_page(request: Request) -> str:

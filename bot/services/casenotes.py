@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,8 +22,11 @@ from bot.storage.models import (
     Status,
 )
 from flows.definitions.concern import AFFECTS, CATEGORIES, URGENCY
-from flows.i18n import _, language, translate
+from flows.i18n import _, language, number, translate
 from flows.types import Reply
+
+if TYPE_CHECKING:
+    from bot.services.digests import Pattern
 
 _CATEGORY = {o.id: o.label for o in CATEGORIES}
 _URGENCY = {o.id: o.label for o in URGENCY}
@@ -73,7 +77,7 @@ async def describe(session: AsyncSession, concern: Concern) -> str:
 
 async def alert_partner(session: AsyncSession, partner: Partner, concern: Concern,
                         now: datetime, heading: Callable[[], str], kind: str = "alert") -> int:
-    """Tell every contact of the partner at once: chat contacts and email addresses."""
+    """Tell every chat contact of the partner at once (email: ``partner_mail.alert``)."""
     sent = 0
     for person, identity in await partners.contacts(session, partner.id):
         with language(person.language):
@@ -87,22 +91,17 @@ async def alert_partner(session: AsyncSession, partner: Partner, concern: Concer
                        reply=reply, now=now, kind=kind, person_id=person.id,
                        about_person_id=concern.person_id)
         sent += 1
-    for address in partner.emails:
-        with language(partner.language):
-            subject = heading()
-            reply = Reply("\n\n".join([subject, await describe(session, concern)]),
-                          language=partner.language)
-        email(session, address, subject, reply, now, kind=kind, about=concern.person_id)
-        sent += 1
     return sent
 
 
-def email(session: AsyncSession, address: str, subject: str, reply: Reply, now: datetime, *,
-          kind: str, about: int | None, extra: dict[str, object] | None = None) -> None:
-    """An email for hmail's sender: channel "email", the address, a subject beside the text."""
-    row = outbox.enqueue(session, channel="email", address=address, reply=reply, now=now,
-                         kind=kind, about_person_id=about)
-    row.payload = {**row.payload, "subject": subject, **(extra or {})}
+def pattern_line(p: Pattern) -> str:
+    """One pattern in the current language: category · area: last 30 (30 before), trend."""
+    trend = {"rising": _("rising"), "falling": _("falling"), "steady": _("steady")}[p.trend]
+    text = (f"{category(p.category)} · {p.area}: {number(p.last_30)} "
+            f"({number(p.previous_30)}), {trend}")
+    if p.crossed:
+        text += " · " + _("{count} in the last 7 days", count=number(p.last_7))
+    return text
 
 
 def _update_text(status: ConcernStatus, reference: str, partner: str | None,

@@ -23,7 +23,8 @@ async def acted(ctx: EventContext, event: Event) -> None:
         outcome = await escalations.act(
             ctx.session, await coordinators.actor_of(ctx.session, person),
             str(data.get("_reference")), action, str(note) if note else None, ctx.now,
-            partner_id=int(partner) if isinstance(partner, str) and partner.isdigit() else None)
+            partner_id=int(partner) if isinstance(partner, str) and partner.isdigit() else None,
+            settings=ctx.settings)
         message = outcome.message
     except Forbidden:
         message = _("Sorry, {reference} is not one of your service's concerns.",

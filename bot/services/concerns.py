@@ -54,7 +54,7 @@ async def raised(ctx: EventContext, event: Event) -> None:
                                    kind=str(media["kind"]), ref=str(media["ref"])[:500],
                                    content_type=media.get("content_type"),
                                    created_at=ctx.now))
-    routed = await escalations.route_concern(ctx.session, concern, ctx.now)
+    routed = await escalations.route_concern(ctx.session, concern, ctx.now, ctx.settings)
     names = [p.name for p in await ctx.session.scalars(select(Partner).where(
         Partner.id.in_([e.partner_id for e in routed if e.partner_id is not None])))]
     area = await ctx.session.get(Area, concern.area_id) if concern.area_id else None

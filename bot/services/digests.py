@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import casenotes, outbox, partners
+from bot.services import casenotes, outbox, partner_mail, partners
 from bot.services.caseviews import contact_of
+from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.models import OPEN, Area, Concern, Escalation, Partner
 from flows.i18n import _, language, number
@@ -31,6 +32,7 @@ class Item:
     contact: str | None  # only when the champion agreed
     status: str
     raised_at: datetime
+    escalation_id: int
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ async def _items(session: AsyncSession, partner: Partner, new: bool) -> tuple[It
         .where(Escalation.partner_id == partner.id, Escalation.status.in_(OPEN), digested)
         .order_by(Escalation.created_at, Escalation.id))).all()
     return tuple([Item(c.reference, c.category, area, c.urgency, c.affects, c.description,
-                       await contact_of(session, c), e.status.value, c.created_at)
+                       await contact_of(session, c), e.status.value, c.created_at, e.id)
                   for e, c, area in rows])
 
 
@@ -136,21 +138,16 @@ def render_chat(digest: Digest) -> str:
         lines += [line(item) for item in digest.still_open]
     if digest.patterns:
         lines += ["", _("Patterns (last 30 days against the 30 before):")]
-        for p in digest.patterns:
-            trend = {"rising": _("rising"), "falling": _("falling"),
-                     "steady": _("steady")}[p.trend]
-            text = (f"{casenotes.category(p.category)} · {p.area}: {number(p.last_30)} "
-                    f"({number(p.previous_30)}), {trend}")
-            if p.crossed:
-                text += " · " + _("{count} in the last 7 days", count=number(p.last_7))
-            lines.append(text)
+        lines += [casenotes.pattern_line(p) for p in digest.patterns]
     lines += ["", _("Send ACK and a reference (ACK C-1042) to acknowledge one, or open them "
                     "from the menu.")]
     return "\n".join(lines)
 
 
-async def send(session: AsyncSession, partner: Partner, now: datetime) -> Digest:
-    """Write the digest to every contact (chat) and address (email); mark what it carried."""
+async def send(session: AsyncSession, partner: Partner, now: datetime,
+               settings: Settings | None = None) -> Digest:
+    """Write the digest to every contact (chat) and address (email: text, HTML, CSV and
+    signed links when ``settings`` can make them); mark what it carried."""
     digest = await build(session, partner, now)
     partner.last_digest_at = now
     if digest.empty:
@@ -161,12 +158,7 @@ async def send(session: AsyncSession, partner: Partner, now: datetime) -> Digest
         outbox.enqueue(session, channel=identity.channel, address=identity.address,
                        reply=Reply(text, language=person.language), now=now, kind="digest",
                        person_id=person.id)
-    for address in partner.emails:
-        with language(partner.language):
-            subject = _("Digest for {partner}", partner=partner.name)
-            text = render_chat(digest)
-        casenotes.email(session, address, subject, Reply(text, language=partner.language), now,
-                        kind="digest", about=None, extra={"digest": digest.to_dict()})
+    await partner_mail.digest_email(session, settings, partner, digest, now)
     for escalation in await session.scalars(select(Escalation).where(
             Escalation.partner_id == partner.id, Escalation.digested_at.is_(None))):
         escalation.digested_at = now
@@ -194,7 +186,8 @@ def is_due(partner: Partner, now: datetime, zone: tzinfo) -> bool:
     return partner.last_digest_at is None or partner.last_digest_at < slot
 
 
-async def tick(database: Database, zone: tzinfo, now: datetime) -> int:
+async def tick(database: Database, zone: tzinfo, now: datetime,
+               settings: Settings | None = None) -> int:
     """Send every digest now due, each partner in its own transaction."""
     async with database.transaction() as session:
         due = [p.id for p in await partners.active(session) if is_due(p, now, zone)]
@@ -204,6 +197,6 @@ async def tick(database: Database, zone: tzinfo, now: datetime) -> int:
             partner = await session.scalar(select(Partner).where(Partner.id == partner_id)
                                            .with_for_update(skip_locked=True))
             if partner is not None and is_due(partner, now, zone):
-                await send(session, partner, now)
+                await send(session, partner, now, settings)
                 sent += 1
     return sent

@@ -10,8 +10,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import casenotes, coordinators, identities, partners, permissions
+from bot.services import casenotes, coordinators, identities, partner_mail, partners, permissions
 from bot.services.permissions import Action, Actor, Scope
+from bot.settings import Settings
 from bot.storage.models import (
     OPEN,
     Concern,
@@ -22,7 +23,7 @@ from bot.storage.models import (
     Partner,
     Role,
 )
-from flows.i18n import _
+from flows.i18n import _, language
 
 REFERENCE = re.compile(r"^\s*C-?(\d{1,9})\s*$", re.IGNORECASE)
 PARTNER_ACTIONS = {"ack", "progress", "done", "notus"}
@@ -75,8 +76,9 @@ def _change(session: AsyncSession, escalation: Escalation, status: EscalationSta
 
 
 async def _open(session: AsyncSession, concern: Concern, partner: Partner | None,
-                actor: str, now: datetime) -> Escalation:
-    """A new escalation; urgent ones reach the partner's contacts at once."""
+                actor: str, now: datetime, settings: Settings | None = None) -> Escalation:
+    """A new escalation; urgent ones reach the partner's contacts at once (chat, and email
+    with signed links when ``settings`` can make them)."""
     escalation = Escalation(concern_id=concern.id, partner_id=partner.id if partner else None,
                             status=EscalationStatus.NEW, urgent=is_urgent(concern),
                             changed_by=actor, created_at=now, updated_at=now)
@@ -85,18 +87,24 @@ async def _open(session: AsyncSession, concern: Concern, partner: Partner | None
     session.add(EscalationChange(escalation_id=escalation.id, status=EscalationStatus.NEW,
                                  actor=actor, created_at=now))
     if partner is not None and escalation.urgent:
-        await casenotes.alert_partner(session, partner, concern, now, lambda: _(
-            "URGENT concern {reference} for {partner}", reference=concern.reference,
-            partner=partner.name))
+        def heading() -> str:
+            return _("URGENT concern {reference} for {partner}", reference=concern.reference,
+                     partner=partner.name)
+
+        await casenotes.alert_partner(session, partner, concern, now, heading)
+        with language(partner.language):
+            await partner_mail.alert(session, settings, partner, escalation.id, concern,
+                                     heading(), now)
         escalation.digested_at = now
     return escalation
 
 
-async def route_concern(session: AsyncSession, concern: Concern, now: datetime
-                        ) -> list[Escalation]:
+async def route_concern(session: AsyncSession, concern: Concern, now: datetime,
+                        settings: Settings | None = None) -> list[Escalation]:
     """Route a confirmed concern to every matching partner, or to coordinators."""
     matched = await partners.matching(session, concern.category, concern.area_id)
-    made = [await _open(session, concern, partner, "system", now) for partner in matched]
+    made = [await _open(session, concern, partner, "system", now, settings)
+            for partner in matched]
     if not made:
         return [await _open(session, concern, None, "system", now)]
     concern.status = ConcernStatus.PASSED_ON
@@ -123,8 +131,10 @@ async def find(session: AsyncSession, actor: Actor, target: int | str) -> Escala
 
 
 async def act(session: AsyncSession, actor: Actor, target: int | str, action: str,
-              note: str | None, now: datetime, *, partner_id: int | None = None) -> Outcome:
-    """Do ``action`` to an escalation, or raise Forbidden (audited) or ActionError."""
+              note: str | None, now: datetime, *, partner_id: int | None = None,
+              settings: Settings | None = None) -> Outcome:
+    """Do ``action`` to an escalation, or raise Forbidden (audited) or ActionError.
+    ``settings`` lets a re-routed urgent concern's email carry signed links."""
     escalation = await find(session, actor, target)
     concern = await session.get(Concern, escalation.concern_id) if escalation else None
     scope = Scope(area_id=concern.area_id if concern else None,
@@ -139,16 +149,16 @@ async def act(session: AsyncSession, actor: Actor, target: int | str, action: st
         raise ActionError(_("Please add a short note after the reference."))
     partner = await session.get(Partner, escalation.partner_id) if escalation.partner_id else None
     return await _do(session, actor, escalation, concern, partner, action, note, now,
-                     partner_id)
+                     partner_id, settings)
 
 
 async def _do(session: AsyncSession, actor: Actor, escalation: Escalation, concern: Concern,
               partner: Partner | None, action: str, note: str | None, now: datetime,
-              partner_id: int | None) -> Outcome:
+              partner_id: int | None, settings: Settings | None = None) -> Outcome:
     ref, who, name = concern.reference, actor.label, partner.name if partner else None
     by = actor.role.value if actor.role else "coordinator"
     if action == "route":
-        return await _route(session, actor, escalation, concern, partner_id, now)
+        return await _route(session, actor, escalation, concern, partner_id, now, settings)
     if action == "note":
         await casenotes.tell_champion(session, concern, concern.status, now, note=note,
                                       by=by, changes_status=False)
@@ -221,7 +231,8 @@ async def _tell_resolved(session: AsyncSession, concern: Concern, partner: str |
 
 
 async def _route(session: AsyncSession, actor: Actor, escalation: Escalation, concern: Concern,
-                 partner_id: int | None, now: datetime) -> Outcome:
+                 partner_id: int | None, now: datetime, settings: Settings | None = None
+                 ) -> Outcome:
     if partner_id is None:
         raise ActionError(_("Which service? Choose one from the list."))
     partner = await partners.get(session, partner_id)
@@ -233,7 +244,7 @@ async def _route(session: AsyncSession, actor: Actor, escalation: Escalation, co
         if current.partner_id is None or current.id == escalation.id:
             _change(session, current, EscalationStatus.CLOSED, actor.label, now,
                     f"routed to {partner.name}")
-    made = await _open(session, concern, partner, actor.label, now)
+    made = await _open(session, concern, partner, actor.label, now, settings)
     await casenotes.tell_champion(session, concern, ConcernStatus.PASSED_ON, now,
                                   partner=partner.name, by="coordinator")
     return Outcome(concern.reference, made.status, _(

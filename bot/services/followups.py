@@ -8,11 +8,11 @@ from datetime import datetime, timedelta, tzinfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import casenotes, coordinators
+from bot.services import casenotes, coordinators, partner_mail
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.models import Concern, Escalation, EscalationStatus, Partner
-from flows.i18n import _
+from flows.i18n import _, language
 
 WEEKDAYS = "12345"
 
@@ -65,6 +65,9 @@ async def remind(session: AsyncSession, settings: Settings, now: datetime) -> in
                      "yet.", reference=c.reference, partner=p.name)
 
         await casenotes.alert_partner(session, partner, concern, now, heading, kind=kind)
+        with language(partner.language):
+            await partner_mail.alert(session, settings, partner, escalation.id, concern,
+                                     heading(), now, kind=kind)
         escalation.reminded_at = now
 
         async def render(c: Concern = concern, p: Partner = partner) -> str:

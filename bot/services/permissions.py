@@ -48,7 +48,10 @@ class Actor:
 
     @property
     def label(self) -> str:
-        return f"person:{self.person_id}" if self.person_id is not None else self.kind
+        if self.person_id is not None:
+            return f"person:{self.person_id}"
+        # A partner known only by a signed link's organisation.
+        return f"partner:{self.partner_id}" if self.partner_id is not None else self.kind
 
 
 OPERATOR = Actor("operator")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import re
 import ssl
 import subprocess
@@ -159,6 +160,11 @@ async def smtp_server(users: dict[str, str] | None = None, *,
             options.update(auth_require_tls=False, authenticator=_authenticator(fake, users))
         return SMTP(fake, hostname="smtp.test", loop=loop, **options)
 
+    # aiosmtpd logs every line it receives at DEBUG: that is the test server reading the
+    # email, not our logging (the privacy scan is about ours).
+    server_log = logging.getLogger("mail.log")
+    level = server_log.level
+    server_log.setLevel(logging.INFO)
     server = await loop.create_server(protocol, host=fake.host, port=0,
                                       ssl=None if starttls else context)
     fake.port = server.sockets[0].getsockname()[1]
@@ -167,3 +173,4 @@ async def smtp_server(users: dict[str, str] | None = None, *,
     finally:
         server.close()
         await server.wait_closed()
+        server_log.setLevel(level)
