@@ -54,7 +54,8 @@ async def server(environ: dict[str, str], tmp_path: Path) -> AsyncIterator[str]:
     sock = bound_socket()
     port = sock.getsockname()[1]
     sock.close()
-    process = start_run(environ, tmp_path, port)
+    # A programme with its Telegram bot named, so invites carry a link and a QR code.
+    process = start_run({**environ, "TELEGRAM_BOT_USERNAME": "RiversideBot"}, tmp_path, port)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
