@@ -20,7 +20,7 @@ from bot.media_fetch import MediaFetcher
 from bot.services import concernlist, media, media_links
 from bot.storage.models import Attachment, AuditEntry
 from flows.types import Media
-from tests.support.chat import Chat, joined
+from tests.support.chat import Chat, joined, make_coordinator
 from tests.support.clock import FakeClock
 from tests.support.partners import add_partner, partner_contact
 from tests.support.telegram_bot import RunningBot, running_bot
@@ -197,3 +197,24 @@ async def test_a_telegram_photo_reaches_the_partner_on_telegram_without_gps(
     uploaded = bot.telegram.files[photo.file_id or ""]
     assert uploaded == media.store(app.settings).read((await only_attachment(app)).stored_as or "")
     assert without_gps(uploaded)
+
+
+async def test_the_coordinators_told_of_a_concern_get_its_photo_when_it_is_kept(
+    app: App, browser: httpx.AsyncClient
+) -> None:
+    carol = await make_coordinator(app)
+    amina = await joined(app, "amina")
+    await raise_urgent_concern(amina, "Black mould", Media("photo", "p1", "image/jpeg"))
+    await carol.reads()
+    carol.sees("URGENT concern C-1001",
+               "Photos or voice notes still being fetched: 1. They will follow.")
+
+    await fetched(app, photo_with_gps())
+    await carol.reads()
+    carol.sees("A file sent with concern C-1001:")
+    (sent,) = carol.recorder.to("carol")[-1].reply.media
+    photo, partner, coordinator = media_links.parse_ref(sent.ref)
+    assert (sent.kind, partner) == ("photo", None) and coordinator is not None
+    shown = await browser.get(media_links.url_for(app.settings, photo,
+                                                  coordinator_id=coordinator, now=app.clock()))
+    assert shown.status_code == 200 and without_gps(shown.content)

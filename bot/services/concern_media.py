@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import outbox, partners
+from bot.services import coordinators, identities, outbox, partners
 from bot.services.media_links import ref
-from bot.storage.models import OPEN, Attachment, Concern, Escalation, MediaState
+from bot.storage.models import OPEN, Attachment, Concern, Escalation, MediaState, Role
 from flows.i18n import _, language, number
 from flows.types import Media, Reply
 
@@ -43,7 +43,8 @@ def waiting_line(rows: list[Attachment]) -> str | None:
 
 async def follow_up(session: AsyncSession, attachment: Attachment, now: datetime) -> int:
     """A file just kept: sent to the contacts of each partner already alerted about its
-    concern (urgent escalations still open). Returns how many messages were written."""
+    concern (urgent escalations still open) and to the coordinators told of it. Returns
+    how many messages were written."""
     concern = await session.get(Concern, attachment.concern_id)
     if concern is None:
         return 0
@@ -61,4 +62,24 @@ async def follow_up(session: AsyncSession, attachment: Attachment, now: datetime
                            kind="alert", person_id=person.id,
                            about_person_id=concern.person_id)
             sent += 1
+    return sent + await _to_coordinators(session, concern, attachment, now)
+
+
+async def _to_coordinators(session: AsyncSession, concern: Concern, attachment: Attachment,
+                           now: datetime) -> int:
+    """The coordinators told of the concern (those of its area) get the file too."""
+    found = (await coordinators.of_area(session, concern.area_id) if concern.area_id
+             else await identities.of_people(session, role=Role.COORDINATOR))
+    sent = 0
+    for person, identity in found:
+        if person.id == concern.person_id:
+            continue
+        with language(person.language):
+            text = _("A file sent with concern {reference}:", reference=concern.reference)
+        outbox.enqueue(session, channel=identity.channel, address=identity.address,
+                       reply=Reply(text, language=person.language,
+                                   media=media_for([attachment], coordinator_id=person.id)),
+                       now=now, kind="notice", person_id=person.id,
+                       about_person_id=concern.person_id)
+        sent += 1
     return sent
