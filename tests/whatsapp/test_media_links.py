@@ -10,11 +10,20 @@ from urllib.parse import urlsplit
 import pytest
 
 from bot.app import App
+from bot.channels.whatsapp.media import MediaFetcher as TwilioMedia
 from bot.media_fetch import MediaFetcher
 from bot.services import invites, media
 from bot.storage.models import Role
 from tests.support.partners import add_partner
-from tests.support.whatsapp import PUBLIC_BASE_URL, UK_NUMBER, WhatsApp, joined
+from tests.support.twilio_media import FakeTwilioMedia
+from tests.support.whatsapp import (
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    PUBLIC_BASE_URL,
+    UK_NUMBER,
+    WhatsApp,
+    joined,
+)
 
 pytestmark = pytest.mark.usefixtures("programme")
 
@@ -39,24 +48,24 @@ async def test_a_whatsapp_voice_note_is_playable_by_the_partner_on_whatsapp(
         await hana.says(answer)
     hana.sees("Welcome, Hana!")
 
-    amina = await joined(whatsapp, UK_NUMBER, "en")
-    for answer in ("menu", "2", "4"):
-        await amina.says(answer)
-    await amina.says("", NumMedia="1", MediaUrl0="https://api.twilio.com/media/ME1",
-                     MediaContentType0="audio/ogg", MessageType="audio")
-    for answer in ("3", "1", "1", "1", "1"):
-        await amina.says(answer)
-    amina.sees("C-1001")
-    await hana.reads()
-    hana.sees("URGENT concern C-1001 for Northfield Housing",
-              "Photos or voice notes still being fetched: 1. They will follow.")
+    async with FakeTwilioMedia(ACCOUNT_SID, AUTH_TOKEN).running() as twilio_media:
+        amina = await joined(whatsapp, UK_NUMBER, "en")
+        for answer in ("menu", "2", "4"):
+            await amina.says(answer)
+        await amina.says("", NumMedia="1", MediaUrl0=twilio_media.add(VOICE_NOTE, "audio/ogg"),
+                         MediaContentType0="audio/ogg", MessageType="audio")
+        for answer in ("3", "1", "1", "1", "1"):
+            await amina.says(answer)
+        amina.sees("C-1001")
+        await hana.reads()
+        hana.sees("URGENT concern C-1001 for Northfield Housing",
+                  "Photos or voice notes still being fetched: 1. They will follow.")
 
-    async def fetch(ref: str, max_bytes: int) -> bytes:
-        return VOICE_NOTE
-
-    fetcher = MediaFetcher(app.database, {"whatsapp": fetch}, media.store(app.settings),
-                           app.clock, 16 * 1024 * 1024)
-    assert await fetcher.drain() == 1
+        # Fetched with our credentials, through Twilio's redirect (as `champbot run` does).
+        fetching = app.settings.model_copy(update={"twilio_api_base_url": twilio_media.url})
+        fetcher = MediaFetcher(app.database, {"whatsapp": TwilioMedia(fetching).fetch},
+                               media.store(app.settings), app.clock, 16 * 1024 * 1024)
+        assert await fetcher.drain() == 1
     await hana.reads()
     hana.sees("A file sent with concern C-1001:")
     (url,) = hana.received[-1].media_urls
