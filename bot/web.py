@@ -51,9 +51,9 @@ def build(app: App, extra_routes: list[BaseRoute] | None = None) -> Starlette:
 
     pages: list[BaseRoute] = []
     if app.settings.secret_key is not None:  # links are signed with it
-        from bot.pages import act
+        from bot.pages import act, media
 
-        pages = act.routes(app)
+        pages = [*act.routes(app), *media.routes(app)]
     return Starlette(routes=[
         Route("/healthz", healthz), Route("/readyz", readyz),
         Route("/metrics", metrics_page), *dashboard_routes(app), *pages,

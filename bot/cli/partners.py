@@ -164,8 +164,10 @@ def concerns_list(ctx: typer.Context,
 @concerns_cli.command("show")
 def concerns_show(reference: str = typer.Argument(..., help="A reference such as C-1042.")
                   ) -> None:
-    """One concern in full: its words, what the champion was told, each escalation."""
+    """One concern in full: its words, what the champion was told, each escalation, each
+    photo or voice note (type, size, state, a signed link valid for 7 days)."""
     from bot.services import concernlist
 
-    for line in _run(lambda app, session: concernlist.show(session, app.settings, reference)):
+    for line in _run(lambda app, session: concernlist.show(session, app.settings, reference,
+                                                        app.clock())):
         typer.echo(line)

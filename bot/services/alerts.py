@@ -19,7 +19,7 @@ from bot.services import identities
 from bot.services.events import EventContext, notify
 from bot.storage.models import Identity, Person, Role, WaitingAlert
 from flows.definitions.concern import CATEGORIES, URGENCY
-from flows.i18n import N_, _, translate
+from flows.i18n import N_, _, number, translate
 
 EXCERPT = 300
 _CATEGORY = {option.id: option.label for option in CATEGORIES}
@@ -76,6 +76,9 @@ def _concern(v: Mapping[str, Any]) -> str:
                      if v["partners"] else _(
                          "No partner service matches: it needs routing (Concerns needing "
                          "routing, in the menu)."))
+    if v.get("files"):  # they follow once fetched (see concern_media.follow_up)
+        lines.append(_("Photos or voice notes still being fetched: {count}. They will follow.",
+                       count=number(int(v["files"]))))
     return "\n".join(lines)
 
 

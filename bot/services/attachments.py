@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import outbox
+from bot.services import concern_media, outbox
 from bot.services.media_checks import Kept
 from bot.storage.models import (
     Attachment,
@@ -74,6 +74,7 @@ async def stored(session: AsyncSession, attachment_id: int, kept: Kept, name: st
     row.sha256 = checksum
     row.stored_at = now
     row.error = None
+    await concern_media.follow_up(session, row, now)  # to partners alerted meanwhile
     return True
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import outbox, partners
+from bot.services import concern_media, outbox, partners
 from bot.storage.models import (
     Area,
     Concern,
@@ -79,14 +79,18 @@ async def alert_partner(session: AsyncSession, partner: Partner, concern: Concer
                         now: datetime, heading: Callable[[], str], kind: str = "alert") -> int:
     """Tell every chat contact of the partner at once (email: ``partner_mail.alert``)."""
     sent = 0
+    files = await concern_media.of_concern(session, concern.id)
+    media = concern_media.media_for(files, partner_id=partner.id)
     for person, identity in await partners.contacts(session, partner.id):
         with language(person.language):
-            text = "\n\n".join([heading(), await describe(session, concern), _(
+            waiting = concern_media.waiting_line(files)
+            text = "\n\n".join([heading(), await describe(session, concern), *(
+                [waiting] if waiting else []), _(
                 "Reply ACK {reference} to acknowledge it, or DONE {reference} and a note "
                 "once it is dealt with.", reference=concern.reference)])
             # No buttons: numbers typed under an alert would answer the open question
             # instead; the words (and the menu's buttons) carry the reference.
-            reply = Reply(text, language=person.language)
+            reply = Reply(text, language=person.language, media=media)
         outbox.enqueue(session, channel=identity.channel, address=identity.address,
                        reply=reply, now=now, kind=kind, person_id=person.id,
                        about_person_id=concern.person_id)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import escalations, followups, partners
+from bot.services import concern_media, escalations, followups, media_links, partners
 from bot.settings import Settings
 from bot.storage.models import (
     OPEN,
@@ -17,6 +17,7 @@ from bot.storage.models import (
     ConcernUpdate,
     Escalation,
     EscalationChange,
+    MediaState,
     Partner,
 )
 
@@ -60,7 +61,8 @@ async def listing(session: AsyncSession, settings: Settings, now: datetime, *,
     return lines
 
 
-async def show(session: AsyncSession, settings: Settings, reference: str) -> list[str]:
+async def show(session: AsyncSession, settings: Settings, reference: str,
+               now: datetime | None = None) -> list[str]:
     number = escalations.concern_id(reference)
     concern = await session.get(Concern, number) if number else None
     if concern is None:
@@ -88,4 +90,33 @@ async def show(session: AsyncSession, settings: Settings, reference: str) -> lis
                 EscalationChange.escalation_id == escalation.id).order_by(EscalationChange.id)):
             lines.append(f"  {change.created_at.astimezone(zone):%Y-%m-%d %H:%M}  "
                          f"{change.status.value:<13}{change.actor:<14}{change.note or ''}")
+    return lines + await _attachments(session, settings, concern, now)
+
+
+async def _attachments(session: AsyncSession, settings: Settings, concern: Concern,
+                       now: datetime | None) -> list[str]:
+    """Each file sent with the concern: kind, type, size, state and a signed link (for the
+    operator, valid ``media_links.VALID_FOR``) while it is kept."""
+    rows = await concern_media.of_concern(session, concern.id)
+    if not rows:
+        return []
+    signing = settings.secret_key is not None and bool(settings.public_base_url)
+    lines = ["", "Attachments:"]
+    for row in rows:
+        size = _size(row.size)
+        line = (f"  {row.id:>4}  {row.kind:<9}{row.content_type or '-':<18}{size:>9}  "
+                f"{row.state.value}")
+        if row.state is MediaState.STORED and signing and now is not None:
+            line += "  " + media_links.url_for(settings, row.id, now=now)
+        elif row.state is MediaState.STORED:
+            line += "  (set SECRET_KEY and PUBLIC_BASE_URL for a link)"
+        lines.append(line)
     return lines
+
+
+def _size(size: int | None) -> str:
+    if size is None:
+        return "-"
+    if size < 1024:
+        return f"{size} B"
+    return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"

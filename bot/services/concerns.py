@@ -62,7 +62,8 @@ async def raised(ctx: EventContext, event: Event) -> None:
     told = await alerts.to_coordinators(ctx, "concern", {
         "reference": concern.reference, "category": concern.category, "urgency": concern.urgency,
         "area": area.name if area else None, "name": person.display_name,
-        "text": concern.description, "partners": names},
+        "text": concern.description, "partners": names,
+        "files": len(data.get("description_media") or ())},
         urgent=urgent, about=person, area_id=concern.area_id)
     ctx.reply(Reply(_saved(ctx, concern.reference, urgent, told), language=person.language))
 

@@ -33,6 +33,8 @@ class Action(enum.StrEnum):
     VIEW_DASHBOARD = "view_dashboard"  # sign in to the dashboard at all
     VIEW_IMPACT = "view_impact"  # the programme's totals, charts and exports
     VIEW_AUDIT = "view_audit"
+    # See or hear a concern's photo or voice note (by a signed link, in chat, on a page).
+    VIEW_MEDIA = "view_media"
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,8 @@ RULES: dict[Action, Rule] = {
     Action.VIEW_DASHBOARD: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
     Action.VIEW_IMPACT: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
     Action.VIEW_AUDIT: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
+    Action.VIEW_MEDIA: lambda actor, scope: (
+        _trusted(actor) or _coordinator_of(actor, scope) or _partner_of(actor, scope)),
 }
 
 

@@ -10,6 +10,7 @@ makes a repeat after a crash harmless: nothing lost, nothing twice.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -26,6 +27,7 @@ from bot.channels.telegram.screens import Screens
 from bot.channels.telegram.sender import LIMITS, TelegramSender
 from bot.channels.telegram.updates import ALLOWED_UPDATES, Updates
 from bot.pacing import Pacer
+from bot.services import media_links
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +67,9 @@ class TelegramChannel:
         self.application.add_handler(TypeHandler(Update, self.updates.on_update))
         self.application.add_error_handler(self.updates.on_error)
         self.sender = TelegramSender(self.application.bot, self.screens,
-                                     Parts(app.database), Pacer(limits))
+                                     Parts(app.database), Pacer(limits),
+                                     stored=functools.partial(media_links.load, app.database,
+                                                              app.settings))
         self.connected = asyncio.Event()
 
     @property

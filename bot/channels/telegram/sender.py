@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
@@ -36,6 +37,7 @@ from bot.channels.telegram import keyboards, render
 from bot.channels.telegram.screens import Drawn, Screens
 from bot.channels.telegram.updates import CHANNEL
 from bot.pacing import Pacer
+from bot.services import media_links
 from flows.types import Media
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,15 @@ LIMITS = Limits(per_second=30, per_address_interval=1.0)
 NOT_MODIFIED = "message is not modified"
 NO_PREVIEWS = LinkPreviewOptions(is_disabled=True)  # little data on cheap phones
 INLINE_PNG = "data:image/png;base64,"  # a picture carried in the outbox row itself
+STORED = media_links.STORED_PREFIX  # a kept attachment, read from the media store
+PHOTO_UPLOAD_LIMIT = 10 * 1024 * 1024  # larger pictures go as documents (up to 50 MB)
+StoredFiles = Callable[[str], Awaitable[media_links.Loaded | None]]
+EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png",
+              "audio/ogg": "ogg", "audio/mpeg": "mp3", "video/mp4": "mp4"}
+
+
+def _file_name(content_type: str) -> str:
+    return "file." + EXTENSIONS.get(content_type, "bin")
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
@@ -69,8 +80,9 @@ class TelegramSender:
     limits = LIMITS
 
     def __init__(self, bot: Bot, screens: Screens, parts: Parts,
-                 pacer: Pacer | None = None) -> None:
+                 pacer: Pacer | None = None, stored: StoredFiles | None = None) -> None:
         self.bot = bot
+        self.stored = stored  # reads a kept attachment named by a ``stored:`` ref
         self.screens = screens
         # Parts of a row already delivered (in the database), so a retry after a failure
         # half-way, by this process or another, does not send them twice.
@@ -136,6 +148,9 @@ class TelegramSender:
             async with self.pacer.turn(chat, message.bulk):
                 if isinstance(item, Media):
                     sent = await self._media(chat, item)
+                    if sent is None:  # a kept file since erased: nothing to show
+                        await self.parts.advance(message.id, index + 1, len(calls))
+                        continue
                 else:
                     final = index == len(calls) - 1
                     sent = await self.bot.send_message(
@@ -146,7 +161,9 @@ class TelegramSender:
             await self.parts.advance(message.id, index + 1, len(calls))
         return last
 
-    async def _media(self, chat: str, media: Media) -> TelegramMessage:
+    async def _media(self, chat: str, media: Media) -> TelegramMessage | None:
+        if media.ref.startswith(STORED):
+            return await self._stored(chat, media)
         if media.kind == "photo" and media.ref.startswith(INLINE_PNG):
             # A picture we drew (a chart), carried in the message itself: upload it.
             return await self.bot.send_photo(chat, base64.b64decode(
@@ -160,6 +177,22 @@ class TelegramSender:
         if media.kind == "video":
             return await self.bot.send_video(chat, media.ref)
         return await self.bot.send_document(chat, media.ref)
+
+    async def _stored(self, chat: str, media: Media) -> TelegramMessage | None:
+        """A photo or voice note we keep: uploaded from the media store, as what it is."""
+        loaded = await self.stored(media.ref) if self.stored else None
+        if loaded is None:
+            return None
+        data, kind = loaded.data, loaded.content_type
+        if kind.startswith("image/") and len(data) <= PHOTO_UPLOAD_LIMIT:
+            return await self.bot.send_photo(chat, data)
+        if kind == "audio/ogg" and media.kind == "voice":
+            return await self.bot.send_voice(chat, data)
+        if kind.startswith("audio/"):
+            return await self.bot.send_audio(chat, data)
+        if kind.startswith("video/"):
+            return await self.bot.send_video(chat, data)
+        return await self.bot.send_document(chat, data, filename=_file_name(kind))
 
     async def _close(self, chat: str, message_id: int) -> None:
         """Take the buttons off an answered question, so they cannot be pressed again."""

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.channels import plain
 from bot.channels.base import Outgoing
 from bot.channels.whatsapp.templates import Filled, Templates, fill
+from bot.services import media_links
 from flows.types import Reply
 
+STORED = media_links.STORED_PREFIX
+MAX_MEDIA = 10  # Twilio takes up to ten media URLs on one message
 # Twilio refuses WhatsApp bodies over 1,600 characters (counted in UTF-16 units).
 LIMIT = 1600
 # A question template carries the question in one variable; past this, plain text is safer.
@@ -25,7 +28,8 @@ class Part:
     template: Filled | None = None
 
 
-def session_parts(reply: Reply, templates: Templates, programme: str) -> list[Part]:
+def session_parts(reply: Reply, templates: Templates, programme: str,
+                  media_url: Callable[[str], str | None] | None = None) -> list[Part]:
     """Inside the 24 hours: a question's quick-reply template, or numbered text in parts."""
     chosen = templates.for_question(reply.question, reply.language) if (
         reply.question and reply.choices) else None
@@ -34,8 +38,12 @@ def session_parts(reply: Reply, templates: Templates, programme: str) -> list[Pa
             return [Part(template=fill(chosen, {"text": reply.text, "programme": programme}))]
         except KeyError:
             pass  # a variable we can't fill: the numbered lines still work
-    # Only public links can be sent as media; platform file ids (Telegram's) cannot.
-    media = tuple(m.ref for m in reply.media if m.ref.startswith("https://"))
+    # Only public links can be sent as media; platform file ids (Telegram's) cannot. A
+    # file we keep goes as a signed link to it, which Twilio fetches (``media_url``).
+    media = tuple(url for url in (
+        (media_url(m.ref) if media_url else None) if m.ref.startswith(STORED)
+        else m.ref if m.ref.startswith("https://") else None
+        for m in reply.media) if url)[:MAX_MEDIA]
     chunks = split(plain.render(reply))
     return [Part(body=chunk, media_urls=media if index == 0 else ())
             for index, chunk in enumerate(chunks)]

@@ -24,6 +24,7 @@ from bot.channels.whatsapp import CHANNEL, client, errors, numbers, outgoing
 from bot.channels.whatsapp.outgoing import Part
 from bot.channels.whatsapp.templates import Templates
 from bot.channels.whatsapp.webhooks import STATUS_PATH
+from bot.services import media_links
 from bot.settings import Settings, SettingsError
 from bot.storage.database import Database
 from bot.storage.models import OutboxMessage, OutboxStatus
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 WINDOW = timedelta(hours=24)
 RECORD_PAGE = 50  # of Twilio's latest messages to a number, looked through when reconciling
 CLOCK_SKEW = timedelta(seconds=60)  # between our clock and Twilio's
+# Twilio fetches a media URL when it takes the message; the link need not last longer.
+TWILIO_FETCH = timedelta(hours=1)
 
 
 class WindowClosed(Exception):
@@ -109,7 +112,7 @@ class WhatsAppSender:
 
     async def _free_form(self, message: Outgoing) -> SendResult:
         parts = outgoing.session_parts(message.reply, self.templates,
-                                       self.settings.programme_name)
+                                       self.settings.programme_name, self._media_url)
         sid: str | None = None
         for index in range(await self.parts.done(message), len(parts)):
             result = await self._post(message.address, parts[index])
@@ -121,6 +124,16 @@ class WhatsAppSender:
             await self.parts.advance(message.id, index + 1, len(parts))
         await self.parts.finish(message)
         return Delivered(sid)
+
+    def _media_url(self, ref: str) -> str | None:
+        """A kept file as a signed link for its viewer, which Twilio fetches at once."""
+        if self.settings.secret_key is None:
+            log.warning("a kept file was not sent: SECRET_KEY is needed to sign its link")
+            return None
+        attachment, partner, coordinator = media_links.parse_ref(ref)
+        return media_links.url_for(self.settings, attachment, partner_id=partner,
+                                   coordinator_id=coordinator, now=self.clock(),
+                                   valid_for=TWILIO_FETCH)
 
     async def _announce(self, message: Outgoing) -> SendResult:
         """Hold the message; tell the person with an approved template, once until they write."""
