@@ -106,7 +106,7 @@ async def test_the_partner_the_concern_is_routed_to_sees_the_photo_by_its_link(
     assert other.status_code == 403 and "image" not in other.headers["content-type"]
     assert "You cannot do this with this link." in other.text
     (refusal,) = await refusals(app)
-    assert (refusal["actor"], refusal["attempted"]) == (f"link:partner:{food}", "view_media")
+    assert (refusal["actor"], refusal["attempted"]) == (f"partner:{food}", "view_media")
 
 
 async def test_a_forged_or_expired_link_is_refused_and_audited(
