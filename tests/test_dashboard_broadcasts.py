@@ -68,7 +68,7 @@ async def test_a_broadcast_sent_now_reaches_each_champion_and_the_report_counts_
     totals = report.text.split('id="by-channel"')[1].split("</table>")[0]
     assert "Simulator" in totals
     assert "<dt>People</dt><dd>2</dd>" in report.text
-    assert FLU_TEXTS["en"][:40] in listing.text and "Sent" in listing.text
+    assert FLU_TEXTS["en"][:40] in listing.text and "Started" in listing.text
 
 
 async def test_a_later_broadcast_waits_and_can_be_cancelled(app: App) -> None:

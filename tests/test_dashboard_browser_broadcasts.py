@@ -109,6 +109,6 @@ async def test_a_coordinator_broadcasts_from_the_page_and_champions_receive_it(
             await check_accessible(page, "broadcast-report")
             await page.screenshot(path=str(folder / "broadcast-report.png"), full_page=True)
             await visit(page, f"{server}/dashboard/broadcasts", "broadcasts", folder)
-            assert await page.get_by_role("cell", name="Sent", exact=True).is_visible()
+            assert await page.get_by_role("cell", name="Started", exact=True).is_visible()
         finally:
             await browser.close()

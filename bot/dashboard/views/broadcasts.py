@@ -15,7 +15,7 @@ from flows.i18n import N_, translate
 
 PER_PAGE = 50
 STATES = {"draft": N_("Not started"), "scheduled": N_("Scheduled"),
-          "starting": N_("Sending"), "started": N_("Sent"), "cancelled": N_("Cancelled")}
+          "starting": N_("Sending"), "started": N_("Started"), "cancelled": N_("Cancelled")}
 FUNNEL = {"queued": N_("Queued"), "sent": N_("Sent"), "delivered": N_("Delivered"),
           "read": N_("Read"), "failed": N_("Failed"),
           "waiting_for_template": N_("Waiting for template"), "unknown": N_("Unknown"),
