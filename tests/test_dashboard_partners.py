@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.services import partners
-from bot.storage.models import Area, Invite, Partner, Role
+from bot.storage.models import Area, Invite, Partner, Person, Role
 from tests.support.dashboard import browser, csrf, sign_in
 from tests.support.people import add_person
 
@@ -103,6 +103,13 @@ async def test_a_contact_is_invited_with_a_code_for_that_partner(app: App) -> No
         await sign_in(app, client, carol)
         record = await client.get(f"/dashboard/partners/{partner_id}")
         assert "No contacts yet." in record.text
+        contact = await add_person(app, Role.PARTNER, address="desk")
+        async with app.database.transaction() as db:
+            person = await db.get(Person, contact)
+            assert person is not None
+            person.partner_id, person.display_name = partner_id, "Priya at the desk"
+        record = await client.get(f"/dashboard/partners/{partner_id}")
+        assert "Priya at the desk (Active)" in record.text
         made_page = await client.post(f"/dashboard/partners/{partner_id}/invite",
                                       data={"csrf": csrf(record.text)})
     async with app.database.transaction() as db:
