@@ -57,17 +57,20 @@ async def test_a_broadcast_sent_now_reaches_each_champion_and_the_report_counts_
             "csrf": csrf(form.text), "action": "send", "areas": await _northfield(app),
             "text_en": FLU_TEXTS["en"], "text_ur": FLU_TEXTS["ur"], "when": "now"})
         assert sent.status_code == 303
-        for chat in people.values():
-            await chat.reads()
+        got = {code: await chat.reads() for code, chat in people.items()}
+        await people["ur"].says("2")  # not clear
+        await people["en"].says("1")  # useful
         report = await client.get(sent.headers["location"])
         listing = await client.get("/dashboard/broadcasts")
-    assert FLU_TEXTS["en"] in people["en"].replies[0]
-    assert FLU_TEXTS["ur"] in people["ur"].replies[0]
+    assert FLU_TEXTS["en"] in got["en"] and FLU_TEXTS["ur"] in got["ur"]
     by_language = report.text.split('id="by-language"')[1].split("</table>")[0]
     assert "English" in by_language and "اردو" in by_language
     totals = report.text.split('id="by-channel"')[1].split("</table>")[0]
     assert "Simulator" in totals
     assert "<dt>People</dt><dd>2</dd>" in report.text
+    answers = report.text.split('id="answers"')[1].split("</table>")[0]
+    assert ('اردو</th><td class="num">0</td><td class="num">1</td>' in answers
+            and 'English</th><td class="num">1</td><td class="num">0</td>' in answers)
     assert FLU_TEXTS["en"][:40] in listing.text and "Started" in listing.text
 
 
