@@ -10,9 +10,9 @@ from bot.app import App
 from bot.dashboard import sessions
 from bot.dashboard.secrets import secret
 from bot.dashboard.views import ROUTES
-from bot.services import roster
-from bot.services.permissions import Actor, Forbidden
-from bot.storage.models import AuditEntry, Person, Role, Status
+from bot.services import broadcasts, partners, roster
+from bot.services.permissions import OPERATOR, Actor, Forbidden
+from bot.storage.models import AuditEntry, Partner, Person, Role, Status
 from tests.support.dashboard import browser
 from tests.support.people import add_person
 
@@ -32,11 +32,32 @@ def expected(viewer: str, method: str, path: str, whose: str) -> int:
         return 401
     if viewer != "coordinator":
         return 403
+    if "{partner_id}" in path or "{broadcast_id}" in path:
+        return _expected_by_id(method, path, whose)
     if "{person_id}" not in path:
         return 200
     if whose != "champion" or path.endswith("/approve"):  # not a champion / not waiting
         return 404
     return 303 if method == "POST" else 200
+
+
+def _expected_by_id(method: str, path: str, whose: str) -> int:
+    """A coordinator on a partner's or a broadcast's page (an empty form is shown again)."""
+    if whose == "guessed":
+        return 404
+    if method == "GET" or path in ("/partners/{partner_id}", "/partners/{partner_id}/invite"):
+        return 200
+    return 303
+
+
+async def _records(app: App) -> tuple[int, int]:
+    """A partner and a broadcast to open: (partner id, broadcast id)."""
+    async with app.database.transaction() as db:
+        partner = await partners.add(db, partners.Changes(name="Surgery",
+                                                          categories=["gp_access"]), app.clock())
+        broadcast = await broadcasts.create_in(db, app.settings, OPERATOR, broadcasts.Request(
+            texts={"en": "Hello"}), app.clock())
+        return partner.id, broadcast
 
 
 async def _session(app: App, person_id: int) -> tuple[str, str]:
@@ -51,7 +72,11 @@ async def _session(app: App, person_id: int) -> tuple[str, str]:
 async def test_every_route_for_every_role_and_record(app: App, viewer: str) -> None:
     champion = await add_person(app, Role.CHAMPION, address="sam")
     coordinator = await add_person(app, Role.COORDINATOR, address="carol")
-    whose_ids = {"champion": champion, "guessed": GUESSED, "not a champion": coordinator}
+    partner, broadcast = await _records(app)
+    ids = {"{person_id}": {"champion": champion, "guessed": GUESSED,
+                           "not a champion": coordinator},
+           "{partner_id}": {"partner": partner, "guessed": GUESSED},
+           "{broadcast_id}": {"broadcast": broadcast, "guessed": GUESSED}}
     shape = VIEWERS[viewer]
     me = await add_person(app, *shape, address="me") if shape else None
     wrong: list[str] = []
@@ -61,10 +86,9 @@ async def test_every_route_for_every_role_and_record(app: App, viewer: str) -> N
             cookie, token = await _session(app, me)
             client.cookies.set(sessions.COOKIE, cookie)
         for path, methods, _action, _view in ROUTES:
-            for whose, person_id in whose_ids.items():
-                if "{person_id}" not in path and whose != "champion":
-                    continue
-                url = "/dashboard" + path.replace("{person_id}", str(person_id))
+            place = next((p for p in ids if p in path), None)
+            for whose, record_id in (ids[place] if place else {"champion": 0}).items():
+                url = "/dashboard" + (path.replace(place, str(record_id)) if place else path)
                 for method in methods:
                     answer = await client.request(
                         method, url, data={"csrf": token} if method == "POST" else None)
@@ -72,7 +96,7 @@ async def test_every_route_for_every_role_and_record(app: App, viewer: str) -> N
                     if answer.status_code != want:
                         wrong.append(f"{viewer} {method} {url} ({whose}): "
                                      f"{answer.status_code}, expected {want}")
-                    await _reset(app, champion)
+                    await _reset(app, champion, partner)
     assert wrong == []
     if viewer not in ("coordinator", "nobody"):
         async with app.database.transaction() as db:
@@ -81,11 +105,14 @@ async def test_every_route_for_every_role_and_record(app: App, viewer: str) -> N
         assert refused and refused >= len(ROUTES)
 
 
-async def _reset(app: App, champion: int) -> None:
+async def _reset(app: App, champion: int, partner: int) -> None:
     async with app.database.transaction() as db:
         person = await db.get(Person, champion)
         assert person is not None
         person.status = Status.ACTIVE
+        removed = await db.get(Partner, partner)
+        assert removed is not None
+        removed.removed_at = None
 
 
 async def test_a_coordinator_of_some_areas_cannot_open_a_champion_elsewhere(app: App) -> None:

@@ -21,6 +21,8 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem("overview", "/dashboard/", N_("Overview"), Action.VIEW_DASHBOARD),
     NavItem("champions", "/dashboard/champions", N_("Champions"), Action.VIEW_PEOPLE),
+    NavItem("partners", "/dashboard/partners", N_("Partners"), Action.MANAGE_PARTNERS),
+    NavItem("broadcasts", "/dashboard/broadcasts", N_("Broadcasts"), Action.VIEW_BROADCASTS),
     NavItem("impact", "/dashboard/impact", N_("Impact"), Action.VIEW_IMPACT),
     NavItem("audit", "/dashboard/audit", N_("Audit log"), Action.VIEW_AUDIT),
 )

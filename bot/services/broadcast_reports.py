@@ -69,14 +69,20 @@ class Report:
 async def report(database: Database, actor: Actor, broadcast_id: int, now: datetime) -> Report:
     """LookupError if there is no such broadcast; Forbidden if ``actor`` may not see it."""
     async with database.transaction() as session:
-        permissions.require(session, actor, Action.VIEW_BROADCASTS, None, now)
-        broadcast = await session.get(Broadcast, broadcast_id)
-        if broadcast is None:
-            raise LookupError(f"no broadcast {broadcast_id}")
-        result = Report(broadcast_id, broadcast.status.value, broadcast.late, broadcast.at,
-                        broadcast.started_at)
-        await _count_rows(session, result)
-        result.feedback = await _feedback(session, BroadcastFeedback.broadcast_id == broadcast_id)
+        return await report_in(session, actor, broadcast_id, now)
+
+
+async def report_in(session: AsyncSession, actor: Actor, broadcast_id: int, now: datetime
+                    ) -> Report:
+    """``report`` in the caller's transaction (a dashboard page)."""
+    permissions.require(session, actor, Action.VIEW_BROADCASTS, None, now)
+    broadcast = await session.get(Broadcast, broadcast_id)
+    if broadcast is None:
+        raise LookupError(f"no broadcast {broadcast_id}")
+    result = Report(broadcast_id, broadcast.status.value, broadcast.late, broadcast.at,
+                    broadcast.started_at)
+    await _count_rows(session, result)
+    result.feedback = await _feedback(session, BroadcastFeedback.broadcast_id == broadcast_id)
     return result
 
 
@@ -167,3 +173,11 @@ async def latest(session: AsyncSession) -> BroadcastReportView | None:
         broadcast.id, result.recipients, broadcast.late,
         {code: dict(counts) for code, counts in result.by_language.items()},
         {code: dict(counts) for code, counts in feedback.items()})
+
+
+async def recipient_counts(session: AsyncSession) -> dict[int, int]:
+    """How many people each started broadcast was written to (broadcast id → count)."""
+    rows = await session.execute(
+        select(BroadcastRecipient.broadcast_id, func.count())
+        .group_by(BroadcastRecipient.broadcast_id))
+    return {int(broadcast): int(count) for broadcast, count in rows}

@@ -206,13 +206,19 @@ async def tick(database: Database, settings: Settings, now: datetime) -> list[St
 async def cancel(database: Database, actor: Actor, broadcast_id: int, now: datetime) -> int:
     """Cancel it; what was not yet sent is not sent. The number of messages cancelled."""
     async with database.transaction() as session:
-        broadcast = await _get(session, broadcast_id)
-        permissions.require(session, actor, Action.SEND_BROADCAST, None, now)
-        if broadcast.status == BroadcastStatus.CANCELLED:
-            raise BroadcastError(f"broadcast {broadcast_id} was already cancelled")
-        broadcast.status = BroadcastStatus.CANCELLED
-        broadcast.cancelled_at = now
-        return await fanout.cancel_rows(session, broadcast_id)
+        return await cancel_in(session, actor, broadcast_id, now)
+
+
+async def cancel_in(session: AsyncSession, actor: Actor, broadcast_id: int, now: datetime
+                    ) -> int:
+    """``cancel`` in the caller's transaction (a dashboard page)."""
+    broadcast = await _get(session, broadcast_id)
+    permissions.require(session, actor, Action.SEND_BROADCAST, None, now)
+    if broadcast.status == BroadcastStatus.CANCELLED:
+        raise BroadcastError(f"broadcast {broadcast_id} was already cancelled")
+    broadcast.status = BroadcastStatus.CANCELLED
+    broadcast.cancelled_at = now
+    return await fanout.cancel_rows(session, broadcast_id)
 
 
 async def _get(session: AsyncSession, broadcast_id: int) -> Broadcast:
@@ -237,11 +243,15 @@ class Summary:
 
 async def listing(database: Database) -> list[Summary]:
     async with database.transaction() as session:
-        found = list(await session.scalars(select(Broadcast).order_by(Broadcast.id)))
-        texts: dict[int, dict[str, str]] = {}
-        for row in await session.scalars(select(BroadcastText).where(
-                BroadcastText.fallback.is_(False))):
-            texts.setdefault(row.broadcast_id, {})[row.language] = row.text
+        return await listing_in(session)
+
+
+async def listing_in(session: AsyncSession) -> list[Summary]:
+    found = list(await session.scalars(select(Broadcast).order_by(Broadcast.id)))
+    texts: dict[int, dict[str, str]] = {}
+    for row in await session.scalars(select(BroadcastText).where(
+            BroadcastText.fallback.is_(False))):
+        texts.setdefault(row.broadcast_id, {})[row.language] = row.text
     return [Summary(b.id, b.status.value, b.at, b.repeat, b.urgent, b.late,
                     tuple(sorted(texts.get(b.id, {}))), describe(b.audience),
                     _first_line(texts.get(b.id, {}))) for b in found]

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from bot.dashboard.pages import View
-from bot.dashboard.views import audit, champions, impact, overview
+from bot.dashboard.views import (
+    audit,
+    broadcast_compose,
+    broadcasts,
+    champions,
+    impact,
+    overview,
+    partners,
+)
 from bot.services.permissions import Action
 
 # (path under /dashboard, methods, the action it needs, the view)
@@ -17,4 +25,13 @@ ROUTES: list[tuple[str, tuple[str, ...], Action, View]] = [
     ("/impact", ("GET",), Action.VIEW_IMPACT, impact.show),
     ("/impact/export", ("GET",), Action.VIEW_IMPACT, impact.export),
     ("/audit", ("GET",), Action.VIEW_AUDIT, audit.show),
+    ("/partners", ("GET",), Action.MANAGE_PARTNERS, partners.listing),
+    ("/partners/new", ("GET", "POST"), Action.MANAGE_PARTNERS, partners.new),
+    ("/partners/{partner_id}", ("GET", "POST"), Action.MANAGE_PARTNERS, partners.record),
+    ("/partners/{partner_id}/remove", ("POST",), Action.MANAGE_PARTNERS, partners.remove),
+    ("/partners/{partner_id}/invite", ("POST",), Action.MANAGE_PARTNERS, partners.invite),
+    ("/broadcasts", ("GET",), Action.VIEW_BROADCASTS, broadcasts.listing),
+    ("/broadcasts/new", ("GET", "POST"), Action.SEND_BROADCAST, broadcast_compose.compose),
+    ("/broadcasts/{broadcast_id}", ("GET",), Action.VIEW_BROADCASTS, broadcasts.report),
+    ("/broadcasts/{broadcast_id}/cancel", ("POST",), Action.SEND_BROADCAST, broadcasts.cancel),
 ]

@@ -1,0 +1,123 @@
+"""The Broadcasts page over plain HTTP: compose with a text per language, count the
+audience, send now or later, cancel, and each broadcast's report."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import App
+from bot.storage.broadcasts import Broadcast, BroadcastStatus
+from bot.storage.models import Area, Role
+from tests.support.broadcasts import FLU_TEXTS, add_champion
+from tests.support.chat import Recorder, joined
+from tests.support.dashboard import browser, csrf, sign_in
+from tests.support.people import add_person
+
+pytestmark = pytest.mark.usefixtures("programme")
+
+
+async def _northfield(app: App) -> str:
+    async with app.database.transaction() as db:
+        found = await db.scalar(select(Area.id).where(Area.name == "Northfield"))
+    return str(found)
+
+
+async def test_counting_shows_people_per_language_and_the_missing_texts(app: App) -> None:
+    carol = await add_person(app, Role.COORDINATOR)
+    for n, code in enumerate(("en", "ur", "ur", "pl")):
+        await add_champion(app, "console", f"c{n}", code)
+    await add_champion(app, "console", "elsewhere", "en", area="Eastgate")
+    async with browser(app) as client:
+        await sign_in(app, client, carol)
+        form = await client.get("/dashboard/broadcasts/new")
+        assert "5 people in all." in form.text
+        counted = await client.post("/dashboard/broadcasts/new", data={
+            "csrf": csrf(form.text), "action": "count", "areas": await _northfield(app),
+            "text_en": FLU_TEXTS["en"], "text_ur": FLU_TEXTS["ur"]})
+    assert "4 people in all." in counted.text
+    missing = counted.text.split("No text yet in these languages")[1].split("</ul>")[0]
+    assert "Polski: 1 person" in missing and "اردو" not in missing
+    assert FLU_TEXTS["ur"] in counted.text  # what was typed is kept
+    async with app.database.transaction() as db:
+        assert list(await db.scalars(select(Broadcast))) == []  # counting sends nothing
+
+
+async def test_a_broadcast_sent_now_reaches_each_champion_and_the_report_counts_it(
+        app: App) -> None:
+    recorder = Recorder("console")
+    people = {code: await joined(app, f"champion-{code}", code, recorder=recorder)
+              for code in ("en", "ur")}
+    await joined(app, "champion-away", "en", area="Eastgate", recorder=recorder)
+    carol = await add_person(app, Role.COORDINATOR, address="carol-desk")
+    async with browser(app) as client:
+        await sign_in(app, client, carol)
+        form = await client.get("/dashboard/broadcasts/new")
+        sent = await client.post("/dashboard/broadcasts/new", data={
+            "csrf": csrf(form.text), "action": "send", "areas": await _northfield(app),
+            "text_en": FLU_TEXTS["en"], "text_ur": FLU_TEXTS["ur"], "when": "now"})
+        assert sent.status_code == 303
+        got = {code: await chat.reads() for code, chat in people.items()}
+        await people["ur"].says("2")  # not clear
+        await people["en"].says("1")  # useful
+        report = await client.get(sent.headers["location"])
+        listing = await client.get("/dashboard/broadcasts")
+    assert FLU_TEXTS["en"] in got["en"] and FLU_TEXTS["ur"] in got["ur"]
+    by_language = report.text.split('id="by-language"')[1].split("</table>")[0]
+    assert "English" in by_language and "اردو" in by_language
+    totals = report.text.split('id="by-channel"')[1].split("</table>")[0]
+    assert "Simulator" in totals
+    assert "<dt>People</dt><dd>2</dd>" in report.text
+    answers = report.text.split('id="answers"')[1].split("</table>")[0]
+    assert ('اردو</th><td class="num">0</td><td class="num">1</td>' in answers
+            and 'English</th><td class="num">1</td><td class="num">0</td>' in answers)
+    assert FLU_TEXTS["en"][:40] in listing.text and "Started" in listing.text
+
+
+async def test_a_later_broadcast_waits_and_can_be_cancelled(app: App) -> None:
+    carol = await add_person(app, Role.COORDINATOR)
+    await add_champion(app, "console", "c1", "en")
+    async with browser(app) as client:
+        await sign_in(app, client, carol)
+        token = csrf((await client.get("/dashboard/broadcasts/new")).text)
+        past = await client.post("/dashboard/broadcasts/new", data={
+            "csrf": token, "action": "send", "text_en": "Hello", "when": "later",
+            "at": "2026-11-19T09:00"})
+        assert "Choose a time in the future" in past.text
+        later = await client.post("/dashboard/broadcasts/new", data={
+            "csrf": token, "action": "send", "text_en": "Hello", "when": "later",
+            "at": "2026-11-21T09:30", "urgent": "1"})
+        assert later.status_code == 303
+        broadcast_id = later.headers["location"].split("/")[-1].split("?")[0]
+        cancelled = await client.post(f"/dashboard/broadcasts/{broadcast_id}/cancel",
+                                      data={"csrf": token})
+        page = await client.get(cancelled.headers["location"])
+    assert "Cancelled: 0 messages were not sent." in page.text
+    async with app.database.transaction() as db:
+        made = await db.get(Broadcast, int(broadcast_id))
+    assert made is not None and made.status == BroadcastStatus.CANCELLED and made.urgent
+    assert made.at is not None and made.at.isoformat().startswith("2026-11-21T09:30")
+
+
+async def test_without_a_text_in_the_default_language_nothing_is_sent(app: App) -> None:
+    carol = await add_person(app, Role.COORDINATOR)
+    async with browser(app) as client:
+        await sign_in(app, client, carol)
+        token = csrf((await client.get("/dashboard/broadcasts/new")).text)
+        page = await client.post("/dashboard/broadcasts/new", data={
+            "csrf": token, "action": "send", "text_ur": FLU_TEXTS["ur"], "when": "now"})
+    assert page.status_code == 200 and "Nothing was sent" in page.text
+    async with app.database.transaction() as db:
+        assert list(await db.scalars(select(Broadcast))) == []
+
+
+async def test_the_list_and_an_unknown_report(app: App) -> None:
+    carol = await add_person(app, Role.COORDINATOR)
+    async with browser(app) as client:
+        await sign_in(app, client, carol)
+        empty = await client.get("/dashboard/broadcasts")
+        missing = await client.get("/dashboard/broadcasts/987654")
+    assert "No broadcasts yet." in empty.text
+    assert missing.status_code == 404
+
+
