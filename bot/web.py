@@ -49,11 +49,9 @@ def build(app: App, extra_routes: list[BaseRoute] | None = None) -> Starlette:
         body = await metrics.render(app.database, app.clock())
         return Response(body, media_type=metrics.CONTENT_TYPE)
 
-    pages: list[BaseRoute] = []
-    if app.settings.secret_key is not None:  # links are signed with it
-        from bot.pages import act
+    from bot.pages import act
 
-        pages = act.routes(app)
+    pages: list[BaseRoute] = act.routes(app)  # signed with SECRET_KEY or the stored secret
     return Starlette(routes=[
         Route("/healthz", healthz), Route("/readyz", readyz),
         Route("/metrics", metrics_page), *dashboard_routes(app), *pages,

@@ -15,7 +15,7 @@ from bot.dashboard.pages import message, secure
 from bot.dashboard.render import render
 from bot.dashboard.secrets import secret
 from bot.dashboard.tokens import BadLink, redeem_signin_token
-from bot.services import audit, permissions
+from bot.services import audit, coordinators, permissions
 from bot.services.permissions import Action
 from bot.storage.models import Person
 from flows.i18n import N_
@@ -66,23 +66,26 @@ class SignIn:
         now = self.app.clock()
         async with self.app.database.transaction() as db:
             try:
-                person_id = await redeem_signin_token(db, token, now)
+                person_id = await redeem_signin_token(db, self.app.settings, token, now)
             except BadLink as bad:
                 reason = bad.reason
             else:
                 reason = ""
                 person = await db.get(Person, person_id)
-                actor = permissions.actor_of(person) if person else None
+                actor = await coordinators.actor_of(db, person) if person else None
                 if actor is None or not permissions.allowed(actor, Action.VIEW_DASHBOARD):
                     audit.record(db, "web", "signin_refused", person_id, now, reason="role")
                     return message(self.app.settings.default_language, 403, N_("Not allowed"),
-                                   N_("The dashboard is for coordinators. Your role does not "
-                                      "let you sign in."))
+                                   N_("The dashboard is for coordinators and partner "
+                                      "services. Your role does not let you sign in."))
                 audit.record(db, f"person:{person_id}", "signed_in", person_id, now)
-                key = await secret(db, now)
+                key = await secret(db, self.app.settings, now)
         if reason:
             return await self._refuse(request, reason, token)
-        response = RedirectResponse("/dashboard/", status_code=303)
+        start = "/dashboard/concerns"
+        if actor is not None and permissions.allowed(actor, Action.VIEW_OVERVIEW):
+            start = "/dashboard/"
+        response = RedirectResponse(start, status_code=303)
         response.set_cookie(sessions.COOKIE,
                             sessions.encode(key, sessions.start(person_id, now), now),
                             max_age=int(sessions.IDLE.total_seconds()),
@@ -92,7 +95,7 @@ class SignIn:
     async def signout(self, request: Request) -> Response:
         now = self.app.clock()
         async with self.app.database.transaction() as db:
-            key = await secret(db, now)
+            key = await secret(db, self.app.settings, now)
         session = sessions.decode(key, request.cookies.get(sessions.COOKIE), now)
         form = await request.form()
         if session is not None and not sessions.csrf_ok(session, form.get("csrf")):
