@@ -24,7 +24,8 @@ OPEN_LABEL = N_("Open")
 
 
 def status_label(value: str) -> str:
-    return translate(OPEN_LABEL if value == "open" else STATUS_LABELS.get(value, value))
+    label = OPEN_LABEL if value == "open" else STATUS_LABELS.get(value, value)
+    return translate(label)
 
 
 LABELS = {"status_label": status_label, "category_label": casenotes.category,
