@@ -22,7 +22,9 @@ from bot.storage.models import (
     EscalationChange,
     EscalationStatus,
     Identity,
+    OutboxMessage,
 )
+from flows.types import Reply
 from tests.support.chat import Chat, joined, make_coordinator, t
 from tests.support.dashboard import browser, csrf
 from tests.support.partners import add_partner, partner_contact
@@ -163,3 +165,37 @@ async def test_a_coordinator_filters_exports_and_routes_a_concern(app: App) -> N
     assert EscalationStatus.CLOSED in changes
     await amina.reads()
     assert f"C-{1000 + unrouted}" in "\n".join(amina.replies)
+
+
+async def emails_to(app: App, address: str) -> list[str]:
+    async with app.database.transaction() as session:
+        rows = await session.scalars(select(OutboxMessage).where(
+            OutboxMessage.channel == "email", OutboxMessage.address == address))
+        return [Reply.from_dict(row.payload).text for row in rows]
+
+
+async def test_a_partner_reached_by_email_gets_a_link_by_email(app: App) -> None:
+    housing = await add_partner(app, emails=["desk@housing.test"])
+    amina = await joined(app, "amina")
+    mine = await escalation_of(app, await raise_concern(app, amina), housing)
+    async with browser(app) as client:
+        form = await client.get("/dashboard/signin")
+        assert form.status_code == 200 and "Email me a link" in form.text
+        unknown = await client.post("/dashboard/signin", data={"email": "who@else.test"})
+        known = await client.post("/dashboard/signin", data={"email": " Desk@Housing.test"})
+        assert unknown.status_code == known.status_code == 200
+        assert unknown.text == known.text  # nothing says whether the address is known
+        assert await emails_to(app, "who@else.test") == []
+        [sent] = await emails_to(app, "desk@housing.test")
+        found = LINK.search(sent)
+        assert found and "It works once, for 15 minutes" in sent
+        path = found.group(0).split("8080", 1)[1]
+        assert (await client.get(path)).status_code == 200
+        signed_in = await client.post(path)
+        assert signed_in.headers["location"] == "/dashboard/concerns"
+        assert (await client.get(f"/dashboard/concerns/{mine}")).status_code == 200
+    # The contact made for the address does not get the partner's alerts twice.
+    async with app.database.transaction() as session:
+        from bot.services import partners
+
+        assert await partners.contacts(session, housing) == []

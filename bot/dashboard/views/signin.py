@@ -15,7 +15,7 @@ from bot.dashboard.pages import message, secure
 from bot.dashboard.render import render
 from bot.dashboard.secrets import secret
 from bot.dashboard.tokens import BadLink, redeem_signin_token
-from bot.services import audit, coordinators, permissions
+from bot.services import audit, coordinators, partner_signin, permissions
 from bot.services.permissions import Action
 from bot.storage.models import Person
 from flows.i18n import N_
@@ -38,6 +38,27 @@ class SignIn:
     def __init__(self, app: App) -> None:
         self.app = app
         self.limiter = BadLinkLimiter()
+        self.asked = BadLinkLimiter()  # "email me a link", per client address
+
+    async def by_email(self, request: Request) -> Response:
+        """GET: a form for a partner's email address; POST: a link by email if the address
+        is on a partner's record (the answer is the same either way)."""
+        code = self.app.settings.default_language
+        if request.method == "GET":
+            return render("signin_email.html", code)
+        now = self.app.clock()
+        if self.asked.blocked(_client(request), now):
+            return self._too_many()
+        self.asked.failed(_client(request), now)
+        address = str((await request.form()).get("email", ""))[:300]
+        settings = self.app.settings
+        base = settings.public_base_url or f"http://{settings.http_host}:{settings.http_port}"
+        async with self.app.database.transaction() as db:
+            await partner_signin.email_link(db, settings, base, address, now)
+        self.app.outbox_ready.set()
+        return message(code, 200, N_("Check your email"), N_(
+            "If this address is on a partner service's record, a sign-in link is on its "
+            "way. It works once, for 15 minutes."))
 
     async def _refuse(self, request: Request, reason: str, token: str) -> Response:
         now = self.app.clock()
