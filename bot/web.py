@@ -49,11 +49,14 @@ def build(app: App, extra_routes: list[BaseRoute] | None = None) -> Starlette:
         body = await metrics.render(app.database, app.clock())
         return Response(body, media_type=metrics.CONTENT_TYPE)
 
-    pages: list[BaseRoute] = []
-    if app.settings.secret_key is not None:  # links are signed with it
-        from bot.pages import act, media
+    from bot.pages import act
 
-        pages = [*act.routes(app), *media.routes(app)]
+    # /act is signed with SECRET_KEY or the stored secret; /media needs SECRET_KEY.
+    pages: list[BaseRoute] = list(act.routes(app))
+    if app.settings.secret_key is not None:
+        from bot.pages import media
+
+        pages += media.routes(app)
     return Starlette(routes=[
         Route("/healthz", healthz), Route("/readyz", readyz),
         Route("/metrics", metrics_page), *dashboard_routes(app), *pages,

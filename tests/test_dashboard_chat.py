@@ -77,7 +77,8 @@ def test_the_cli_prints_a_link_for_a_coordinator_only(
     champbot("demo", environ=environ, cwd=tmp_path)
     out = champbot("dashboard", "link", "--person", "1", environ=environ, cwd=tmp_path,
                    ok=False)
-    assert out.returncode == 2 and "no active coordinator with id 1" in out.stderr
+    assert out.returncode == 2
+    assert "no active coordinator or partner contact with id 1" in out.stderr
 
 
 async def test_the_cli_link_signs_a_coordinator_in(app: App, clock: FakeClock,

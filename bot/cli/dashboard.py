@@ -11,12 +11,13 @@ dashboard_cli = group("dashboard", "The web dashboard for coordinators (served b
 
 @dashboard_cli.command("link")
 def dashboard_link(
-    person: int = typer.Option(..., "--person", help="The coordinator's id (see `people list`)."),
+    person: int = typer.Option(..., "--person",
+                               help="A coordinator's or partner contact's id (see `people list`)."),
 ) -> None:
-    """Print a one-time sign-in link (valid 15 minutes) for a coordinator."""
+    """Print a one-time sign-in link (valid 15 minutes) for a coordinator or partner contact."""
     from bot.app import App
     from bot.dashboard.tokens import make_signin_link
-    from bot.services import audit, permissions
+    from bot.services import audit, coordinators, permissions
     from bot.services.permissions import Action
     from bot.storage.models import Person
 
@@ -26,11 +27,11 @@ def dashboard_link(
         base = settings.public_base_url or f"http://{settings.http_host}:{settings.http_port}"
         async with app.database.transaction() as session:
             found = await session.get(Person, person)
-            if found is None or not permissions.allowed(permissions.actor_of(found),
-                                                        Action.VIEW_DASHBOARD):
-                raise LookupError(f"no active coordinator with id {person}")
+            if found is None or not permissions.allowed(
+                    await coordinators.actor_of(session, found), Action.VIEW_DASHBOARD):
+                raise LookupError(f"no active coordinator or partner contact with id {person}")
             audit.record(session, "cli", "signin_link_made", person, now)
-            return await make_signin_link(session, base, person, now)
+            return await make_signin_link(session, settings, base, person, now)
 
     try:
         typer.echo(with_app(work))

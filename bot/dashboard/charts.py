@@ -23,7 +23,7 @@ PURPOSE = "impact-chart"
 
 async def signed_url(db: AsyncSession, settings: Settings, now: datetime, start: date,
                      end: date, lang: str, areas: frozenset[int]) -> str:
-    token = URLSafeSerializer(await secret(db, now), salt=PURPOSE).dumps(
+    token = URLSafeSerializer(await secret(db, settings, now), salt=PURPOSE).dumps(
         {"s": start.isoformat(), "e": end.isoformat(), "l": lang, "a": sorted(areas),
          "t": int(now.timestamp())})
     base = settings.public_base_url or f"http://{settings.http_host}:{settings.http_port}"
@@ -34,7 +34,7 @@ def endpoint(app: App) -> Callable[[Request], Awaitable[Response]]:
     async def chart(request: Request) -> Response:
         now = app.clock()
         async with app.database.transaction() as db:
-            key = await secret(db, now)
+            key = await secret(db, app.settings, now)
             try:
                 data = URLSafeSerializer(key, salt=PURPOSE).loads(
                     str(request.path_params["token"]))

@@ -19,7 +19,8 @@ class NavItem:
 
 
 NAV: tuple[NavItem, ...] = (
-    NavItem("overview", "/dashboard/", N_("Overview"), Action.VIEW_DASHBOARD),
+    NavItem("overview", "/dashboard/", N_("Overview"), Action.VIEW_OVERVIEW),
+    NavItem("concerns", "/dashboard/concerns", N_("Concerns"), Action.VIEW_CONCERNS),
     NavItem("champions", "/dashboard/champions", N_("Champions"), Action.VIEW_PEOPLE),
     NavItem("partners", "/dashboard/partners", N_("Partners"), Action.MANAGE_PARTNERS),
     NavItem("broadcasts", "/dashboard/broadcasts", N_("Broadcasts"), Action.VIEW_BROADCASTS),

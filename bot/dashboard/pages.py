@@ -19,7 +19,7 @@ from bot.dashboard import sessions
 from bot.dashboard.nav import NAV
 from bot.dashboard.render import render
 from bot.dashboard.secrets import secret
-from bot.services import permissions
+from bot.services import coordinators, permissions
 from bot.services.permissions import Action, Actor, Forbidden
 from bot.storage.models import Person, Status
 from flows.i18n import N_
@@ -81,7 +81,7 @@ def guarded(app: App, action: Action, view: View) -> Callable[[Request], Awaitab
         now = app.clock()
         fallback = app.settings.default_language
         async with app.database.transaction() as db:
-            key = await secret(db, now)
+            key = await secret(db, app.settings, now)
             session = sessions.decode(key, request.cookies.get(sessions.COOKIE), now)
             person = await db.get(Person, session.person_id) if session else None
             if session is None or person is None or person.status == Status.ERASED:
@@ -89,7 +89,7 @@ def guarded(app: App, action: Action, view: View) -> Callable[[Request], Awaitab
                     "To open the dashboard, send /dashboard to the bot in your chat. It "
                     "sends you a link that signs you in; the link works once, for 15 "
                     "minutes."))
-            actor = permissions.actor_of(person)
+            actor = await coordinators.actor_of(db, person)
             form = await request.form() if request.method == "POST" else None
             if form is not None and not sessions.csrf_ok(session, form.get("csrf")):
                 return message(person.language, 403, N_("This form has expired"), N_(

@@ -21,6 +21,7 @@ def routes(app: App) -> list[BaseRoute]:
     return [Mount("/dashboard", routes=[
         Mount("/static", app=StaticFiles(packages=[("bot.dashboard", "static")]),
               name="static"),
+        Route("/signin", signin.by_email, methods=["GET", "POST"]),
         Route("/signin/{token}", signin.page, methods=["GET", "POST"]),
         Route("/signout", signin.signout, methods=["POST"]),
         Route("/charts/{token}.png", charts.endpoint(app), methods=["GET"]),

@@ -1,26 +1,15 @@
-"""The dashboard's signing secret: random, made once, kept in the database so that every
-process (`champbot run`, a CLI command printing a link) signs and checks alike."""
+"""The dashboard's signing key: the one key bot.services.links decides (SECRET_KEY when
+set, else the random secret kept in the database)."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.dashboard import AppSecret
-from bot.storage.database import insert_for
-
-NAME = "dashboard"
+from bot.services import links
+from bot.settings import Settings
 
 
-async def secret(session: AsyncSession, now: datetime) -> str:
-    found = await session.scalar(select(AppSecret.value).where(AppSecret.name == NAME))
-    if found:
-        return found
-    insert = insert_for(session)
-    await session.execute(insert(AppSecret).values(
-        name=NAME, value=secrets.token_urlsafe(48), created_at=now
-    ).on_conflict_do_nothing(index_elements=["name"]))
-    return str(await session.scalar(select(AppSecret.value).where(AppSecret.name == NAME)))
+async def secret(session: AsyncSession, settings: Settings, now: datetime) -> str:
+    return await links.key(session, settings, now)

@@ -1,23 +1,17 @@
-"""One-time sign-in links for the dashboard (15 minutes, used once).
-
-Kept behind two functions so that they can later be re-pointed at the shared signed-link
-service (bot/services/links.py) without touching their callers.
-"""
+"""One-time sign-in links for the dashboard (15 minutes, used once): signed links of
+purpose "signin" from the shared service (bot/services/links.py)."""
 
 from __future__ import annotations
 
-import secrets as random
 from datetime import datetime, timedelta
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dashboard.secrets import secret
-from bot.storage.dashboard import UsedSigninToken
+from bot.services import links
+from bot.settings import Settings
 
 LIFETIME = timedelta(minutes=15)
-PURPOSE = "dashboard-signin"
+PURPOSE = "signin"
 
 
 class BadLink(Exception):
@@ -28,41 +22,29 @@ class BadLink(Exception):
         self.reason = reason
 
 
-async def _serializer(session: AsyncSession, now: datetime) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(await secret(session, now), salt=PURPOSE)
-
-
-async def make_signin_link(session: AsyncSession, base_url: str, person_id: int,
-                           now: datetime) -> str:
+async def make_signin_link(session: AsyncSession, settings: Settings, base_url: str,
+                           person_id: int, now: datetime) -> str:
     """A link that signs ``person_id`` in once, within LIFETIME of ``now``."""
-    serializer = await _serializer(session, now)
-    token = serializer.dumps({"p": person_id, "n": random.token_urlsafe(16),
-                              "t": int(now.timestamp())})
+    token = links.sign(await links.key(session, settings, now), PURPOSE,
+                       {"person": person_id}, now=now, valid_for=LIFETIME)
     return f"{base_url.rstrip('/')}/dashboard/signin/{token}"
 
 
-async def redeem_signin_token(session: AsyncSession, token: str, now: datetime) -> int:
+async def redeem_signin_token(session: AsyncSession, settings: Settings, token: str,
+                              now: datetime) -> int:
     """The person a link signs in, marking it used; raises BadLink."""
-    serializer = await _serializer(session, now)
+    key = await links.key(session, settings, now)
     try:
-        data = serializer.loads(token)
-    except BadSignature:
+        link = links.verify(key, token, PURPOSE, now=now)
+        person = int(link.subject["person"])
+        await links.use(session, link, now)
+    except links.LinkExpired:
+        raise BadLink("expired") from None
+    except links.LinkUsed:
+        raise BadLink("used") from None
+    except (links.LinkError, KeyError, ValueError):
         raise BadLink("forged") from None
-    if not isinstance(data, dict) or not {"p", "n", "t"} <= data.keys():
-        raise BadLink("forged")
-    # The time inside the token, against our clock (tests drive a fake one).
-    if now.timestamp() - int(data["t"]) > LIFETIME.total_seconds() or (
-            int(data["t"]) - now.timestamp() > 60):
-        raise BadLink("expired")
-    nonce = str(data["n"])
-    if await session.scalar(select(UsedSigninToken.nonce).where(
-            UsedSigninToken.nonce == nonce)) is not None:
-        raise BadLink("used")
-    await session.execute(delete(UsedSigninToken).where(
-        UsedSigninToken.used_at < now - 2 * LIFETIME))
-    session.add(UsedSigninToken(nonce=nonce, person_id=int(data["p"]), used_at=now))
-    await session.flush()
-    return int(data["p"])
+    return person
 
 
 __all__ = ["BadLink", "make_signin_link", "redeem_signin_token"]

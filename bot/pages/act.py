@@ -51,7 +51,6 @@ def form_token(secret: str, link: Link) -> str:
 
 def routes(app: App, actions: Sequence[LinkAction] = ACTIONS) -> list[BaseRoute]:
     known = registry(actions)
-    secret = app.settings.secret
     programme = app.settings.programme_name
     default = app.settings.default_language
 
@@ -63,7 +62,7 @@ def routes(app: App, actions: Sequence[LinkAction] = ACTIONS) -> list[BaseRoute]
                         programme=programme, title=_("This link cannot be used"),
                         message=message or translate(text))
 
-    def confirmation(request: Request, link: Link, shown: Shown, status: int = 200,
+    def confirmation(request: Request, secret: str, link: Link, shown: Shown, status: int = 200,
                      error: str | None = None, values: dict[str, str] | None = None,
                      ) -> HTMLResponse:
         return page("act.html", i18n.current_language(), status, programme=programme,
@@ -77,6 +76,8 @@ def routes(app: App, actions: Sequence[LinkAction] = ACTIONS) -> list[BaseRoute]
 
     async def endpoint(request: Request) -> Response:
         try:
+            async with app.database.transaction() as session:
+                secret = await links.key(session, app.settings, app.clock())
             form = ({k: v.strip() for k, v in form_values(await request.form()).items()}
                     if request.method == "POST" else None)
             try:
@@ -90,12 +91,13 @@ def routes(app: App, actions: Sequence[LinkAction] = ACTIONS) -> list[BaseRoute]
                     form.get("csrf", ""), form_token(secret, link)):
                 return problem(request, "form", link)
             with i18n.language(chosen_language(request, link.language, default)):
-                return await _handle(request, link, form)
+                return await _handle(request, secret, link, form)
         except Exception:
             log.exception("link page failed")
             return problem(request, "error")
 
-    async def _handle(request: Request, link: Link, form: dict[str, str] | None) -> Response:
+    async def _handle(request: Request, secret: str, link: Link, form: dict[str, str] | None
+                      ) -> Response:
         action = known[link.purpose]
         try:
             async with app.database.transaction() as session:
@@ -106,9 +108,9 @@ def routes(app: App, actions: Sequence[LinkAction] = ACTIONS) -> list[BaseRoute]
                 try:
                     shown = await action.describe(ctx)
                     if form is None:
-                        return confirmation(request, link, shown)
+                        return confirmation(request, secret, link, shown)
                     if error := _check(shown, form):
-                        return confirmation(request, link, shown, 400, error, form)
+                        return confirmation(request, secret, link, shown, 400, error, form)
                     done = await action.perform(ctx)
                 except ActionRefused as refusal:
                     return problem(request, "refused", link, refusal.message, refusal.status)

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from bot.dashboard import charts as chart_links
 from bot.dashboard.tokens import make_signin_link
-from bot.services import charts, impact, permissions
+from bot.services import charts, coordinators, impact, permissions
 from bot.services.events import EventContext
 from bot.services.permissions import Action, Forbidden
 from flows.i18n import _
@@ -40,10 +40,18 @@ def _actor(ctx: EventContext, action: Action) -> permissions.Actor | None:
 
 
 async def signin_link(ctx: EventContext, event: Event) -> None:
-    if _actor(ctx, Action.VIEW_DASHBOARD) is None or ctx.person is None:
+    """A coordinator's or a partner contact's one-time link to the dashboard."""
+    actor = await coordinators.actor_of(ctx.session, ctx.person) if ctx.person else None
+    if actor is None or ctx.person is None:
         _refuse(ctx)
         return
-    link = await make_signin_link(ctx.session, base_url(ctx), ctx.person.id, ctx.now)
+    try:
+        permissions.require(ctx.session, actor, Action.VIEW_DASHBOARD, None, ctx.now)
+    except Forbidden:
+        _refuse(ctx)
+        return
+    link = await make_signin_link(ctx.session, ctx.settings, base_url(ctx), ctx.person.id,
+                                  ctx.now)
     ctx.reply(Reply(_("Here is your link to the dashboard. It works once, for 15 minutes; "
                       "do not share it.\n{link}", link=link), language=_language(ctx)))
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import partners
+from bot.services import partners, permissions
 from bot.services.permissions import Actor
 from bot.storage.models import CoordinatorArea, Identity, Person, Role, Status
 
@@ -50,6 +50,10 @@ async def set_areas(session: AsyncSession, person_id: int, values: Sequence[str]
 
 
 async def actor_of(session: AsyncSession, person: Person) -> Actor:
+    """A person as an actor, with their partner organisation or coordinator areas (only
+    active people act)."""
+    if person.status is not Status.ACTIVE:
+        return permissions.actor_of(person)
     areas = await areas_of(session, person.id) if person.role is Role.COORDINATOR else frozenset()
     return Actor("person", role=person.role, person_id=person.id, partner_id=person.partner_id,
                  areas=areas)

@@ -1,14 +1,16 @@
 """Signed links: a token that says what it is for (purpose), about what (subject), until when.
 
-Tokens are signed with SECRET_KEY (itsdangerous), so nobody can make one or change
-what it says; the expiry is inside the token and checked against our clock. A
+Tokens are signed (itsdangerous) with the one signing key ``key`` decides: SECRET_KEY when
+it is set, else a random secret made once and kept in the database (app_secrets), so that
+every process signs and checks alike. Nobody can make a token or change what it says;
+the expiry is inside the token and checked against our clock. A
 one-time link is recorded as used when its action is done (``used_links``), so a
 second use is refused even before it expires.
 """
 
 from __future__ import annotations
 
-import secrets
+import secrets as random
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,10 +21,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.settings import Settings
+from bot.storage.dashboard import AppSecret
+from bot.storage.database import insert_for
 from bot.storage.links import UsedLink
 
 SALT = "champbot.link"
 ACT_PATH = "/act/"
+STORED = "dashboard"  # the name of the stored random secret (app_secrets)
 Subject = Mapping[str, str | int]
 
 
@@ -58,6 +63,20 @@ class Link:
     language: str | None = None
 
 
+async def key(session: AsyncSession, settings: Settings, now: datetime) -> str:
+    """The one signing key for links, sign-in links and dashboard sessions: SECRET_KEY when
+    set, else the stored random secret (made on first use)."""
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value()
+    found = await session.scalar(select(AppSecret.value).where(AppSecret.name == STORED))
+    if found:
+        return found
+    await session.execute(insert_for(session)(AppSecret).values(
+        name=STORED, value=random.token_urlsafe(48), created_at=now
+    ).on_conflict_do_nothing(index_elements=["name"]))
+    return str(await session.scalar(select(AppSecret.value).where(AppSecret.name == STORED)))
+
+
 def _serializer(secret: str) -> URLSafeSerializer:
     return URLSafeSerializer(secret, salt=SALT)
 
@@ -68,7 +87,7 @@ def sign(secret: str, purpose: str, subject: Subject, *, now: datetime, valid_fo
     "partner": 2}), valid until ``now + valid_for``; ``language`` picks the page's."""
     data: dict[str, Any] = {
         "p": purpose, "s": dict(subject), "e": int((now + valid_for).timestamp()),
-        "n": secrets.token_urlsafe(12), "o": 1 if once else 0,
+        "n": random.token_urlsafe(12), "o": 1 if once else 0,
     }
     if language:
         data["l"] = language

@@ -192,6 +192,8 @@ async def contacts(session: AsyncSession, partner_id: int) -> list[tuple[Person,
         select(Person, Identity).join(Identity, Identity.person_id == Person.id)
         .where(Person.partner_id == partner_id, Person.role == Role.PARTNER,
                Person.status == Status.ACTIVE, Identity.unreachable_at.is_(None),
+               # Email contacts (dashboard sign-in) are reached through Partner.emails.
+               Identity.channel != "email",
                Identity.opted_out_at.is_(None))
         .order_by(Person.id, Identity.id))).all()]
 

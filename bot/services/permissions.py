@@ -31,6 +31,8 @@ class Action(enum.StrEnum):
     # A coordinator's: route or re-route, change any status, write to the champion.
     ROUTE_ESCALATION = "route_escalation"
     VIEW_DASHBOARD = "view_dashboard"  # sign in to the dashboard at all
+    VIEW_OVERVIEW = "view_overview"  # the programme's overview page
+    VIEW_CONCERNS = "view_concerns"  # the list of concerns (a partner: their organisation's)
     VIEW_IMPACT = "view_impact"  # the programme's totals, charts and exports
     VIEW_AUDIT = "view_audit"
     # See or hear a concern's photo or voice note (by a signed link, in chat, on a page).
@@ -84,6 +86,10 @@ def _partner_of(actor: Actor, scope: Scope) -> bool:
             and actor.partner_id == scope.partner_id)
 
 
+def _partner(actor: Actor) -> bool:
+    return actor.role is Role.PARTNER and actor.partner_id is not None
+
+
 Rule = Callable[[Actor, Scope], bool]
 
 RULES: dict[Action, Rule] = {
@@ -97,7 +103,11 @@ RULES: dict[Action, Rule] = {
     Action.ACT_ON_ESCALATION: lambda actor, scope: (
         _trusted(actor) or _coordinator_of(actor, scope) or _partner_of(actor, scope)),
     Action.ROUTE_ESCALATION: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
-    Action.VIEW_DASHBOARD: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
+    Action.VIEW_DASHBOARD: lambda actor, scope: (
+        _trusted(actor) or _coordinator_of(actor, scope) or _partner(actor)),
+    Action.VIEW_OVERVIEW: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
+    Action.VIEW_CONCERNS: lambda actor, scope: (
+        _trusted(actor) or _coordinator_of(actor, scope) or _partner(actor)),
     Action.VIEW_IMPACT: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
     Action.VIEW_AUDIT: lambda actor, scope: _trusted(actor) or _coordinator_of(actor, scope),
     Action.VIEW_MEDIA: lambda actor, scope: (

@@ -28,6 +28,7 @@ ENTRIES: tuple[Option, ...] = (
 # A partner service's contacts see what is waiting for their service.
 PARTNER_ENTRIES: tuple[Option, ...] = (
     Option("cases", N_("New and open concerns")),
+    Option("dashboard", N_("Open the dashboard")),
     Option("language", N_("Language")),
     Option("help", N_("Help")),
 )

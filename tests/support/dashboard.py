@@ -25,7 +25,8 @@ async def browser(app: App) -> AsyncIterator[httpx.AsyncClient]:
 
 async def link_for(app: App, person_id: int) -> str:
     async with app.database.transaction() as session:
-        return await make_signin_link(session, "http://test", person_id, app.clock())
+        return await make_signin_link(session, app.settings, "http://test", person_id,
+                                      app.clock())
 
 
 async def sign_in(app: App, client: httpx.AsyncClient, person_id: int) -> httpx.Response:

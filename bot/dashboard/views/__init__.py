@@ -8,6 +8,7 @@ from bot.dashboard.views import (
     broadcast_compose,
     broadcasts,
     champions,
+    concerns,
     impact,
     overview,
     partners,
@@ -16,12 +17,16 @@ from bot.services.permissions import Action
 
 # (path under /dashboard, methods, the action it needs, the view)
 ROUTES: list[tuple[str, tuple[str, ...], Action, View]] = [
-    ("/", ("GET",), Action.VIEW_DASHBOARD, overview.show),
+    ("/", ("GET",), Action.VIEW_OVERVIEW, overview.show),
     ("/champions", ("GET",), Action.VIEW_PEOPLE, champions.listing),
     ("/champions/invite", ("GET", "POST"), Action.MANAGE_PEOPLE, champions.invite),
     ("/champions/{person_id}", ("GET",), Action.VIEW_PEOPLE, champions.record),
     ("/champions/{person_id}/approve", ("POST",), Action.MANAGE_PEOPLE, champions.approve),
     ("/champions/{person_id}/pause", ("POST",), Action.MANAGE_PEOPLE, champions.pause),
+    ("/concerns", ("GET",), Action.VIEW_CONCERNS, concerns.listing),
+    ("/concerns/export", ("GET",), Action.VIEW_CONCERNS, concerns.export),
+    ("/concerns/{escalation_id}", ("GET",), Action.VIEW_CONCERNS, concerns.show),
+    ("/concerns/{escalation_id}/act", ("POST",), Action.VIEW_CONCERNS, concerns.act),
     ("/impact", ("GET",), Action.VIEW_IMPACT, impact.show),
     ("/impact/export", ("GET",), Action.VIEW_IMPACT, impact.export),
     ("/audit", ("GET",), Action.VIEW_AUDIT, audit.show),

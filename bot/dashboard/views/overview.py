@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from bot.dashboard.pages import Visit
+from bot.services.concernstats import stats
 from bot.services.overview import overview
 from flows.i18n import N_
 
@@ -21,4 +22,6 @@ async def show(visit: Visit) -> Response:
         (N_("Concerns raised"), this.concerns_raised, last.concerns_raised),
         (N_("Concerns resolved"), this.concerns_resolved, last.concerns_resolved),
     ]
-    return visit.page("overview.html", "overview", rows=rows, overview=found, today=today)
+    concerns = await stats(visit.db, visit.app.settings, visit.now, visit.actor.areas)
+    return visit.page("overview.html", "overview", rows=rows, overview=found, today=today,
+                      concerns=concerns)

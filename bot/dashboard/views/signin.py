@@ -15,7 +15,7 @@ from bot.dashboard.pages import message, secure
 from bot.dashboard.render import render
 from bot.dashboard.secrets import secret
 from bot.dashboard.tokens import BadLink, redeem_signin_token
-from bot.services import audit, permissions
+from bot.services import audit, coordinators, partner_signin, permissions
 from bot.services.permissions import Action
 from bot.storage.models import Person
 from flows.i18n import N_
@@ -38,6 +38,27 @@ class SignIn:
     def __init__(self, app: App) -> None:
         self.app = app
         self.limiter = BadLinkLimiter()
+        self.asked = BadLinkLimiter()  # "email me a link", per client address
+
+    async def by_email(self, request: Request) -> Response:
+        """GET: a form for a partner's email address; POST: a link by email if the address
+        is on a partner's record (the answer is the same either way)."""
+        code = self.app.settings.default_language
+        if request.method == "GET":
+            return render("signin_email.html", code)
+        now = self.app.clock()
+        if self.asked.blocked(_client(request), now):
+            return self._too_many()
+        self.asked.failed(_client(request), now)
+        address = str((await request.form()).get("email", ""))[:300]
+        settings = self.app.settings
+        base = settings.public_base_url or f"http://{settings.http_host}:{settings.http_port}"
+        async with self.app.database.transaction() as db:
+            await partner_signin.email_link(db, settings, base, address, now)
+        self.app.outbox_ready.set()
+        return message(code, 200, N_("Check your email"), N_(
+            "If this address is on a partner service's record, a sign-in link is on its "
+            "way. It works once, for 15 minutes."))
 
     async def _refuse(self, request: Request, reason: str, token: str) -> Response:
         now = self.app.clock()
@@ -66,23 +87,26 @@ class SignIn:
         now = self.app.clock()
         async with self.app.database.transaction() as db:
             try:
-                person_id = await redeem_signin_token(db, token, now)
+                person_id = await redeem_signin_token(db, self.app.settings, token, now)
             except BadLink as bad:
                 reason = bad.reason
             else:
                 reason = ""
                 person = await db.get(Person, person_id)
-                actor = permissions.actor_of(person) if person else None
+                actor = await coordinators.actor_of(db, person) if person else None
                 if actor is None or not permissions.allowed(actor, Action.VIEW_DASHBOARD):
                     audit.record(db, "web", "signin_refused", person_id, now, reason="role")
                     return message(self.app.settings.default_language, 403, N_("Not allowed"),
-                                   N_("The dashboard is for coordinators. Your role does not "
-                                      "let you sign in."))
+                                   N_("The dashboard is for coordinators and partner "
+                                      "services. Your role does not let you sign in."))
                 audit.record(db, f"person:{person_id}", "signed_in", person_id, now)
-                key = await secret(db, now)
+                key = await secret(db, self.app.settings, now)
         if reason:
             return await self._refuse(request, reason, token)
-        response = RedirectResponse("/dashboard/", status_code=303)
+        start = "/dashboard/concerns"
+        if actor is not None and permissions.allowed(actor, Action.VIEW_OVERVIEW):
+            start = "/dashboard/"
+        response = RedirectResponse(start, status_code=303)
         response.set_cookie(sessions.COOKIE,
                             sessions.encode(key, sessions.start(person_id, now), now),
                             max_age=int(sessions.IDLE.total_seconds()),
@@ -92,7 +116,7 @@ class SignIn:
     async def signout(self, request: Request) -> Response:
         now = self.app.clock()
         async with self.app.database.transaction() as db:
-            key = await secret(db, now)
+            key = await secret(db, self.app.settings, now)
         session = sessions.decode(key, request.cookies.get(sessions.COOKIE), now)
         form = await request.form()
         if session is not None and not sessions.csrf_ok(session, form.get("csrf")):
