@@ -88,6 +88,14 @@ async def database_url(migrated: str, tmp_path: Path) -> str:
         database = Database(POSTGRES_URL)
         try:
             async with database.engine.begin() as connection:
+                # A test whose task was cancelled inside a query can leave that connection
+                # open and idle in its transaction, holding locks until garbage collection
+                # closes the socket; TRUNCATE would wait for it forever. Between tests
+                # nothing else may use this worker's database, so any other session ends.
+                await connection.execute(text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+                await connection.execute(text("SET LOCAL lock_timeout = '60s'"))
                 await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         finally:
             await database.close()
