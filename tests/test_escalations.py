@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.services import escalations
-from bot.services.permissions import Actor
+from bot.services.permissions import OPERATOR, Actor
 from bot.storage.database import Database
 from bot.storage.models import (
     Escalation,
@@ -248,3 +248,30 @@ async def test_a_restart_between_routing_and_sending_loses_nothing_and_repeats_n
         await restarted.database.close()
     assert await hana.reads() == ""
     assert len(await rows(app)) == 1
+
+
+async def test_a_concern_moved_to_another_service_tells_the_first_one_it_is_not_theirs(
+    app: App,
+) -> None:
+    first = await add_partner(app)
+    other = await add_partner(app, "Riverside Legal Advice", categories=["other"], areas=["all"])
+    hana = await partner_contact(app, "hana", first)
+    lee = await partner_contact(app, "lee", other, name="Lee")
+    amina = await joined(app, "amina")
+    await raise_concern(amina)
+    await hana.says("1")  # new and open concerns
+    hana.sees("C-1001")
+
+    async with app.database.transaction() as session:
+        outcome = await escalations.act(session, OPERATOR, "C-1001", "route", None,
+                                        app.clock(), partner_id=other)
+    assert outcome.status is EscalationStatus.NEW
+    await hana.reads()
+    hana.sees("C-1001 has been passed to Riverside Legal Advice by a coordinator. Nothing more "
+              "is needed from you.")
+    await lee.says("1")
+    lee.sees("C-1001")
+    await amina.reads()
+    amina.sees("it has been passed to Riverside Legal Advice.")
+    assert [(e.partner_id, e.status) for e in await rows(app)] == [
+        (first, EscalationStatus.CLOSED), (other, EscalationStatus.NEW)]

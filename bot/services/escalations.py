@@ -244,12 +244,24 @@ async def _route(session: AsyncSession, actor: Actor, escalation: Escalation, co
         if current.partner_id is None or current.id == escalation.id:
             _change(session, current, EscalationStatus.CLOSED, actor.label, now,
                     f"routed to {partner.name}")
+            if current.partner_id is not None:
+                await _tell_passed_on(session, concern, current.partner_id, partner.name, now)
     made = await _open(session, concern, partner, actor.label, now, settings)
     await casenotes.tell_champion(session, concern, ConcernStatus.PASSED_ON, now,
                                   partner=partner.name, by="coordinator")
     return Outcome(concern.reference, made.status, _(
         "{reference} is now with {partner}. The champion has been told.",
         reference=concern.reference, partner=partner.name))
+
+
+async def _tell_passed_on(session: AsyncSession, concern: Concern, partner_id: int,
+                          to: str, now: datetime) -> None:
+    """The service a concern was taken from hears it is no longer theirs to act on."""
+    async def render() -> str:
+        return _("{reference} has been passed to {partner} by a coordinator. Nothing more is "
+                 "needed from you. Thank you.", reference=concern.reference, partner=to)
+
+    await casenotes.notify(session, await partners.contacts(session, partner_id), render, now)
 
 
 async def _you_said_we_did(session: AsyncSession, concern: Concern, note: str, now: datetime
