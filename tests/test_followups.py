@@ -78,6 +78,27 @@ async def test_a_normal_escalation_is_followed_up_after_three_working_days(
     hana.sees("Reminder: concern C-1001")
 
 
+async def test_a_concern_no_service_matched_reminds_the_coordinators_once_when_late(
+    app: App, clock: FakeClock,
+) -> None:
+    carol = await make_coordinator(app)
+    amina = await joined(app, "amina")
+    await raise_concern(amina, category="8")  # transport: no partner service handles it
+    await carol.reads()
+    carol.sees("No partner service matches: it needs routing")
+
+    clock.advance(days=4, hours=23)  # not yet three working days
+    await run_job(app, "followups")
+    assert "still needs routing" not in await carol.reads()
+    clock.advance(hours=1)
+    await run_job(app, "followups")
+    await carol.reads()
+    carol.sees("Reminder: concern C-1001 still needs routing to a partner service.")
+    clock.advance(days=3)
+    await run_job(app, "followups")
+    assert await carol.reads() == ""
+
+
 async def test_a_digest_goes_at_the_digest_time_on_working_days_once(
     app: App, clock: FakeClock,
 ) -> None:

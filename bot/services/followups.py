@@ -12,6 +12,7 @@ from bot.services import casenotes, coordinators, partner_mail
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.models import Concern, Escalation, EscalationStatus, Partner
+from flows.commands import first_word
 from flows.i18n import _, language
 
 WEEKDAYS = "12345"
@@ -80,6 +81,38 @@ async def remind(session: AsyncSession, settings: Settings, now: datetime) -> in
                                render, now, kind=kind,
                                about=concern.person_id)
         escalation.coordinators_told_at = now
+        done += 1
+    return done + await _remind_unrouted(session, settings, now)
+
+
+async def _remind_unrouted(session: AsyncSession, settings: Settings, now: datetime) -> int:
+    """A concern no partner matched waits for a coordinator to route it: once it is as late
+    as an unacknowledged escalation would be, the area's coordinators are reminded, once."""
+    rows = (await session.execute(
+        select(Escalation, Concern)
+        .join(Concern, Concern.id == Escalation.concern_id)
+        .where(Escalation.partner_id.is_(None), Escalation.status == EscalationStatus.NEW,
+               Escalation.reminded_at.is_(None),
+               Escalation.created_at <= now - timedelta(hours=min(
+                   settings.urgent_acknowledge_hours, 24)))
+        .order_by(Escalation.id)
+        .with_for_update(of=Escalation, skip_locked=True))).all()
+    done = 0
+    for escalation, concern in rows:
+        if not overdue(escalation, None, settings, now):
+            continue
+
+        async def render(c: Concern = concern) -> str:
+            return "\n\n".join([_(
+                "Reminder: concern {reference} still needs routing to a partner service. "
+                "Send {menu} and choose \"Concerns needing routing\".",
+                reference=c.reference, menu=first_word("menu")),
+                await casenotes.describe(session, c)])
+
+        await casenotes.notify(session, await coordinators.of_area(session, concern.area_id),
+                               render, now, kind="alert" if escalation.urgent else "notice",
+                               about=concern.person_id)
+        escalation.reminded_at = escalation.coordinators_told_at = now
         done += 1
     return done
 
