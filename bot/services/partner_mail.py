@@ -70,13 +70,15 @@ def action_links(settings: Settings | None, escalation_id: int, partner_id: int,
 
 def _footer(blocks: Sequence[Block], now: datetime) -> str:
     if any(block.links for block in blocks):
-        footer = _("Each link works once, until {date}.", date=f"{now + LINK_VALID:%Y-%m-%d}")
+        until = (now + LINK_VALID).strftime("%Y-%m-%d")
+        footer = _("Each link works once, until {date}.", date=until)
     else:
         footer = _("Send ACK and a reference (ACK C-1042) to acknowledge one, or open them "
                    "from the menu.")
     if any(block.files for block in blocks):
+        until = (now + MEDIA_VALID).strftime("%Y-%m-%d")
         footer += " " + _("Links to photos and voice notes can be opened again until {date}.",
-                          date=f"{now + MEDIA_VALID:%Y-%m-%d}")
+                          date=until)
     return footer
 
 
