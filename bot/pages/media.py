@@ -19,14 +19,15 @@ from flows.i18n import N_, _, translate
 log = logging.getLogger(__name__)
 
 GONE = N_("This file is no longer kept: it was erased, or its time to be kept is over.")
-STATUS = {"forged": 403, "expired": 410, "refused": 403, "gone": 410}
+PENDING = N_("This file is still being fetched. Please open the link again in a minute.")
+STATUS = {"forged": 403, "expired": 410, "refused": 403, "gone": 410, "pending": 404}
 
 
 def routes(app: App) -> list[BaseRoute]:
     programme = app.settings.programme_name
 
     def problem(request: Request, reason: str) -> Response:
-        text = GONE if reason == "gone" else PROBLEMS[reason][1]
+        text = {"gone": GONE, "pending": PENDING}.get(reason) or PROBLEMS[reason][1]
         with i18n.language(chosen_language(request, None, app.settings.default_language)):
             return page("problem.html", i18n.current_language(), STATUS.get(reason, 500),
                         programme=programme, title=_("This link cannot be used"),

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import casenotes, outbox, partner_mail, partners
+from bot.services import casenotes, concern_media, outbox, partner_mail, partners
 from bot.services.caseviews import contact_of
 from bot.settings import Settings
 from bot.storage.database import Database
@@ -33,6 +33,7 @@ class Item:
     status: str
     raised_at: datetime
     escalation_id: int
+    files: tuple[tuple[int, str], ...] = ()  # (attachment id, kind) of its photos, voice notes
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,10 @@ async def _items(session: AsyncSession, partner: Partner, new: bool) -> tuple[It
         .outerjoin(Area, Area.id == Concern.area_id)
         .where(Escalation.partner_id == partner.id, Escalation.status.in_(OPEN), digested)
         .order_by(Escalation.created_at, Escalation.id))).all()
+    files = await concern_media.of_concerns(session, (c.id for _e, c, _a in rows))
     return tuple([Item(c.reference, c.category, area, c.urgency, c.affects, c.description,
-                       await contact_of(session, c), e.status.value, c.created_at, e.id)
+                       await contact_of(session, c), e.status.value, c.created_at, e.id,
+                       concern_media.linkable(files.get(c.id, ())))
                   for e, c, area in rows])
 
 
@@ -120,13 +123,17 @@ async def build(session: AsyncSession, partner: Partner, now: datetime) -> Diges
                   await patterns(session, partner, now))
 
 
-def render_chat(digest: Digest) -> str:
-    """The short chat digest, in the current language: one line per item."""
+def render_chat(digest: Digest, settings: Settings | None = None) -> str:
+    """The short chat digest, in the current language: one line per item, and a signed
+    link to each of its photos and voice notes when ``settings`` can make them."""
     def line(item: Item) -> str:
         flag = "‼️ " if item.urgency == "at_risk" else ""
+        files = concern_media.partner_links(settings, item.files, digest.partner_id,
+                                            digest.made_at, partner_mail.MEDIA_VALID)
         return (f"{flag}{item.reference} · {casenotes.category(item.category)} · "
                 f"{item.area or '-'} · {casenotes.affects(item.affects)}"
-                + (f"\n  “{casenotes.excerpt(item.words)[:160]}”" if item.words else ""))
+                + (f"\n  “{casenotes.excerpt(item.words)[:160]}”" if item.words else "")
+                + "".join(f"\n  {label}: {address}" for label, address in files))
 
     lines = [_("Digest for {partner}", partner=digest.partner)]
     if digest.new:
@@ -154,7 +161,7 @@ async def send(session: AsyncSession, partner: Partner, now: datetime,
         return digest
     for person, identity in await partners.contacts(session, partner.id):
         with language(person.language):
-            text = render_chat(digest)
+            text = render_chat(digest, settings)
         outbox.enqueue(session, channel=identity.channel, address=identity.address,
                        reply=Reply(text, language=person.language), now=now, kind="digest",
                        person_id=person.id)

@@ -39,7 +39,8 @@ STORED_PREFIX = "stored:"  # a Media ref naming a kept attachment (see ``ref``)
 
 
 class MediaRefused(Exception):
-    """The link cannot show the file; ``reason`` is forged, expired, refused or gone."""
+    """The link cannot show the file; ``reason`` is forged, expired, refused, pending (still
+    being fetched) or gone."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -138,6 +139,8 @@ async def open_link(session: AsyncSession, settings: Settings, token: str, now: 
         permissions.require(session, actor, Action.VIEW_MEDIA, scope, now)
     except permissions.Forbidden:
         raise MediaRefused("refused") from None
+    if attachment is not None and attachment.state is MediaState.PENDING:
+        raise MediaRefused("pending")  # fetched within moments: worth opening again
     if (attachment is None or attachment.state is not MediaState.STORED
             or not attachment.stored_as or not attachment.content_type):
         audit.record(session, actor.label, "refused", scope.person_id, now,

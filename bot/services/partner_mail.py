@@ -4,7 +4,9 @@ Content comes from the callers (a concern, a ``Digest``); this module only rende
 plain text, HTML (``bot/templates/partner_email.html``) and, for a digest, a CSV of the
 items, and writes one email per address through ``emails.enqueue_email``. Every item
 carries signed links (single-purpose, one use, expiring, naming the escalation and the
-partner) to the /act page (``bot/pages/escalation_links.py``).
+partner) to the /act page (``bot/pages/escalation_links.py``), and a signed link to each
+photo or voice note sent with it (``/media``, for that partner's people only), so a
+partner reached only by email can see and hear them.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import casenotes, emails, links
+from bot.services import casenotes, concern_media, emails, links
 from bot.settings import Settings
 from bot.storage.models import Concern, Partner
 from flows import languages
@@ -33,6 +35,8 @@ if TYPE_CHECKING:
 ACTIONS = {"ack": N_("Acknowledge"), "progress": N_("In progress"), "done": N_("Resolved"),
            "notus": N_("Not for us")}
 LINK_VALID = timedelta(days=14)
+# A file's link outlives the next digests (working days, over a long weekend) with a margin.
+MEDIA_VALID = LINK_VALID
 CSV_COLUMNS = ("section", "reference", "category", "area", "urgency", "affected", "status",
                "raised", "words", "contact")
 
@@ -49,6 +53,7 @@ class Block:
     heading: str
     lines: Sequence[str]
     links: Sequence[tuple[str, str]]  # (label, address)
+    files: Sequence[tuple[str, str]] = ()  # (label, address): a photo or voice note each
 
 
 def action_links(settings: Settings | None, escalation_id: int, partner_id: int,
@@ -65,10 +70,16 @@ def action_links(settings: Settings | None, escalation_id: int, partner_id: int,
 
 def _footer(blocks: Sequence[Block], now: datetime) -> str:
     if any(block.links for block in blocks):
-        return _("Each link works once, until {date}.",
-                 date=f"{now + LINK_VALID:%Y-%m-%d}")
-    return _("Send ACK and a reference (ACK C-1042) to acknowledge one, or open them from "
-             "the menu.")
+        until = (now + LINK_VALID).strftime("%Y-%m-%d")
+        footer = _("Each link works once, until {date}.", date=until)
+    else:
+        footer = _("Send ACK and a reference (ACK C-1042) to acknowledge one, or open them "
+                   "from the menu.")
+    if any(block.files for block in blocks):
+        until = (now + MEDIA_VALID).strftime("%Y-%m-%d")
+        footer += " " + _("Links to photos and voice notes can be opened again until {date}.",
+                          date=until)
+    return footer
 
 
 def text_of(title: str, sections: Sequence[tuple[str, Sequence[Block]]],
@@ -79,6 +90,7 @@ def text_of(title: str, sections: Sequence[tuple[str, Sequence[Block]]],
             out += ["", heading]
         for block in blocks:
             out += ["", block.heading, *block.lines]
+            out += [f"{label}: {address}" for label, address in block.files]
             out += [f"{label}: {address}" for label, address in block.links]
     if extra:
         out += ["", *extra]
@@ -108,8 +120,10 @@ async def alert(session: AsyncSession, settings: Settings | None, partner: Partn
         return 0
     subject = f"{heading} · {casenotes.category(concern.category)}"
     first, *lines = (await casenotes.describe(session, concern)).splitlines()
+    files = concern_media.linkable(await concern_media.of_concern(session, concern.id))
     block = Block(first, lines, action_links(settings, escalation_id, partner.id,
-                                             partner.language, now))
+                                             partner.language, now),
+                  concern_media.partner_links(settings, files, partner.id, now, MEDIA_VALID))
     footer = _footer([block], now)
     text = text_of(heading, [("", [block])], (), footer)
     html = html_of(heading, [("", [block])], "", (), footer, partner.language)
@@ -129,7 +143,8 @@ def _block(settings: Settings | None, digest: Digest, item: Item, now: datetime)
                  _("The champion asked to stay anonymous; reply through champbot."))
     heading = f"{item.reference} · {casenotes.category(item.category)} · {item.area or '-'}"
     return Block(heading, lines, action_links(
-        settings, item.escalation_id, digest.partner_id, digest.language, now))
+        settings, item.escalation_id, digest.partner_id, digest.language, now),
+        concern_media.partner_links(settings, item.files, digest.partner_id, now, MEDIA_VALID))
 
 
 def csv_of(digest: Digest) -> str:

@@ -9,9 +9,9 @@ from urllib.parse import urlencode
 from starlette.responses import RedirectResponse, Response
 
 from bot.dashboard.pages import Visit
-from bot.services import areas, casenotes, concernboard, escalations, partners
+from bot.services import areas, casenotes, concern_media, concernboard, escalations, partners
 from bot.services.concernboard import Filters
-from bot.services.permissions import Action
+from bot.services.permissions import Action, Scope
 from bot.storage.models import OPEN, Role
 from flows.definitions.casework import STATUS_LABELS
 from flows.definitions.concern import CATEGORIES, URGENCY
@@ -85,12 +85,17 @@ async def show(visit: Visit, error: str = "", status: int = 200) -> Response:
     is_open = found.escalation.status in OPEN
     coordinator = visit.allowed(Action.ROUTE_ESCALATION)
     partner_actions = PARTNER_ACTIONS if visit.actor.role is Role.PARTNER and is_open else ()
+    scope = Scope(area_id=found.concern.area_id, partner_id=found.escalation.partner_id,
+                  person_id=found.concern.person_id)
+    with language(visit.language):
+        files = concern_media.for_viewer(visit.app.settings, found.attachments, visit.actor,
+                                         scope, visit.now)
     response = visit.page(
         "concern.html", "concerns", case=found, error=error, is_open=is_open,
         coordinator=coordinator, partner_actions=partner_actions,
         status_actions=COORDINATOR_STATUS if coordinator and is_open else (),
         partners=await partners.active(visit.db) if coordinator else [],
-        done=visit.query("done"), **LABELS)
+        done=visit.query("done"), files=files, **LABELS)
     response.status_code = status
     return response
 
