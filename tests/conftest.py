@@ -81,22 +81,29 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(template)
 
 
+# Emptying every table with DELETE (children first) and restarting the sequences is
+# several times faster than TRUNCATE for a test's few rows: TRUNCATE makes new files
+# for every table and index.
+_EMPTY = "DO $$BEGIN {deletes} PERFORM setval(s.oid, 1, false) FROM pg_class s " \
+    "WHERE s.relkind = 'S' AND s.relnamespace = 'public'::regnamespace; END$$".format(
+        deletes=" ".join(f'DELETE FROM "{t.name}";' for t in reversed(Base.metadata.sorted_tables)))
+
+
 @pytest.fixture
 async def database_url(migrated: str, tmp_path: Path) -> str:
     if POSTGRES_URL:
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
         database = Database(POSTGRES_URL)
         try:
             async with database.engine.begin() as connection:
                 # A test whose task was cancelled inside a query can leave that connection
                 # open and idle in its transaction, holding locks until garbage collection
-                # closes the socket; TRUNCATE would wait for it forever. Between tests
-                # nothing else may use this worker's database, so any other session ends.
+                # closes the socket. Between tests nothing else may use this worker's
+                # database, so any other session ends, and no lock is waited for long.
                 await connection.execute(text(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
                 await connection.execute(text("SET LOCAL lock_timeout = '60s'"))
-                await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+                await connection.execute(text(_EMPTY))
         finally:
             await database.close()
         return POSTGRES_URL
