@@ -126,7 +126,7 @@ async def test_every_imported_champion_receives_it_once_though_run_is_killed_twi
 
         started = time.monotonic()
         killed_at = []
-        process = Champbot(environ, "all", tmp_path).start()
+        process = Champbot(environ, "all", tmp_path, log_to=tmp_path / "run.log").start()
         try:
             for share in (1 / 3, 2 / 3):  # killed twice in the middle
                 await until(lambda share=share: received() >= SCALE * share, 60 + SCALE / 20,
