@@ -22,7 +22,7 @@ from tests.support.telegram_server import Call, FakeTelegram
 
 pytestmark = pytest.mark.usefixtures("programme")
 
-CHAMPIONS = 120  # four seconds of traffic at 30 a second
+CHAMPIONS = 150  # six seconds of broadcast traffic (80 % of 30 a second)
 NEW_MESSAGES = ("sendMessage", "sendPhoto", "sendVoice", "sendAudio", "sendVideo",
                 "sendDocument")
 
