@@ -42,7 +42,6 @@ class Champbot:
         output = subprocess.PIPE if self.log_to is None else subprocess.DEVNULL
         errors: IO[str] | int = subprocess.PIPE
         if self.log_to is not None:
-            self.log_to.write_text("", encoding="utf-8")
             errors = self.log_to.open("a", encoding="utf-8")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot", "run", "--role", self.role], env=self.env,
@@ -56,7 +55,10 @@ class Champbot:
             return
         self.process.send_signal(sig)
         _, err = await asyncio.to_thread(self.process.communicate, timeout=30)
-        self.log += err if self.log_to is None else self.log_to.read_text(encoding="utf-8")
+        if self.log_to is None:
+            self.log += err
+        else:  # every run's log, in the order they ran
+            self.log = self.log_to.read_text(encoding="utf-8")
         self.process = None
 
     async def metric(self, name: str, **labels: str) -> float | None:
