@@ -113,7 +113,7 @@ async def test_champbot_run_started_after_the_time_sends_it_once_and_says_it_was
                             "TELEGRAM_API_BASE_URL": telegram.base_url,
                             "BROADCAST_QUIET_HOURS": "off"}, "all", tmp_path).start()
         try:
-            counts = await finished_after_start(app, made)
+            counts = await finished_after_start(app, made, telegram, chats)
         finally:
             await process.stop()
     assert [len(telegram.chats[chat]) for chat in chats] == [1, 1]  # once each
@@ -121,11 +121,10 @@ async def test_champbot_run_started_after_the_time_sends_it_once_and_says_it_was
     assert "Traceback" not in process.log
 
 
-async def finished_after_start(app: App, made: int) -> dict[str, Any]:
-    async def started() -> bool:
-        async with app.database.transaction() as session:
-            broadcast = await session.get(Broadcast, made)
-            return broadcast is not None and broadcast.started_at is not None
+async def finished_after_start(app: App, made: int, telegram: FakeTelegram,
+                               chats: tuple[int, ...]) -> dict[str, Any]:
+    async def arrived() -> bool:
+        return all(telegram.chats[chat] for chat in chats)
 
-    await within(60, started, "champbot run to start the broadcast")
+    await within(60, arrived, "champbot run to send the broadcast")
     return await finished(app, OPERATOR, made)
