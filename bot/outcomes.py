@@ -21,7 +21,6 @@ from typing import Protocol, runtime_checkable
 from bot.channels.base import (
     BULK_KINDS,
     CheckLater,
-    Delivered,
     Outgoing,
     Sender,
     SendResult,
@@ -35,9 +34,10 @@ log = logging.getLogger(__name__)
 class Reconciling(Protocol):
     """A sender that can say whether a message already reached the platform."""
 
-    async def sent_since(self, message: Outgoing, since: datetime) -> str | None:
-        """The platform's id of ``message`` if it was accepted since ``since``; None if not.
-        Raises when the platform could not be asked."""
+    async def sent_since(self, message: Outgoing, since: datetime) -> SendResult | None:
+        """What became of ``message`` if the platform accepted it since ``since``
+        (``Delivered``, or ``Held`` when what went was a template announcing it); None if
+        the platform has no record of it. Raises when the platform could not be asked."""
 
 
 def resend_when_unknown(kind: str) -> bool:
@@ -61,7 +61,8 @@ async def settle(message: Outgoing, sender: Sender) -> SendResult | None:
                     message.id, type(error).__name__)
         return CheckLater(f"could not check the platform's record: {type(error).__name__}")
     if found is not None:
-        log.info("outbox %s: the platform has it (%s); not sent again", message.id, found)
-        return Delivered(found)
+        log.info("outbox %s: the platform has it (%s); not sent again", message.id,
+                 getattr(found, "provider_id", None))
+        return found
     log.info("outbox %s: the platform has no record of it; sending", message.id)
     return None

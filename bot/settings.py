@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_mode: Literal["polling", "webhook"] = "polling"
     telegram_webhook_secret: SecretStr | None = None
+    # Telegram's free limit is about 30 a second; paid broadcasts allow more.
+    telegram_messages_per_second: float = Field(default=30, gt=0)
 
     twilio_account_sid: str | None = None
     twilio_auth_token: SecretStr | None = None

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot import scheduler
-from bot.app import App
+from bot.app import App, utc_now
 from bot.services import broadcasts
 from bot.services.permissions import OPERATOR
 from bot.storage.broadcasts import Broadcast, BroadcastStatus
 from bot.storage.models import OutboxMessage
-from tests.support.broadcasts import add_champion, report, send
+from tests.support.broadcasts import add_champion, finished, report, send
 from tests.support.clock import FakeClock
+from tests.support.processes import Champbot, within
+from tests.support.telegram_server import FakeTelegram
 
 pytestmark = pytest.mark.usefixtures("programme")
 
@@ -91,3 +95,36 @@ async def test_a_crash_in_the_middle_of_writing_the_audience_resumes_without_rep
     await broadcasts.tick(app.database, app.settings, clock())
     assert await outbox_rows(app) == 7
     assert (await report(app, OPERATOR, made))["recipients"] == 7
+
+
+async def test_champbot_run_started_after_the_time_sends_it_once_and_says_it_was_late(
+    app: App, environ: dict[str, str], tmp_path: Path
+) -> None:
+    async with FakeTelegram().running() as telegram:
+        chats = (8001, 8002)
+        for chat in chats:
+            await add_champion(app, "telegram", str(chat), "en")
+            telegram.person(chat)
+        made = await send(app, OPERATOR, at=utc_now() + timedelta(hours=1), now=False)
+        async with app.database.transaction() as session:  # the hour passed while it was down
+            await session.execute(update(Broadcast).where(Broadcast.id == made)
+                                  .values(at=utc_now() - timedelta(minutes=10)))
+        process = Champbot({**environ, "TELEGRAM_BOT_TOKEN": telegram.token,
+                            "TELEGRAM_API_BASE_URL": telegram.base_url,
+                            "BROADCAST_QUIET_HOURS": "off"}, "all", tmp_path).start()
+        try:
+            counts = await finished_after_start(app, made, telegram, chats)
+        finally:
+            await process.stop()
+    assert [len(telegram.chats[chat]) for chat in chats] == [1, 1]  # once each
+    assert counts["late"] is True and counts["totals"]["sent"] == 2
+    assert "Traceback" not in process.log
+
+
+async def finished_after_start(app: App, made: int, telegram: FakeTelegram,
+                               chats: tuple[int, ...]) -> dict[str, Any]:
+    async def arrived() -> bool:
+        return all(telegram.chats[chat] for chat in chats)
+
+    await within(60, arrived, "champbot run to send the broadcast")
+    return await finished(app, OPERATOR, made)

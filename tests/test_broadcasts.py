@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.app import App
-from bot.services import broadcasts, permissions
+from bot.services import broadcast_reports, broadcasts, permissions
 from bot.services.permissions import Actor
 from bot.storage.models import Role
 from tests.support.broadcasts import FLU_TEXTS, coordinator, report, send, thanks
@@ -73,6 +73,15 @@ async def test_feedback_is_counted_per_language_and_never_blocks_the_menu(app: A
     assert counts["feedback"] == {"bn": {"useful": 1, "unclear": 0},
                                   "pl": {"useful": 0, "unclear": 1},
                                   "ur": {"useful": 0, "unclear": 1}}
+    # What `champbot broadcast report ID` prints, and `champbot messages feedback`.
+    table = broadcast_reports.table(await broadcast_reports.report(
+        app.database, carol, made, app.clock()))
+    assert table[-4:] == ["feedback      useful not clear", "bn                 1         0",
+                          "pl                 0         1", "ur                 0         1"]
+    per_message = await broadcast_reports.feedback_by_message(app.database, carol, app.clock())
+    assert [(f.message, f.language, f.useful, f.unclear) for f in per_message] == [
+        (f"broadcast {made}", "bn", 1, 0), (f"broadcast {made}", "pl", 0, 1),
+        (f"broadcast {made}", "ur", 0, 1)]
 
 
 async def test_a_button_press_answers_even_after_other_messages(app: App) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -48,6 +50,17 @@ async def send(app: App, actor: Actor, texts: Mapping[str, str] = FLU_TEXTS,
 async def report(app: App, actor: Actor, broadcast_id: int) -> dict[str, Any]:
     found = await broadcast_reports.report(app.database, actor, broadcast_id, app.clock())
     return found.to_dict()
+
+
+async def finished(app: App, actor: Actor, broadcast_id: int, seconds: float = 60
+                   ) -> dict[str, Any]:
+    """The report once nothing of the broadcast is queued or being sent (a dispatcher
+    records a round's results after the round): for a dispatcher running elsewhere."""
+    deadline = time.monotonic() + seconds
+    while (counts := await report(app, actor, broadcast_id))["totals"]["queued"]:
+        assert time.monotonic() < deadline, f"still queued after {seconds:g}s: {counts}"
+        await asyncio.sleep(0.2)
+    return counts
 
 
 async def add_champion(app: App, channel: str, address: str, code: str,

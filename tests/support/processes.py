@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import IO
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
@@ -21,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class Champbot:
-    def __init__(self, environ: dict[str, str], role: str, cwd: Path) -> None:
+    def __init__(self, environ: dict[str, str], role: str, cwd: Path,
+                 log_to: Path | None = None) -> None:
         sock = bound_socket()  # only to find a free port; the process binds it itself
         self.port = sock.getsockname()[1]
         sock.close()
@@ -30,13 +32,22 @@ class Champbot:
         self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT),
                     **environ, "HTTP_PORT": str(self.port)}
         self.cwd = cwd
+        # A process that logs a lot (a broadcast to thousands) writes to a file: a pipe
+        # nobody reads until it stops would fill, and the process would hang on logging.
+        self.log_to = log_to
         self.process: subprocess.Popen[str] | None = None
         self.log = ""
 
     def start(self) -> Champbot:
+        output = subprocess.PIPE if self.log_to is None else subprocess.DEVNULL
+        errors: IO[str] | int = subprocess.PIPE
+        if self.log_to is not None:
+            errors = self.log_to.open("a", encoding="utf-8")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot", "run", "--role", self.role], env=self.env,
-            cwd=self.cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            cwd=self.cwd, stdout=output, stderr=errors, text=True)
+        if not isinstance(errors, int):
+            errors.close()  # the process has its own copy
         return self
 
     async def stop(self, sig: int = signal.SIGTERM) -> None:
@@ -44,7 +55,10 @@ class Champbot:
             return
         self.process.send_signal(sig)
         _, err = await asyncio.to_thread(self.process.communicate, timeout=30)
-        self.log += err
+        if self.log_to is None:
+            self.log += err
+        else:  # every run's log, in the order they ran
+            self.log = self.log_to.read_text(encoding="utf-8")
         self.process = None
 
     async def metric(self, name: str, **labels: str) -> float | None:

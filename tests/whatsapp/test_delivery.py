@@ -212,6 +212,28 @@ async def test_a_broadcast_of_unknown_outcome_is_checked_against_twilios_record(
     assert first.provider_message_id == twilio.to(UK_NUMBER)[0].sid
 
 
+async def test_a_template_of_unknown_outcome_found_in_twilios_record_still_waits_for_them(
+    app: App, whatsapp: WhatsApp, twilio: FakeTwilio, clock: FakeClock
+) -> None:
+    twilio.clock = clock
+    await write(app, UK_NUMBER, "Flu jabs this Saturday", kind="broadcast")
+    async with app.database.transaction() as session:  # imported: they never wrote to us
+        identity = await session.scalar(select(Identity).where(Identity.address == UK_NUMBER))
+        assert identity is not None
+        identity.last_inbound_at = None
+    sender = whatsapp.dispatcher.senders["whatsapp"]
+    dead = Dispatcher(app.database, [sender], clock, owner="dead-host:1:x")
+    (claimed,), _ = await dead.claimer.claim(["whatsapp"], Lane.BULK, clock())
+    await sender.send(to_outgoing(claimed))  # the template reached Twilio; then it died
+    clock.advance(seconds=15)
+    await whatsapp.deliver()
+
+    (template,) = twilio.to(UK_NUMBER)
+    assert template.content_sid is not None and twilio.listed == 1
+    (row,) = await rows(app)  # not "sent": the message itself goes when they answer
+    assert (row.status, row.provider_message_id) == (OutboxStatus.HELD, template.sid)
+
+
 async def test_a_reply_of_unknown_outcome_is_simply_sent_again(
     app: App, whatsapp: WhatsApp, twilio: FakeTwilio, clock: FakeClock
 ) -> None:

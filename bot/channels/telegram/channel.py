@@ -174,4 +174,6 @@ class TelegramChannel:
 
 
 def parts(app: App) -> ChannelParts:
-    return TelegramChannel(app).parts()
+    limits = Limits(per_second=app.settings.telegram_messages_per_second,
+                    per_address_interval=LIMITS.per_address_interval)
+    return TelegramChannel(app, limits=limits).parts()

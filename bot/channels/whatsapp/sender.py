@@ -88,13 +88,16 @@ class WhatsAppSender:
                 log.info("outbox %s: Twilio says the 24 hours are over", message.id)
         return await self._announce(message)
 
-    async def sent_since(self, message: Outgoing, since: datetime) -> str | None:
-        """Twilio's sid for ``message`` if its record shows it sent to that number since
-        ``since`` (same text, or any template when it would have gone as one); else None."""
+    async def sent_since(self, message: Outgoing, since: datetime) -> SendResult | None:
+        """What Twilio's record says became of ``message`` since ``since``: sent (a message
+        to that number with the same text), held (any message, when it would have gone
+        as the template announcing it: the message itself still waits for their reply),
+        or None when the record has nothing."""
         await self.start()
         expected = None
         last = message.last_inbound_at
-        if last is not None and self.clock() - last < WINDOW:
+        announced = last is None or self.clock() - last >= WINDOW
+        if not announced:
             parts = outgoing.session_parts(message.reply, self.templates,
                                            self.settings.programme_name)
             expected = parts[0].body if parts and parts[0].template is None else None
@@ -106,8 +109,11 @@ class WhatsAppSender:
             created = record.date_created
             if created is None or created < since - CLOCK_SKEW:
                 continue
+            if announced:
+                return Held("template sent before a restart; delivered when they reply",
+                            provider_id=str(record.sid))
             if expected is None or (record.body or "") == expected:
-                return str(record.sid)
+                return Delivered(str(record.sid))
         return None
 
     async def _free_form(self, message: Outgoing) -> SendResult:
