@@ -103,7 +103,7 @@ async def database_url(migrated: str, tmp_path: Path) -> str:
             async with database.engine.begin() as connection:
                 # A test whose task was cancelled inside a query can leave that connection
                 # open and idle in its transaction, holding locks until garbage collection
-                # closes the socket; TRUNCATE would wait for it forever. Between tests
+                # closes the socket; emptying the tables would wait for it forever. Between tests
                 # nothing else may use this worker's database, so any other session ends.
                 await connection.execute(text(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
