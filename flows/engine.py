@@ -4,6 +4,10 @@
 time and a snapshot of facts, and returns what to say and what happened. It
 never stores or sends anything; the host applies the events and writes the
 replies in one transaction.
+
+The run is put together from mixins, one idea each: ``flows.answering`` (the current
+question), ``flows.transitions`` (moving on; starting, leaving and completing flows),
+``flows.navigation``, ``flows.danger`` and ``flows.casework``.
 """
 
 from __future__ import annotations
@@ -13,15 +17,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from flows import commands, invites, languages
-from flows.answers import Choose, ChooseLanguage, PickStep, out_of_range
+from flows import invites, languages
+from flows.answering import Answering
 from flows.casework import CaseWords
 from flows.conversation import Conversation, Facts
-from flows.danger import CARRIED, Danger
-from flows.i18n import _, language, switch_language, translate
+from flows.danger import Danger
+from flows.i18n import _, language, translate
 from flows.navigation import RESUME, Navigation
-from flows.steps import END, Context, Exit, Flow, Invalid, Prompt, Selecting, Start, Step, Target
-from flows.text import fold, parse_whole_number
+from flows.steps import Context, Flow, Prompt, Step
+from flows.transitions import Transitions
 from flows.types import Choice, Event, Inbound, Output, Reply
 from flows.views import NeedView
 
@@ -63,7 +67,7 @@ def resume(
         return Turn(tuple(run.output), conversation)
 
 
-class _Run(Navigation, Danger, CaseWords):
+class _Run(Answering, Transitions, Navigation, Danger, CaseWords):
     def __init__(
         self, conv: Conversation, inbound: Inbound, now: datetime, facts: Facts,
         flows: Mapping[str, Flow],
@@ -208,217 +212,3 @@ class _Run(Navigation, Danger, CaseWords):
             self.first_contact() if not self.joined else self.start("menu")
         else:
             self.answer()
-
-    # -- answering the current question -------------------------------------
-
-    def answer(self) -> None:
-        flow, step = self.flow, self.step
-        if flow is None:
-            self.start_default()
-            return
-        if self.conv.step == RESUME:
-            self.answer_resume(flow)
-            return
-        if step is None:
-            self.start(flow.id)
-            return
-        asked = self.inbound.choice_question
-        if asked and asked != f"{flow.id}.{step.id}":
-            self.ask(_("That button belongs to an earlier question. Here is the current one."))
-            return
-        extra = self.extra(step)
-        if extra == "done" and step.optional and not self.conv.selection:
-            extra = "skip"  # Done with nothing ticked at an optional question: skipped
-        if extra == "skip" and step.optional:
-            self.record(step, None, ())
-            self.goto(flow.after(step, None))
-            return
-        inbound = replace(self.inbound, choice_id="done") if extra == "done" else self.inbound
-        shown = self.shown_choices(step) if isinstance(step.answer, Choose) else ()
-        typed = parse_whole_number(inbound.text or "") if shown and not inbound.choice_id else None
-        if typed is not None and not 1 <= typed <= len(shown) and not self.flagged:
-            self.ask(out_of_range(len(shown)).message)
-            return
-        result = step.answer.parse(inbound, self.ctx())
-        if isinstance(result, Selecting):
-            self.set(selection=result.selection)
-            self.ask()
-        elif isinstance(result, Invalid):
-            # After the emergency message, no "that isn't one of the options".
-            self.ask(None if self.flagged else result.message)
-        elif isinstance(step.answer, PickStep):
-            self.set(step=result.value, reviewing=step.id, selection=())
-            self.ask()
-        else:
-            self.record(step, result.value, result.media)
-            self.after_answer(step, result.value)
-            self.goto(flow.after(step, result.value))
-
-    def after_answer(self, step: Step, value: Any) -> None:
-        if step.said and isinstance(value, str) and value in step.said:
-            self.emit_reply(Reply(self.render(step.said[value]), language=self.language))
-        if step.send:
-            reply = step.send(self.ctx())
-            self.emit_reply(reply)
-
-    def extra(self, step: Step) -> str | None:
-        """Whether the message means Skip or Done rather than an answer."""
-        inbound = self.inbound
-        if inbound.choice_id in ("skip", "done"):
-            return inbound.choice_id
-        text = inbound.text or ""
-        if step.optional and (commands.is_answer(text, "skip") or fold(text) == fold(_("Skip"))):
-            return "skip"
-        done = commands.is_answer(text, "done") or fold(text) == fold(_("Done"))
-        if step.answer.multi and done:
-            return "done"
-        number = parse_whole_number(text) if step.answer.numbered else None
-        if number is not None:
-            choices = self.shown_choices(step)
-            if 1 <= number <= len(choices) and choices[number - 1].id in ("skip", "done"):
-                return choices[number - 1].id
-        return None
-
-    def shown_choices(self, step: Step) -> tuple[Choice, ...]:
-        """The numbered choices the question shows, Skip included."""
-        if not step.answer.numbered:
-            return ()
-        choices = step.answer.choices(self.ctx())
-        return (*choices, Choice("skip", "skip")) if step.optional and choices else choices
-
-    def record(self, step: Step, value: Any, media: tuple[Any, ...]) -> None:
-        answers = dict(self.conv.answers)
-        answers[step.id] = value
-        answers.pop(f"{step.id}_media", None)
-        if media:
-            answers[f"{step.id}_media"] = [
-                {"kind": m.kind, "ref": m.ref, "content_type": m.content_type} for m in media
-            ]
-        if step.stamp:
-            answers[f"{step.id}_at"] = self.now.isoformat()
-        if isinstance(step.answer, ChooseLanguage) and isinstance(value, str):
-            self.language, self.language_known = value, True
-            switch_language(value)
-        self.set(answers=answers, trail=(*self.conv.trail, step.id), selection=())
-
-    def goto(self, target: Target) -> None:
-        flow = self.flow
-        while flow is not None:
-            if isinstance(target, Start):
-                self.start(target.flow)
-                return
-            if isinstance(target, Exit):
-                self.leave(target)
-                return
-            if target == END:
-                self.complete(flow)
-                return
-            step = flow.step(target)
-            if step.skip_if and step.skip_if(self.ctx()):
-                # Recorded as answered, so the flow's path runs through it.
-                skipped = step.skipped(self.ctx()) if callable(step.skipped) else step.skipped
-                self.set(answers={**self.conv.answers, step.id: skipped})
-                target = flow.after(step, skipped)
-                continue
-            back_to = self.review_target(flow, step)
-            if back_to is not None:
-                target = back_to
-                continue
-            self.set(step=step.id, selection=step.answer.initial_selection(self.ctx()))
-            self.ask()
-            return
-
-    def review_target(self, flow: Flow, step: Step) -> str | None:
-        """While changing one answer: back to the summary once the path rejoins it."""
-        review = self.conv.reviewing
-        pick = flow.step(review).answer if review and flow.has_step(review) else None
-        if not isinstance(pick, PickStep):
-            return None
-        if step.id == pick.back_to:
-            self.set(reviewing=None)
-            return None
-        if step.label and step.id in self.conv.answers:
-            self.set(reviewing=None)
-            return pick.back_to
-        return None
-
-    # -- starting, leaving and completing flows ------------------------------
-
-    def start_default(self) -> None:
-        profile = self.facts.profile
-        if profile is None:
-            self.first_contact()
-        elif profile.status == "active":
-            self.start("menu")
-
-    def start(self, flow_id: str) -> None:
-        flow = self.flows[flow_id]
-        profile = self.facts.profile
-        if flow.roles and (profile is None or profile.role not in flow.roles):
-            self.note(translate(flow.refusal) if flow.refusal
-                      else _("Sorry, that is not available to you."))
-            self.start("menu")
-            return
-        if flow_id in self.conv.drafts:
-            self.set(flow=flow_id, step=RESUME, selection=())
-            self.ask()
-            return
-        carried = {k: v for k, v in self.conv.answers.items() if k in CARRIED}
-        self.set(flow=flow_id, step=None, answers=carried, trail=(), selection=(),
-                 reviewing=None)
-        if flow.intro:
-            self.note(self.render(flow.intro))
-        if not flow.steps:
-            self.complete(flow)
-        else:
-            self.goto(flow.steps[0].id)
-
-    def leave(self, exit_: Exit) -> None:
-        if exit_.event:
-            self.emit(exit_.event, self.effective(self.flow))
-        if exit_.message:
-            self.note(self.unsaved(translate(exit_.message)) if not exit_.event
-                      else translate(exit_.message))
-        self.conv = Conversation() if exit_.forget else self.conv.cleared()
-        if not exit_.forget:
-            self.start_default()
-
-    def effective(self, flow: Flow | None) -> dict[str, Any]:
-        """The answers on the path the flow took; a changed branch leaves none behind."""
-        if flow is None:
-            return {}
-        answers = self.conv.answers
-        kept: dict[str, Any] = {k: v for k, v in answers.items() if k.startswith("_")}
-        for step in flow.path(answers):
-            kept[step.id] = answers[step.id]
-            for suffix in ("_media", "_at"):
-                if f"{step.id}{suffix}" in answers:
-                    kept[f"{step.id}{suffix}"] = answers[f"{step.id}{suffix}"]
-        return kept
-
-    def complete(self, flow: Flow) -> None:
-        answers = self.effective(flow)
-        if flow.completed:
-            self.emit(flow.completed, answers)
-        if flow.profile:
-            self.facts = replace(self.facts, profile=flow.profile(self.facts.profile, answers))
-        if flow.done and (said := self.render(flow.done)):
-            self.note(said)
-        detour = self.conv.detour
-        self.set(flow=None, step=None, answers={}, trail=(), selection=(), reviewing=None,
-                 detour=None)
-        if detour:
-            self.set(flow=detour.flow, step=detour.step, answers=dict(detour.answers),
-                     trail=detour.trail)
-            self.ask()
-        elif isinstance(flow.then, Start):
-            self.start(flow.then.flow)
-        elif isinstance(flow.then, Exit):
-            self.leave(flow.then)
-        else:
-            self.start_default()
-
-
-
-
-

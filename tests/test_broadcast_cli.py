@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.demo import load_demo
 from tests.test_cli import champbot
 
 HEADER = "name,channel,address,language,area,topics,consent_version,consented_on\n"
@@ -15,7 +16,7 @@ HEADER = "name,channel,address,language,area,topics,consent_version,consented_on
 @pytest.fixture
 def programme(environ: dict[str, str], tmp_path: Path) -> dict[str, str]:
     """The demo programme and four champions imported from a spreadsheet."""
-    champbot("demo", environ=environ, cwd=tmp_path)
+    load_demo(environ)
     (tmp_path / "people.csv").write_text(
         HEADER
         + "Amina,telegram,4001,en,Northfield,diabetes;heart,v1,2026-10-14\n"

@@ -10,13 +10,11 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -26,7 +24,7 @@ from bot.storage.models import Activity, Person, Role, Status
 from tests.support.clock import FakeClock
 from tests.support.dashboard import add_activity
 from tests.support.people import add_person
-from tests.support.servers import bound_socket
+from tests.support.processes import free_port, serving
 from tests.test_cli import champbot
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -51,23 +49,12 @@ def start_run(environ: dict[str, str], cwd: Path, port: int) -> subprocess.Popen
 @pytest.fixture
 async def server(environ: dict[str, str], tmp_path: Path) -> AsyncIterator[str]:
     """`champbot run` in its own process, on the test's database."""
-    sock = bound_socket()
-    port = sock.getsockname()[1]
-    sock.close()
+    port = free_port()
     # A programme with its Telegram bot named, so invites carry a link and a QR code.
     process = start_run({**environ, "TELEGRAM_BOT_USERNAME": "RiversideBot"}, tmp_path, port)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        async with httpx.AsyncClient() as client:
-            while True:
-                try:
-                    await client.get(f"{url}/healthz", timeout=2)
-                    break
-                except httpx.TransportError:
-                    assert process.poll() is None, process.communicate()[1]
-                    assert time.monotonic() < deadline, "champbot run did not start"
-                    await asyncio.sleep(0.2)
+        await serving(url, process)
         yield url
     finally:
         process.terminate()

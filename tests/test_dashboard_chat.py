@@ -19,6 +19,7 @@ from bot.storage.models import Activity
 from tests.support.chat import Recorder, joined, make_coordinator
 from tests.support.clock import FakeClock
 from tests.support.dashboard import add_activity, browser
+from tests.support.demo import load_demo
 from tests.support.people import add_person
 from tests.test_cli import champbot
 
@@ -74,7 +75,7 @@ async def test_a_coordinator_on_telegram_gets_this_months_impact_as_a_picture(
 
 def test_the_cli_prints_a_link_for_a_coordinator_only(
         environ: dict[str, str], tmp_path: Path) -> None:
-    champbot("demo", environ=environ, cwd=tmp_path)
+    load_demo(environ)
     out = champbot("dashboard", "link", "--person", "1", environ=environ, cwd=tmp_path,
                    ok=False)
     assert out.returncode == 2

@@ -2,28 +2,28 @@
 folder: nothing may come from the source checkout (migrations, catalogs, health library).
 
 The wheel is built once per session without build isolation; installing it fetches the
-dependencies from the pip cache or PyPI. Deselect with ``-m "not install"``.
+dependencies from the pip cache or PyPI. CI builds it once for both of its runs and names
+it in CHAMPBOT_TEST_INSTALL (see ``installed``). Deselect with ``-m "not install"``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
 import subprocess
 import sys
-import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from bot.storage.database import Database
 from flows.languages import CODES
 from tests.support.chat import t
-from tests.test_web import ROOT, free_port
+from tests.support.processes import ROOT, free_port, serving
 
 pytestmark = pytest.mark.install
 
@@ -52,22 +52,35 @@ def _run(*command: str, cwd: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.fixture(scope="session")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
-    where = tmp_path_factory.mktemp("install")
-    # Built from a copy, so nothing left in the checkout (an old build/) can slip in.
+def build_and_install(where: Path) -> Installed:
+    """The wheel built from a copy of the checkout (so nothing left in it, an old build/,
+    can slip in) into ``where``/dist, and installed into a new venv, ``where``/venv."""
     source = where / "source"
     shutil.copytree(ROOT, source, symlinks=True, ignore=shutil.ignore_patterns(
         ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", "*.db*",
         "*.mo"))
     _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
          "--wheel-dir", str(where / "dist"), str(source), cwd=where)
-    (wheel,) = (where / "dist").glob("champbot-*.whl")
     venv = where / "venv"
     _run(sys.executable, "-m", "venv", str(venv), cwd=where)
+    (wheel,) = (where / "dist").glob("champbot-*.whl")
     _run(str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--no-compile",
          str(wheel), cwd=where)
     return Installed(wheel, venv)
+
+
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """Built here, or once by CI for both of its runs (SQLite and PostgreSQL): .ci/run
+    builds the committed tree and names the folder in CHAMPBOT_TEST_INSTALL, laid out
+    the same (dist/ with the wheel, venv/ with it installed)."""
+    made = os.environ.get("CHAMPBOT_TEST_INSTALL")
+    if made:
+        (wheel,) = (Path(made) / "dist").glob("champbot-*.whl")
+        venv = Path(made) / "venv"
+        assert (venv / "bin" / "champbot").exists(), f"{made}: no venv/ with champbot in it"
+        return Installed(wheel, venv)
+    return build_and_install(tmp_path_factory.mktemp("install"))
 
 
 @pytest.fixture
@@ -110,27 +123,19 @@ def test_from_an_empty_folder_the_database_is_made_and_a_champion_joins(
     assert all(p.name.startswith("champbot.db") for p in folder.iterdir())  # nothing else
 
 
-def test_champbot_run_starts_from_an_empty_folder(
+async def test_champbot_run_starts_from_an_empty_folder(
     installed: Installed, empty: tuple[Path, dict[str, str]]
 ) -> None:
     folder, environ = empty
     port = free_port()
-    process = subprocess.Popen(
-        [str(installed.venv / "bin" / "champbot"), "run"], cwd=folder, text=True,
+    process = await asyncio.create_subprocess_exec(
+        installed.venv / "bin" / "champbot", "run", cwd=folder,
         env={"PATH": "/usr/bin:/bin", **environ, "HTTP_PORT": str(port)},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 120  # only so a hang fails rather than blocks the suite
-        while True:
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, process.communicate()[1]
-                assert time.monotonic() < deadline, "champbot run did not start"
-                time.sleep(0.2)
+        response = await serving(f"http://127.0.0.1:{port}", process, seconds=120)
         assert response.json() == {"status": "ok"}
     finally:
         process.terminate()
-        _, err = process.communicate(timeout=60)
+        err = (await asyncio.wait_for(process.communicate(), timeout=60))[1].decode()
     assert "Traceback" not in err

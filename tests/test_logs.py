@@ -8,13 +8,10 @@ import json
 import logging
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
-
 from bot import logs
-from tests.support.processes import ROOT, Champbot
+from tests.support.processes import ROOT, Champbot, serving
 
 
 def record(message: str, *args: object, **extra: object) -> logging.LogRecord:
@@ -41,24 +38,15 @@ def test_a_phone_number_that_reaches_a_log_line_is_masked() -> None:
         assert "7700" not in line and "whatsapp:+…" in line
 
 
-def test_champbot_run_logs_json_lines_when_asked(environ: dict[str, str],
+async def test_champbot_run_logs_json_lines_when_asked(environ: dict[str, str],
                                                  tmp_path: Path) -> None:
     process = Champbot({**environ, "LOG_FORMAT": "json"}, "all", tmp_path).start()
     assert process.process is not None
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"{process.url}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                assert process.process.poll() is None, process.process.communicate()[1]
-                assert time.monotonic() < deadline, "champbot run did not start"
-                time.sleep(0.2)
+        await serving(process.url, process.process)
     finally:
-        process.process.terminate()
-        _, err = process.process.communicate(timeout=30)
-    lines = err.strip().splitlines()
+        await process.stop()
+    lines = process.log.strip().splitlines()
     assert lines
     for line in lines:
         assert set(json.loads(line)) >= {"time", "level", "logger", "event"}

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.demo import load_demo
 from tests.test_cli import champbot
 
 
 @pytest.fixture
 def demo(environ: dict[str, str], tmp_path: Path) -> dict[str, str]:
-    champbot("demo", environ=environ, cwd=tmp_path)
+    load_demo(environ)
     return environ
 
 

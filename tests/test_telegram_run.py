@@ -26,7 +26,7 @@ from bot.storage.models import (
     OutboxStatus,
     Person,
 )
-from tests.support.servers import bound_socket
+from tests.support.processes import free_port
 from tests.support.telegram_server import FakeTelegram
 from tests.test_telegram_conversations import joins, logs_an_activity, raises_a_concern
 
@@ -51,9 +51,7 @@ class ChampbotRun:
 
     def __init__(self, environ: dict[str, str], telegram: FakeTelegram, mode: str,
                  cwd: Path) -> None:
-        sock = bound_socket()  # only to find a free port; the bot binds it itself
-        self.port = sock.getsockname()[1]
-        sock.close()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT),
                     **environ, "HTTP_PORT": str(self.port),

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from starlette.routing import BaseRoute
 
+from bot.settings import Settings
 from flows.types import Reply
 
 # Kinds of bulk traffic (a broadcast to many): sent in their own lane, after
@@ -101,6 +102,14 @@ SendResult = Delivered | RetryLater | Unreachable | Rejected | Held | Unknown | 
 class Limits:
     per_second: float = 30.0  # all messages on this channel
     per_address_interval: float = 0.0  # seconds between two messages to one address
+
+
+def account_limits(settings: Settings, channel: str) -> Limits:
+    """The limits of a channel whose platform sets the rate per account (WhatsApp through
+    Twilio, an SMTP server): the operator's setting; no gap per address."""
+    rates = {"whatsapp": settings.whatsapp_messages_per_second,
+             "email": settings.email_messages_per_second}
+    return Limits(per_second=rates[channel])
 
 
 class TooLarge(Exception):

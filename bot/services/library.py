@@ -94,9 +94,13 @@ async def import_rows(session: AsyncSession, rows: list[Row], now: datetime,
     """Add or update messages and their texts; returns (messages added, texts written).
     ``done`` is called for each row (for a progress bar)."""
     added = written = 0
+    # The library is small: read it whole once rather than ask about each row.
+    messages = {m.slug: m for m in await session.scalars(select(HealthMessage))}
+    texts = {(t.message_id, t.language): t
+             for t in await session.scalars(select(HealthMessageText))}
     for row in sorted(rows, key=lambda r: r.language != "en"):  # English carries the source
         done()
-        message = await session.scalar(select(HealthMessage).where(HealthMessage.slug == row.slug))
+        message = messages.get(row.slug)
         if message is None:
             if not row.source_name or not row.source_url:
                 raise LibraryFileError(f"{row.slug}: a new message needs source_name and "
@@ -105,18 +109,19 @@ async def import_rows(session: AsyncSession, rows: list[Row], now: datetime,
                                     source_url=row.source_url, created_at=now, updated_at=now)
             session.add(message)
             await session.flush()
+            messages[row.slug] = message
             added += 1
         elif row.language == "en" or row.source_name:
             message.topic = row.topic
             message.source_name = row.source_name or message.source_name
             message.source_url = row.source_url or message.source_url
             message.updated_at = now
-        text = await session.scalar(select(HealthMessageText).where(
-            HealthMessageText.message_id == message.id,
-            HealthMessageText.language == row.language))
+        text = texts.get((message.id, row.language))
         if text is None:
-            session.add(HealthMessageText(message_id=message.id, language=row.language,
-                                          title=row.title, body=row.body))
+            text = HealthMessageText(message_id=message.id, language=row.language,
+                                     title=row.title, body=row.body)
+            session.add(text)
+            texts[(message.id, row.language)] = text
         else:
             text.title, text.body = row.title, row.body
         written += 1

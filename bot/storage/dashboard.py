@@ -1,4 +1,4 @@
-"""What the dashboard keeps: its signing secret and the sign-in links already used."""
+"""What the dashboard keeps: its signing secret (used sign-in links are in `used_links`)."""
 
 from __future__ import annotations
 
@@ -19,12 +19,3 @@ class AppSecret(Base):
     value: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime]
 
-
-class UsedSigninToken(Base):
-    """A one-time sign-in link that has been used (kept until it would have expired)."""
-
-    __tablename__ = "used_signin_tokens"
-
-    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
-    person_id: Mapped[int]
-    used_at: Mapped[datetime]

@@ -369,7 +369,7 @@ from bot.storage.broadcasts import (  # noqa: E402, F401
 )
 
 # The dashboard's tables live in a module of their own; importing it registers them.
-from bot.storage.dashboard import AppSecret, UsedSigninToken  # noqa: E402, F401
+from bot.storage.dashboard import AppSecret  # noqa: E402, F401
 
 # The partner side lives in a module of its own; its tables are part of these models.
 from bot.storage.escalations import OPEN as OPEN  # noqa: E402

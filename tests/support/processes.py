@@ -21,12 +21,35 @@ from tests.support.servers import bound_socket
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def free_port() -> int:
+    """A port nobody listens on now; the process under test binds it itself."""
+    with bound_socket() as sock:
+        return int(sock.getsockname()[1])
+
+
+async def serving(url: str, process: subprocess.Popen[str] | asyncio.subprocess.Process,
+                  seconds: float = 60) -> httpx.Response:
+    """The answer of ``url``/healthz once the `champbot run` in ``process`` serves. Fails if
+    the process stops first, or after ``seconds`` (only so a hang fails, not blocks the run)."""
+    deadline = time.monotonic() + seconds
+    async with httpx.AsyncClient(timeout=2) as client:
+        while True:
+            try:
+                return await client.get(f"{url}/healthz")
+            except httpx.TransportError:
+                pass  # not listening yet
+            if isinstance(process, subprocess.Popen):
+                assert process.poll() is None, process.communicate()[1]
+            else:
+                assert process.returncode is None, (await process.communicate())[1]
+            assert time.monotonic() < deadline, "champbot run did not start"
+            await asyncio.sleep(0.1)
+
+
 class Champbot:
     def __init__(self, environ: dict[str, str], role: str, cwd: Path,
                  log_to: Path | None = None) -> None:
-        sock = bound_socket()  # only to find a free port; the process binds it itself
-        self.port = sock.getsockname()[1]
-        sock.close()
+        self.port = free_port()
         self.role = role
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT),

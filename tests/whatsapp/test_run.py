@@ -10,25 +10,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.processes import ROOT, free_port, serving
 from tests.support.twilio_server import FakeTwilio
 from tests.support.whatsapp import UK_NUMBER, new_sid, signature
-from tests.test_web import ROOT, free_port
 
 pytestmark = pytest.mark.usefixtures("programme")
-
-
-async def wait_until_serving(
-    client: httpx.AsyncClient, process: asyncio.subprocess.Process
-) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            await client.get("/healthz")
-            return
-        except httpx.TransportError:
-            assert process.returncode is None, "champbot run stopped"
-            assert time.monotonic() < deadline, "champbot run did not start"
-            await asyncio.sleep(0.2)
 
 
 async def test_champbot_run_answers_a_signed_message_through_twilio(
@@ -42,7 +28,7 @@ async def test_champbot_run_answers_a_signed_message_through_twilio(
         cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            await wait_until_serving(client, process)
+            await serving(f"http://127.0.0.1:{port}", process)
             sid = new_sid()
             fields = {"MessageSid": sid, "From": f"whatsapp:{UK_NUMBER}",
                       "To": "whatsapp:+14155238886", "Body": "JOIN DEMO2026", "NumMedia": "0"}
@@ -87,7 +73,7 @@ async def test_after_kill_9_mid_send_everyone_is_answered_within_30_seconds_of_t
     first = await start_run(environ, port, tmp_path)
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            await wait_until_serving(client, first)
+            await serving(f"http://127.0.0.1:{port}", first)
             for number in people:
                 await says(client, number, "JOIN DEMO2026")
             deadline = time.monotonic() + 60
@@ -102,7 +88,7 @@ async def test_after_kill_9_mid_send_everyone_is_answered_within_30_seconds_of_t
     second = await start_run(environ, port, tmp_path)
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            await wait_until_serving(client, second)
+            await serving(f"http://127.0.0.1:{port}", second)
             restarted = len(twilio.accepted)
             for number in people:
                 await says(client, number, "English")

@@ -21,6 +21,7 @@ from bot.channels.base import (
     RetryLater,
     SendResult,
     Unreachable,
+    account_limits,
 )
 from bot.channels.email import CHANNEL
 from bot.channels.email.compose import BadEmail, compose
@@ -73,7 +74,7 @@ class EmailSender:
         assert settings.smtp_from is not None  # checked with SMTP_URL at start-up
         ca_file = str(settings.smtp_ca_file) if settings.smtp_ca_file else None
         return cls(settings.smtp, settings.smtp_from,
-                   Limits(per_second=settings.email_messages_per_second), clock,
+                   account_limits(settings, CHANNEL), clock,
                    ca_file=ca_file)
 
     async def send(self, message: Outgoing) -> SendResult:

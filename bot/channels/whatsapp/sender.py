@@ -18,7 +18,14 @@ import aiohttp
 from sqlalchemy import exists, select
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 
-from bot.channels.base import Delivered, Held, Limits, Outgoing, RetryLater, SendResult
+from bot.channels.base import (
+    Delivered,
+    Held,
+    Outgoing,
+    RetryLater,
+    SendResult,
+    account_limits,
+)
 from bot.channels.parts import Parts
 from bot.channels.whatsapp import CHANNEL, client, errors, numbers, outgoing
 from bot.channels.whatsapp.outgoing import Part
@@ -56,7 +63,7 @@ class WhatsAppSender:
         self.clock = clock
         self.database = database
         self.timeout = timeout
-        self.limits = Limits(per_second=settings.whatsapp_messages_per_second)
+        self.limits = account_limits(settings, CHANNEL)
         try:
             self.sender = numbers.channel_address(settings.twilio_whatsapp_from)
         except numbers.BadNumber:

@@ -1,0 +1,133 @@
+"""Answering the current question: Skip and Done, typed numbers, buttons from an earlier
+question, and recording what was answered. A mixin of the engine's run, like
+``flows.navigation``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from flows import commands
+from flows.answers import Choose, ChooseLanguage, PickStep, out_of_range
+from flows.conversation import Conversation
+from flows.i18n import _, switch_language
+from flows.navigation import RESUME
+from flows.steps import Context, Flow, Invalid, Prompt, Selecting, Step, Target
+from flows.text import fold, parse_whole_number
+from flows.types import Choice, Inbound, Reply
+
+
+class Answering:
+    conv: Conversation
+    inbound: Inbound
+    now: datetime
+    language: str
+    language_known: bool
+    flagged: str | None
+
+    if TYPE_CHECKING:  # provided by the engine's run
+        @property
+        def flow(self) -> Flow | None: ...
+        @property
+        def step(self) -> Step | None: ...
+        def ctx(self) -> Context: ...
+        def set(self, **changes: Any) -> None: ...
+        def ask(self, prefix: str | None = None) -> None: ...
+        def render(self, prompt: Prompt) -> str: ...
+        def emit_reply(self, reply: Reply) -> None: ...
+        def start_default(self) -> None: ...
+        def start(self, flow_id: str) -> None: ...
+        def goto(self, target: Target) -> None: ...
+        def answer_resume(self, flow: Flow) -> None: ...
+
+    def answer(self) -> None:
+        flow, step = self.flow, self.step
+        if flow is None:
+            self.start_default()
+            return
+        if self.conv.step == RESUME:
+            self.answer_resume(flow)
+            return
+        if step is None:
+            self.start(flow.id)
+            return
+        asked = self.inbound.choice_question
+        if asked and asked != f"{flow.id}.{step.id}":
+            self.ask(_("That button belongs to an earlier question. Here is the current one."))
+            return
+        extra = self.extra(step)
+        if extra == "done" and step.optional and not self.conv.selection:
+            extra = "skip"  # Done with nothing ticked at an optional question: skipped
+        if extra == "skip" and step.optional:
+            self.record(step, None, ())
+            self.goto(flow.after(step, None))
+            return
+        inbound = replace(self.inbound, choice_id="done") if extra == "done" else self.inbound
+        shown = self.shown_choices(step) if isinstance(step.answer, Choose) else ()
+        typed = parse_whole_number(inbound.text or "") if shown and not inbound.choice_id else None
+        if typed is not None and not 1 <= typed <= len(shown) and not self.flagged:
+            self.ask(out_of_range(len(shown)).message)
+            return
+        result = step.answer.parse(inbound, self.ctx())
+        if isinstance(result, Selecting):
+            self.set(selection=result.selection)
+            self.ask()
+        elif isinstance(result, Invalid):
+            # After the emergency message, no "that isn't one of the options".
+            self.ask(None if self.flagged else result.message)
+        elif isinstance(step.answer, PickStep):
+            self.set(step=result.value, reviewing=step.id, selection=())
+            self.ask()
+        else:
+            self.record(step, result.value, result.media)
+            self.after_answer(step, result.value)
+            self.goto(flow.after(step, result.value))
+
+    def after_answer(self, step: Step, value: Any) -> None:
+        if step.said and isinstance(value, str) and value in step.said:
+            self.emit_reply(Reply(self.render(step.said[value]), language=self.language))
+        if step.send:
+            reply = step.send(self.ctx())
+            self.emit_reply(reply)
+
+    def extra(self, step: Step) -> str | None:
+        """Whether the message means Skip or Done rather than an answer."""
+        inbound = self.inbound
+        if inbound.choice_id in ("skip", "done"):
+            return inbound.choice_id
+        text = inbound.text or ""
+        if step.optional and (commands.is_answer(text, "skip") or fold(text) == fold(_("Skip"))):
+            return "skip"
+        done = commands.is_answer(text, "done") or fold(text) == fold(_("Done"))
+        if step.answer.multi and done:
+            return "done"
+        number = parse_whole_number(text) if step.answer.numbered else None
+        if number is not None:
+            choices = self.shown_choices(step)
+            if 1 <= number <= len(choices) and choices[number - 1].id in ("skip", "done"):
+                return choices[number - 1].id
+        return None
+
+    def shown_choices(self, step: Step) -> tuple[Choice, ...]:
+        """The numbered choices the question shows, Skip included."""
+        if not step.answer.numbered:
+            return ()
+        choices = step.answer.choices(self.ctx())
+        return (*choices, Choice("skip", "skip")) if step.optional and choices else choices
+
+    def record(self, step: Step, value: Any, media: tuple[Any, ...]) -> None:
+        answers = dict(self.conv.answers)
+        answers[step.id] = value
+        answers.pop(f"{step.id}_media", None)
+        if media:
+            answers[f"{step.id}_media"] = [
+                {"kind": m.kind, "ref": m.ref, "content_type": m.content_type} for m in media
+            ]
+        if step.stamp:
+            answers[f"{step.id}_at"] = self.now.isoformat()
+        if isinstance(step.answer, ChooseLanguage) and isinstance(value, str):
+            self.language, self.language_known = value, True
+            switch_language(value)
+        self.set(answers=answers, trail=(*self.conv.trail, step.id), selection=())
