@@ -32,20 +32,36 @@ class Champbot:
         self.cwd = cwd
         self.process: subprocess.Popen[str] | None = None
         self.log = ""
+        # The log goes to a file, not a pipe: a busy process never waits for a reader.
+        self.log_file = cwd / f"champbot-{self.role}-{self.port}.log"
 
     def start(self) -> Champbot:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run", "--role", self.role], env=self.env,
-            cwd=self.cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        with self.log_file.open("a") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bot", "run", "--role", self.role], env=self.env,
+                cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=log, text=True)
         return self
 
     async def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.process is None:
             return
         self.process.send_signal(sig)
-        _, err = await asyncio.to_thread(self.process.communicate, timeout=30)
-        self.log += err
+        await asyncio.to_thread(self.process.wait, timeout=30)
+        self.log = self.log_file.read_text()
         self.process = None
+
+    async def serving(self, seconds: float = 60) -> None:
+        """Until the process answers /healthz."""
+        async def answers() -> bool:
+            assert self.process is not None and self.process.poll() is None, (
+                f"champbot --role {self.role} stopped:\n{self.log_file.read_text()[-2000:]}")
+            try:
+                async with httpx.AsyncClient(timeout=5) as client:
+                    return (await client.get(f"{self.url}/healthz")).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        await within(seconds, answers, f"champbot --role {self.role} serves /healthz")
 
     async def metric(self, name: str, **labels: str) -> float | None:
         """A sample from this process's /metrics; None while it does not answer."""
