@@ -13,9 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import metrics
 from bot.services import followups
 from bot.settings import Settings
+from bot.storage.broadcasts import Broadcast, BroadcastStatus
 from bot.storage.models import (
-    Broadcast,
-    BroadcastStatus,
     Escalation,
     EscalationStatus,
     OutboxMessage,
