@@ -215,7 +215,19 @@ async def test_two_web_and_two_dispatchers_serve_everyone_across_a_sigkill_of_ea
         inbound = int(await session.scalar(
             select(func.count()).select_from(InboundMessage)) or 0)
     assert inbound == PEOPLE * len(JOINING)
+    # What an operator's monitoring sees: every process ready, the sends and an empty queue.
+    async with httpx.AsyncClient(timeout=30) as client:
+        for process in [*webs, *dispatchers]:
+            assert (await client.get(f"{process.url}/readyz")).status_code == 200
+    sent = [await process.metric("champbot_sends_total", channel="whatsapp", result="sent")
+            for process in dispatchers]
+    assert sum(value or 0 for value in sent) > 0  # the restarted one counts from its start
+    assert await webs[0].metric("champbot_outbox_rows", status="sent",
+                                channel="whatsapp") == len(twilio.accepted)
+    assert await webs[0].metric("champbot_outbox_oldest_pending_seconds") == 0
+
     for process in [*webs, *dispatchers]:
         await process.stop()
         assert "Traceback" not in process.log
-        assert "DEMO2026" not in process.log and numbers[0][1:] not in process.log
+        for private in ("DEMO2026", numbers[0][1:], numbers[-1][1:], f"Champion {PEOPLE - 1:03d}"):
+            assert private not in process.log
