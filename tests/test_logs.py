@@ -52,13 +52,13 @@ def test_champbot_run_logs_json_lines_when_asked(environ: dict[str, str],
                 httpx.get(f"{process.url}/healthz", timeout=1)
                 break
             except httpx.TransportError:
-                assert process.process.poll() is None, process.process.communicate()[1]
+                assert process.process.poll() is None, process.log_file.read_text()
                 assert time.monotonic() < deadline, "champbot run did not start"
                 time.sleep(0.2)
     finally:
         process.process.terminate()
-        _, err = process.process.communicate(timeout=30)
-    lines = err.strip().splitlines()
+        process.process.wait(timeout=30)
+    lines = process.log_file.read_text().strip().splitlines()
     assert lines
     for line in lines:
         assert set(json.loads(line)) >= {"time", "level", "logger", "event"}
