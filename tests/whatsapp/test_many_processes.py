@@ -170,13 +170,18 @@ async def test_two_web_and_two_dispatchers_serve_everyone_across_a_sigkill_of_ea
         twilio.gate, waiting = asyncio.Event(), twilio.waiting
 
         async def sending() -> bool:
-            return twilio.waiting >= waiting + 4
+            return twilio.waiting > waiting
 
-        await within(60, sending, "replies on their way to Twilio")
+        await within(60, sending, "a reply on its way to Twilio")
         for process in (webs[which], dispatchers[which]):
-            await process.stop(signal.SIGKILL)
+            assert process.process is not None
+            process.process.send_signal(signal.SIGKILL)
+        # Opened at once: a request held past the sender's timeout (20 s) would be retried
+        # blindly (a timeout is not yet treated as an unknown outcome).
         twilio.gate.set()
         twilio.gate = None
+        for process in (webs[which], dispatchers[which]):
+            await process.stop(signal.SIGKILL)
 
     async def kill_each() -> None:
         await kill(0, 20)
