@@ -9,7 +9,8 @@ phone number, a name or a word anyone wrote.
 Adding a database gauge is one decorated function::
 
     @metrics.measure("champbot_escalations", "Escalations by status.", ("status",))
-    async def escalations(session: AsyncSession, now: datetime) -> Readings:
+    async def escalations(session: AsyncSession, now: datetime, settings: Settings
+                          ) -> Readings:
         return [((status,), count) for status, count in await session.execute(...)]
 """
 
@@ -34,6 +35,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.models import OutboxMessage, OutboxStatus
 
@@ -55,7 +57,7 @@ SCHEDULER = Gauge("champbot_scheduler_state",
                   ("state",))
 
 Readings = Iterable[tuple[Sequence[str], float]]
-Reader = Callable[[AsyncSession, datetime], Awaitable[Readings]]
+Reader = Callable[[AsyncSession, datetime, Settings], Awaitable[Readings]]
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ def send_result(channel: str, outcome: str) -> None:
 
 
 @measure("champbot_outbox_rows", "Outbox rows by status and channel.", ("status", "channel"))
-async def outbox_rows(session: AsyncSession, now: datetime) -> Readings:
+async def outbox_rows(session: AsyncSession, now: datetime, settings: Settings) -> Readings:
     counted = await session.execute(
         select(OutboxMessage.status, OutboxMessage.channel, func.count())
         .group_by(OutboxMessage.status, OutboxMessage.channel))
@@ -98,7 +100,8 @@ async def outbox_rows(session: AsyncSession, now: datetime) -> Readings:
 
 @measure("champbot_outbox_oldest_pending_seconds",
          "Age of the oldest outbox row waiting to be sent (0 when none).")
-async def oldest_pending(session: AsyncSession, now: datetime) -> Readings:
+async def oldest_pending(session: AsyncSession, now: datetime, settings: Settings
+                         ) -> Readings:
     oldest = await session.scalar(select(func.min(OutboxMessage.created_at)).where(
         OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING])))
     return [((), max((now - oldest).total_seconds(), 0.0) if oldest else 0.0)]
@@ -112,7 +115,8 @@ class _Snapshot(Collector):
         yield from self.families
 
 
-async def read_database(database: Database, now: datetime) -> list[Metric]:
+async def read_database(database: Database, now: datetime, settings: Settings
+                        ) -> list[Metric]:
     """Every database gauge, and whether the database answered at all."""
     up = GaugeMetricFamily("champbot_database_up", "1 if the database answered this scrape.")
     families: list[Metric] = []
@@ -120,7 +124,7 @@ async def read_database(database: Database, now: datetime) -> list[Metric]:
         async with database.transaction() as session:
             for item in MEASURES:
                 family = GaugeMetricFamily(item.name, item.help, labels=list(item.labels))
-                for labels, value in await item.read(session, now):
+                for labels, value in await item.read(session, now, settings):
                     family.add_metric(list(labels), float(value))
                 families.append(family)
     except Exception as error:
@@ -131,8 +135,8 @@ async def read_database(database: Database, now: datetime) -> list[Metric]:
     return [up, *families]
 
 
-async def render(database: Database, now: datetime) -> bytes:
+async def render(database: Database, now: datetime, settings: Settings) -> bytes:
     """This process's counters and the database gauges, in the Prometheus text format."""
     snapshot = CollectorRegistry(auto_describe=False)
-    snapshot.register(_Snapshot(await read_database(database, now)))
+    snapshot.register(_Snapshot(await read_database(database, now, settings)))
     return generate_latest(REGISTRY) + generate_latest(snapshot)

@@ -4,8 +4,10 @@ A dispatcher that dies during the platform call leaves its row ``sending``; once
 the lease runs out (bot.claims) another dispatcher takes it over not knowing
 whether the person got it.
 
-- ``reply``, ``alert``, ``notice`` (and any other conversation kind): sent again.
-  A repeated question or alert is better than silence.
+- ``reply``, ``alert``, ``notice`` (and any other conversation kind): a channel
+  that keeps a record (WhatsApp) is asked first, so a reply that did arrive is
+  not repeated; without a record, or when the record cannot be read, it is sent
+  again. A repeated question or alert is better than silence.
 - ``broadcast``: never sent again blindly. A channel that keeps a record of what
   it sent (WhatsApp: Twilio's message list) is asked; the row counts as sent if
   the record has it, and is sent only if the record has none. A channel without
@@ -47,9 +49,11 @@ def resend_when_unknown(kind: str) -> bool:
 async def settle(message: Outgoing, sender: Sender) -> SendResult | None:
     """For a message of unknown outcome, the result without sending, or None to send it."""
     since = message.uncertain_since
-    if since is None or resend_when_unknown(message.kind):
+    if since is None:
         return None
     if not isinstance(sender, Reconciling):
+        if resend_when_unknown(message.kind):
+            return None
         log.warning("outbox %s (%s): outcome unknown and %s keeps no record; not resent",
                     message.id, message.kind, message.channel)
         return Unknown(f"{message.channel}: the sender stopped during the send; "
@@ -57,6 +61,10 @@ async def settle(message: Outgoing, sender: Sender) -> SendResult | None:
     try:
         found = await sender.sent_since(message, since)
     except Exception as error:
+        if resend_when_unknown(message.kind):
+            log.warning("outbox %s: could not check the platform's record (%s); sending",
+                        message.id, type(error).__name__)
+            return None
         log.warning("outbox %s: could not check the platform's record (%s); later",
                     message.id, type(error).__name__)
         return CheckLater(f"could not check the platform's record: {type(error).__name__}")

@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 from bot import metrics
 from bot.app import App
 from bot.dashboard.routes import routes as dashboard_routes
+from bot.services import gauges  # noqa: F401  (registers the programme's gauges at /metrics)
 from bot.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ def build(app: App, extra_routes: list[BaseRoute] | None = None) -> Starlette:
         return JSONResponse({"status": "ready"})
 
     async def metrics_page(request: Request) -> Response:
-        body = await metrics.render(app.database, app.clock())
+        body = await metrics.render(app.database, app.clock(), app.settings)
         return Response(body, media_type=metrics.CONTENT_TYPE)
 
     from bot.pages import act

@@ -127,3 +127,47 @@ async def test_metrics_count_429s_and_retries(app: App, programme: object) -> No
     assert (value(page, "champbot_sends_total", channel="console", result="429")
             - value(before, "champbot_sends_total", channel="console", result="429")) == 1
     assert value(page, "champbot_outbox_rows", status="pending", channel="console") == 1
+
+
+async def test_metrics_show_escalations_by_status_and_overdue_and_broadcast_progress(
+        app: App, programme: object, clock: FakeClock) -> None:
+    from tests.support.broadcasts import coordinator, send
+    from tests.support.chat import make_coordinator
+    from tests.support.partners import add_partner, partner_contact
+    from tests.test_escalations import raise_concern
+
+    housing = await add_partner(app)
+    hana = await partner_contact(app, "hana-metrics", housing)
+    await make_coordinator(app)
+    amina = await joined(app, "amina-gauges", name="Amina Yusuf")
+    await raise_concern(amina)  # routed to Northfield Housing, waiting to be acknowledged
+    await raise_concern(amina, "The bins on Cedar Road are not emptied.", category="7")
+    page = (await get(app, "/metrics")).text
+    assert value(page, "champbot_escalations", status="new") == 2
+    assert value(page, "champbot_escalations", status="acknowledged") == 0
+    assert value(page, "champbot_escalations_unrouted") == 1  # no partner takes "other"
+    assert value(page, "champbot_escalations_overdue") == 0
+
+    clock.advance(days=7)  # past the working days a partner has to acknowledge
+    page = (await get(app, "/metrics")).text
+    assert value(page, "champbot_escalations_overdue") == 1
+    await hana.says("menu")
+    await hana.says("1")  # new and open concerns
+    await hana.says("1")  # the first
+    await hana.says("1")  # acknowledge
+    hana.sees("C-1001 is now: Acknowledged.")
+    page = (await get(app, "/metrics")).text
+    assert value(page, "champbot_escalations", status="acknowledged") == 1
+    assert value(page, "champbot_escalations_overdue") == 0
+
+    carol = await coordinator(app)
+    made = await send(app, carol, {"en": "Free flu jabs on Saturday."})
+    page = (await get(app, "/metrics")).text
+    assert value(page, "champbot_broadcasts", status="started") == 1
+    waiting = value(page, "champbot_broadcast_messages", status="pending")
+    assert waiting >= 1
+    await Dispatcher(app.database, [Recorder("console")], app.clock).drain()
+    page = (await get(app, "/metrics")).text
+    assert value(page, "champbot_broadcast_messages", status="pending") == 0
+    assert value(page, "champbot_broadcast_messages", status="sent") == waiting
+    assert made and "Amina" not in page and "Cedar" not in page and "flu" not in page

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import subprocess
 import sys
 from pathlib import Path
 
+from bot.app import App, utc_now
 from bot.cli.progress import progress
+from bot.dispatch import Dispatcher
+from tests.support.chat import Recorder
 from tests.support.processes import ROOT
 
 
@@ -50,3 +54,68 @@ def test_areas_import_shows_progress_on_stderr_and_the_result_on_stdout(
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "30 area(s) added, 0 renamed, 30 in the file"
     assert done.stderr.splitlines()[-1] == "importing areas: 30/30"
+
+
+PEOPLE_CSV = ("name,channel,address,language,area,topics,consent_version,consented_on\n"
+              + "".join(f"Champion {n},telegram,{5000 + n},en,Northfield,,v1,2026-10-14\n"
+                        for n in range(30)))
+
+
+def champbot(environ: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=cwd,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **environ},
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_people_import_shows_progress_on_stderr_and_the_result_on_stdout(
+        environ: dict[str, str], tmp_path: Path) -> None:
+    champbot(environ, tmp_path, "demo")
+    (tmp_path / "people.csv").write_text(PEOPLE_CSV, encoding="utf-8")
+    done = champbot(environ, tmp_path, "people", "import", "people.csv")
+    assert done.stdout.strip() == "30 added, 0 updated, 0 bad row(s)"
+    lines = done.stderr.splitlines()
+    assert lines[0] == "importing people: 3/30" and lines[-1] == "importing people: 30/30"
+
+
+def test_the_impact_report_shows_progress_and_writes_only_the_report_on_stdout(
+        environ: dict[str, str], tmp_path: Path) -> None:
+    done = champbot(environ, tmp_path, "report", "impact", "--from", "2026-04-01",
+                    "--to", "2026-06-30")
+    assert done.stderr.splitlines()[-1] == "impact report: 6/6"
+    assert "impact report" not in done.stdout and done.stdout.count("\n") > 3
+
+
+async def test_broadcast_report_follow_refreshes_until_every_message_has_left(
+        environ: dict[str, str], tmp_path: Path, app: App) -> None:
+    environ = {**environ, "BROADCAST_QUIET_HOURS": "off"}
+    champbot(environ, tmp_path, "demo")
+    (tmp_path / "people.csv").write_text(PEOPLE_CSV, encoding="utf-8")
+    champbot(environ, tmp_path, "people", "import", "people.csv")
+    (tmp_path / "flu.yaml").write_text("texts:\n  en: Free flu jabs on Saturday.\n",
+                                       encoding="utf-8")
+    made = champbot(environ, tmp_path, "broadcast", "create", "flu.yaml").stdout.strip()
+    assert "30 recipient(s) queued" in champbot(environ, tmp_path, "broadcast", "send",
+                                                made).stdout
+
+    follow = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "broadcast", "report", made, "--follow", "--every", "0.2",
+        cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **environ},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        assert follow.stderr is not None
+        first = await asyncio.wait_for(follow.stderr.readline(), 60)
+        assert first.decode() == f"broadcast {made}: 0/30\n"  # nothing has left yet
+        assert follow.returncode is None  # so it keeps looking
+        await Dispatcher(app.database, [Recorder("telegram")], utc_now).drain()  # the CLI's clock
+        out, err = (part.decode() for part in await asyncio.wait_for(follow.communicate(), 60))
+    finally:
+        if follow.returncode is None:
+            follow.kill()
+            await follow.wait()
+    assert follow.returncode == 0, err
+    assert err.splitlines()[-1] == f"broadcast {made}: 30/30"
+    assert out.startswith(f"broadcast {made}: started, 30 recipient(s)")
+    assert "telegram" in out and "30" in out.split("telegram")[-1].split()

@@ -10,12 +10,22 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
+from bot.app import App, utc_now
+from bot.services import broadcasts, demo, permissions
+from bot.storage.models import OutboxMessage
 from tests.conftest import POSTGRES_URL
+from tests.support.broadcasts import add_champion
 from tests.support.processes import ROOT, Champbot, within
 
 needs_postgres = pytest.mark.skipif(
     not POSTGRES_URL, reason="several processes need PostgreSQL: set TEST_DATABASE_URL")
+
+
+@pytest.fixture
+def environ(environ: dict[str, str]) -> dict[str, str]:
+    return {**environ, "BROADCAST_QUIET_HOURS": "off"}  # whatever the hour CI runs at
 
 
 @pytest.fixture
@@ -59,6 +69,52 @@ async def test_a_standby_scheduler_takes_over_within_30_seconds_of_a_sigkill(
     assert "scheduler: standby, waiting to take over" in second.log
     assert "scheduler: active" in second.log
     assert "Traceback" not in second.log
+
+
+async def broadcast_due_now(app: App, text: str) -> int:
+    request = broadcasts.Request(texts={"en": text}, at=utc_now())
+    return await broadcasts.create(app.database, app.settings, permissions.OPERATOR, request,
+                                   utc_now())
+
+
+async def messages_of(app: App, broadcast_id: int) -> list[int | None]:
+    """The person each of the broadcast's outbox rows goes to."""
+    async with app.database.transaction() as session:
+        return list(await session.scalars(select(OutboxMessage.person_id).where(
+            OutboxMessage.broadcast_id == broadcast_id).order_by(OutboxMessage.person_id)))
+
+
+@needs_postgres
+async def test_what_falls_due_while_the_active_scheduler_is_dead_goes_once_from_the_standby(
+        app: App, champbot: Callable[[str], Champbot]) -> None:
+    await demo.load(app.database, utc_now())
+    people = [await add_champion(app, "telegram", f"{6001 + n}", "en") for n in range(3)]
+    before = await broadcast_due_now(app, "Clinic open late on Thursday.")
+    first = champbot("scheduler")
+
+    async def started(broadcast_id: int) -> bool:
+        return len(await messages_of(app, broadcast_id)) == len(people)
+
+    await within(60, lambda: started(before), "the active scheduler starts what is due")
+    second = champbot("scheduler")
+
+    async def second_standing_by() -> bool:
+        return await second.scheduler_state() == "standby"
+
+    await within(60, second_standing_by, "the second scheduler stands by")
+    await first.stop(signal.SIGKILL)
+    during = await broadcast_due_now(app, "Flu jabs at the library on Saturday.")
+
+    async def second_active() -> bool:
+        return await second.scheduler_state() == "active"
+
+    await within(30, second_active, "the standby takes over")
+    await within(30, lambda: started(during), "the standby starts what fell due meanwhile")
+    assert await messages_of(app, before) == sorted(people)  # not again
+    assert await messages_of(app, during) == sorted(people)  # once each
+    async with app.database.transaction() as session:
+        total = await session.scalar(select(func.count()).select_from(OutboxMessage))
+    assert total == 2 * len(people)
 
 
 @needs_postgres

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from bot.app import App
 from bot.cli.common import fail, group, with_app
+from bot.cli.progress import progress
+
+if TYPE_CHECKING:
+    from bot.services.broadcast_reports import Report
 
 broadcast_cli = group("broadcast", "Health messages to many people, now or scheduled.")
 
@@ -102,19 +108,42 @@ def cancel(broadcast_id: int = typer.Argument(..., help="The broadcast's id.")) 
 def report(
     broadcast_id: int = typer.Argument(..., help="The broadcast's id."),
     as_json: bool = typer.Option(False, "--json", help="JSON, for scripts."),
+    follow: bool = typer.Option(
+        False, "--follow", help="Show its progress until no message is left to send, "
+        "then the report."),
+    every: float = typer.Option(2.0, "--every", min=0.1,
+                                help="Seconds between looks, with --follow."),
 ) -> None:
     """What became of a broadcast, by language and channel, with its feedback."""
     from bot.services import broadcast_reports, broadcasts, permissions
 
     try:
-        found = with_app(lambda app: broadcast_reports.report(
-            app.database, permissions.OPERATOR, broadcast_id, app.clock()))
+        found = with_app(lambda app: _follow(app, broadcast_id, every) if follow
+                         else broadcast_reports.report(app.database, permissions.OPERATOR,
+                                                       broadcast_id, app.clock()))
     except LookupError as error:
         raise fail(f"champbot: {error}") from None
     if as_json:
         typer.echo(broadcasts.to_json(found.to_dict()))
     else:
         typer.echo("\n".join(broadcast_reports.table(found)))
+
+
+async def _follow(app: App, broadcast_id: int, every: float) -> Report:
+    """The report once nothing of the broadcast is queued, with its progress meanwhile:
+    messages that left (sent, failed, or waiting for a template) of its recipients."""
+    from bot.services import broadcast_reports, permissions
+
+    with progress(f"broadcast {broadcast_id}", total=None) as bar:
+        while True:
+            found = await broadcast_reports.report(app.database, permissions.OPERATOR,
+                                                   broadcast_id, app.clock())
+            queued = found.totals.get("queued", 0)
+            bar.update(found.recipients - queued, total=found.recipients)
+            if found.status == "draft" or (
+                    found.status in ("started", "cancelled") and queued == 0):
+                return found
+            await asyncio.sleep(every)
 
 
 @broadcast_cli.command("group")

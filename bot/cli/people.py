@@ -8,6 +8,7 @@ import typer
 
 from bot.app import App
 from bot.cli.common import fail, group, with_app
+from bot.cli.progress import progress
 
 people_cli = group("people", "Champions, coordinators and partners: list, approve, erase.")
 
@@ -61,7 +62,9 @@ def people_import(file: Path = typer.Argument(
         async with app.database.transaction() as session:
             areas = await importer.area_codes(session)
             rows, problems = importer.read_csv(text, areas)
-            added, updated, left = await importer.import_rows(session, rows, areas, app.clock())
+            with progress("importing people", total=len(rows)) as bar:
+                added, updated, left = await importer.import_rows(
+                    session, rows, areas, app.clock(), bar.advance)
         return added, updated, left, problems
 
     try:

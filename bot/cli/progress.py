@@ -56,7 +56,8 @@ class Bar:
             self._rich.update(self._task, completed=done, total=self.total)
             return
         step = max((self.total or 0) // LINES, 1)
-        if self.done // step > self._bucket or self.done == self.total:
+        following = self._said is None and self.done == 0  # a count followed: where it starts
+        if following or self.done // step > self._bucket or self.done == self.total:
             self._bucket = self.done // step
             self._line()
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from bot.cli.common import fail, group, with_app
+from bot.cli.progress import progress
 
 report_cli = group("report", "Reports for funders and partners, as CSV or XLSX files.")
 
@@ -38,12 +39,14 @@ def report_impact(
     if fmt not in impact_export.FORMATS:
         raise fail(f"champbot: --format must be one of {', '.join(impact_export.FORMATS)}")
 
-    async def work(app: App) -> bytes:
-        async with app.database.transaction() as session:
-            found = await impact.report(session, first, last)
-        return impact_export.export(found, fmt)
+    with progress("impact report", total=impact.STAGES + 1) as bar:
+        async def work(app: App) -> bytes:
+            async with app.database.transaction() as session:
+                found = await impact.report(session, first, last, done=bar.advance)
+            return impact_export.export(found, fmt)
 
-    body = with_app(work)
+        body = with_app(work)
+        bar.advance()  # the file made
     if output is None and fmt == "csv":
         typer.echo(body.decode("utf-8-sig"), nl=False)
         return

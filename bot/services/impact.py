@@ -4,6 +4,7 @@ and `champbot report impact`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -80,8 +81,12 @@ async def _breakdown(session: AsyncSession, dimension: str, start: date, end: da
     return tuple(Row(str(k), int(n), int(p or 0), int(m or 0)) for k, n, p, m in rows)
 
 
+STAGES = 1 + len(DIMENSIONS)  # the totals, then each breakdown (``done`` is called after each)
+
+
 async def report(session: AsyncSession, start: date, end: date,
-                 areas: frozenset[int] = frozenset()) -> Report:
+                 areas: frozenset[int] = frozenset(),
+                 done: Callable[[], None] = lambda: None) -> Report:
     """Everything done from ``start`` to ``end`` (both included) in ``areas`` (all if empty)."""
     count, people, minutes = (await session.execute(
         _in_range(select(*_sums()), start, end, areas))).one()
@@ -99,11 +104,14 @@ async def report(session: AsyncSession, start: date, end: date,
         champions = champions.where(Person.area_id.in_(areas))
         raised = raised.where(Concern.area_id.in_(areas))
         resolved = resolved.where(Concern.area_id.in_(areas))
-    by = {d: await _breakdown(session, d, start, end, areas) for d in DIMENSIONS}
-    return Report(start, end, int(count), int(people or 0), int(minutes or 0),
-                  int(await session.scalar(champions) or 0),
-                  int(await session.scalar(raised) or 0),
-                  int(await session.scalar(resolved) or 0), by)
+    totals = (int(await session.scalar(champions) or 0), int(await session.scalar(raised) or 0),
+              int(await session.scalar(resolved) or 0))
+    done()
+    by = {}
+    for dimension in DIMENSIONS:
+        by[dimension] = await _breakdown(session, dimension, start, end, areas)
+        done()
+    return Report(start, end, int(count), int(people or 0), int(minutes or 0), *totals, by)
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:

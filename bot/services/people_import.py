@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
@@ -134,7 +135,8 @@ async def area_codes(session: AsyncSession) -> dict[str, int]:
 
 
 async def import_rows(session: AsyncSession, rows: list[Row], areas: dict[str, int],
-                      now: datetime) -> tuple[int, int, int]:
+                      now: datetime, done: Callable[[], None] = lambda: None
+                      ) -> tuple[int, int, int]:
     """Add or update everyone in ``rows`` (few queries, whatever the size).
 
     (added, updated, left alone): someone who left the programme or was erased is not
@@ -151,6 +153,7 @@ async def import_rows(session: AsyncSession, rows: list[Row], areas: dict[str, i
     fresh: dict[int, Person] = {}
     kept = []
     for row in rows:
+        done()
         identity = existing.get((row.channel, row.address))
         person = people.get(identity.person_id) if identity and identity.person_id else None
         if person is None:

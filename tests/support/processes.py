@@ -11,7 +11,6 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import IO
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
@@ -55,34 +54,39 @@ class Champbot:
         self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT),
                     **environ, "HTTP_PORT": str(self.port)}
         self.cwd = cwd
-        # A process that logs a lot (a broadcast to thousands) writes to a file: a pipe
-        # nobody reads until it stops would fill, and the process would hang on logging.
-        self.log_to = log_to
         self.process: subprocess.Popen[str] | None = None
         self.log = ""
+        # The log goes to a file, not a pipe: a busy process (a broadcast to thousands)
+        # never waits for a reader. ``log_to`` keeps every run's log in one file, in order.
+        self.log_file = log_to or cwd / f"champbot-{self.role}-{self.port}.log"
 
     def start(self) -> Champbot:
-        output = subprocess.PIPE if self.log_to is None else subprocess.DEVNULL
-        errors: IO[str] | int = subprocess.PIPE
-        if self.log_to is not None:
-            errors = self.log_to.open("a", encoding="utf-8")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run", "--role", self.role], env=self.env,
-            cwd=self.cwd, stdout=output, stderr=errors, text=True)
-        if not isinstance(errors, int):
-            errors.close()  # the process has its own copy
+        with self.log_file.open("a") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bot", "run", "--role", self.role], env=self.env,
+                cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=log, text=True)
         return self
 
     async def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.process is None:
             return
         self.process.send_signal(sig)
-        _, err = await asyncio.to_thread(self.process.communicate, timeout=30)
-        if self.log_to is None:
-            self.log += err
-        else:  # every run's log, in the order they ran
-            self.log = self.log_to.read_text(encoding="utf-8")
+        await asyncio.to_thread(self.process.wait, timeout=30)
+        self.log = self.log_file.read_text()
         self.process = None
+
+    async def serving(self, seconds: float = 60) -> None:
+        """Until the process answers /healthz."""
+        async def answers() -> bool:
+            assert self.process is not None and self.process.poll() is None, (
+                f"champbot --role {self.role} stopped:\n{self.log_file.read_text()[-2000:]}")
+            try:
+                async with httpx.AsyncClient(timeout=5) as client:
+                    return (await client.get(f"{self.url}/healthz")).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        await within(seconds, answers, f"champbot --role {self.role} serves /healthz")
 
     async def metric(self, name: str, **labels: str) -> float | None:
         """A sample from this process's /metrics; None while it does not answer."""

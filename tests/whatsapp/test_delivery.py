@@ -234,15 +234,20 @@ async def test_a_template_of_unknown_outcome_found_in_twilios_record_still_waits
     assert (row.status, row.provider_message_id) == (OutboxStatus.HELD, template.sid)
 
 
-async def test_a_reply_of_unknown_outcome_is_simply_sent_again(
-    app: App, whatsapp: WhatsApp, twilio: FakeTwilio, clock: FakeClock
+@pytest.mark.parametrize("reached_twilio", [True, False], ids=["arrived", "lost"])
+async def test_a_reply_of_unknown_outcome_is_sent_again_only_if_twilio_has_no_record_of_it(
+    app: App, whatsapp: WhatsApp, twilio: FakeTwilio, clock: FakeClock, reached_twilio: bool
 ) -> None:
     await write(app, UK_NUMBER, "Which area?")
     sender = whatsapp.dispatcher.senders["whatsapp"]
     dead = Dispatcher(app.database, [sender], clock, owner="dead-host:1:x")
     (claimed,), _ = await dead.claimer.claim(["whatsapp"], Lane.CONVERSATION, clock())
-    await sender.send(to_outgoing(claimed))
+    if reached_twilio:
+        await sender.send(to_outgoing(claimed))
     clock.advance(seconds=15)
     await whatsapp.deliver()
-    assert [m.body for m in twilio.to(UK_NUMBER)] == ["Which area?", "Which area?"]
-    assert twilio.listed == 0
+    assert [m.body for m in twilio.to(UK_NUMBER)] == ["Which area?"]  # once, either way
+    assert twilio.listed == 1
+    (row,) = await rows(app)
+    assert row.status == OutboxStatus.SENT
+    assert row.provider_message_id == twilio.to(UK_NUMBER)[0].sid

@@ -19,6 +19,7 @@ from sqlalchemy import exists, select
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 
 from bot.channels.base import (
+    BULK_KINDS,
     Delivered,
     Held,
     Outgoing,
@@ -107,7 +108,14 @@ class WhatsAppSender:
         if not announced:
             parts = outgoing.session_parts(message.reply, self.templates,
                                            self.settings.programme_name)
-            expected = parts[0].body if parts and parts[0].template is None else None
+            index = 0
+            if message.kind not in BULK_KINDS:
+                # A reply resumes at the part that was in flight; only its last part
+                # arriving means the whole reply did (else the rest is still to send).
+                index = await self.parts.done(message)
+                if index != len(parts) - 1:
+                    return None
+            expected = parts[index].body if parts and parts[index].template is None else None
         async with asyncio.timeout(self.timeout):
             found = await self.client.messages.list_async(
                 to=numbers.channel_address(message.address), from_=self.sender,
