@@ -89,8 +89,7 @@ async def fill(url: str, activities: int, concerns: int, today: date, reuse: boo
                 filled = await session.scalar(text("SELECT count(*) FROM activities")) or 0
         if filled:
             await database.upgrade()  # the indexes of a newer version, if any
-            async with database.engine.begin() as connection:
-                await connection.execute(text("ANALYZE"))
+            await settle(database)
             await database.close()
             return
     if database.is_postgres:
@@ -103,9 +102,17 @@ async def fill(url: str, activities: int, concerns: int, today: date, reuse: boo
         for statement in fill_statements(dialect, activities, concerns,
                                          today - timedelta(days=999)):
             await session.execute(text(statement))
-    async with database.engine.begin() as connection:
-        await connection.execute(text("ANALYZE"))
+    await settle(database)
     await database.close()
+
+
+async def settle(database: Database) -> None:
+    """What autovacuum soon does to a table that grew: statistics, and (PostgreSQL) the
+    visibility map that lets a query be answered from an index alone."""
+    statement = "VACUUM ANALYZE" if database.is_postgres else "ANALYZE"
+    async with database.engine.connect() as connection:
+        connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await connection.execute(text(statement))
 
 
 Query = Callable[[AsyncSession], Awaitable[Any]]
@@ -120,7 +127,7 @@ def queries(settings: Any, now: datetime) -> dict[str, Query]:
         return found
 
     async def partner(session: AsyncSession) -> Partner:
-        found = await session.scalar(select(Partner))
+        found: Partner | None = await session.scalar(select(Partner))
         assert found is not None
         return found
 

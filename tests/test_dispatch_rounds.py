@@ -135,4 +135,5 @@ async def test_the_indexes_for_claims_and_reports_are_there(app: App) -> None:
     assert {"ix_outbox_unfinished", "ix_outbox_unfinished_recipient"} <= names["outbox"]
     assert {"ix_activities_by_day", "ix_activities_by_person"} <= names["activities"]
     assert {"ix_concerns_created", "ix_concerns_updated"} <= names["concerns"]
-    assert "ix_escalations_acknowledged" in names["escalations"]
+    assert {"ix_escalations_acknowledged", "ix_escalations_partner_status"} <= names[
+        "escalations"]

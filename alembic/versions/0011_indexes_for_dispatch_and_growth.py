@@ -39,9 +39,11 @@ def upgrade() -> None:
     op.create_index("ix_concerns_created", "concerns", ["created_at"])
     op.create_index("ix_concerns_updated", "concerns", ["updated_at"])
     op.create_index("ix_escalations_acknowledged", "escalations", ["acknowledged_at"])
+    op.create_index("ix_escalations_partner_status", "escalations", ["partner_id", "status"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_escalations_partner_status", table_name="escalations")
     op.drop_index("ix_escalations_acknowledged", table_name="escalations")
     op.drop_index("ix_concerns_updated", table_name="concerns")
     op.drop_index("ix_concerns_created", table_name="concerns")
