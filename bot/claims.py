@@ -130,10 +130,8 @@ class Claimer:
                        & (Identity.address == OutboxMessage.address))
             .outerjoin(Person, Person.id == func.coalesce(OutboxMessage.person_id,
                                                           Identity.person_id))
-            # (The status test again, plainly: it lets the database read only the unfinished
-            # rows, from their own index, however long the history grows.)
-            .where(OutboxMessage.status.in_(UNFINISHED), self._due(now),
-                   OutboxMessage.channel.in_(list(channels)), _in_lane(lane), ~blocked)
+            .where(self._due(now), OutboxMessage.channel.in_(list(channels)),
+                   _in_lane(lane), ~blocked)
             .order_by(OutboxMessage.id)
             .limit(self.batch)
         )

@@ -132,7 +132,7 @@ async def test_the_indexes_for_claims_and_reports_are_there(app: App) -> None:
         names = await connection.run_sync(lambda sync: {
             table: {index["name"] for index in inspect(sync).get_indexes(table)}
             for table in ("outbox", "activities", "concerns", "escalations")})
-    assert {"ix_outbox_unfinished", "ix_outbox_unfinished_recipient"} <= names["outbox"]
+    assert {"ix_outbox_provider_message_id", "ix_outbox_about_person_id"} <= names["outbox"]
     assert {"ix_activities_by_day", "ix_activities_by_person"} <= names["activities"]
     assert {"ix_concerns_created", "ix_concerns_updated"} <= names["concerns"]
     assert {"ix_escalations_acknowledged", "ix_escalations_partner_status"} <= names[

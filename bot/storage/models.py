@@ -143,7 +143,6 @@ class InboundMessage(Base):
     received_at: Mapped[datetime] = mapped_column(index=True)
 
 
-UNFINISHED_ROWS = text("status IN ('pending', 'sending')")
 SENT_ROWS = text("provider_message_id IS NOT NULL")
 ABOUT_ROWS = text("about_person_id IS NOT NULL")
 
@@ -155,12 +154,6 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_recipient", "channel", "address", "id"),
-        # What the dispatcher claims from, oldest first, and what blocks a person's next
-        # message: only the unfinished rows, however long the history grows.
-        Index("ix_outbox_unfinished", "id", postgresql_where=UNFINISHED_ROWS,
-              sqlite_where=UNFINISHED_ROWS),
-        Index("ix_outbox_unfinished_recipient", "channel", "address", "id",
-              postgresql_where=UNFINISHED_ROWS, sqlite_where=UNFINISHED_ROWS),
         # Only rows that have one: a broadcast's rows have neither when written, so
         # writing 100,000 of them maintains two indexes fewer.
         Index("ix_outbox_provider_message_id", "provider_message_id",

@@ -1,4 +1,4 @@
-"""indexes for the dispatcher's claims and for reports over a grown programme
+"""indexes for writing broadcasts and for reports over a grown programme
 
 Revision ID: 0011
 Revises: 0010
@@ -15,7 +15,6 @@ down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-UNFINISHED = sa.text("status IN ('pending', 'sending')")
 SENT = sa.text("provider_message_id IS NOT NULL")
 ABOUT = sa.text("about_person_id IS NOT NULL")
 
@@ -27,10 +26,6 @@ def upgrade() -> None:
     op.drop_index("ix_outbox_about_person_id", table_name="outbox")
     op.create_index("ix_outbox_about_person_id", "outbox", ["about_person_id"],
                     postgresql_where=ABOUT, sqlite_where=ABOUT)
-    op.create_index("ix_outbox_unfinished", "outbox", ["id"], postgresql_where=UNFINISHED,
-                    sqlite_where=UNFINISHED)
-    op.create_index("ix_outbox_unfinished_recipient", "outbox", ["channel", "address", "id"],
-                    postgresql_where=UNFINISHED, sqlite_where=UNFINISHED)
     op.create_index("ix_activities_by_day", "activities",
                     ["happened_on", "area_id", "topic", "kind", "people_reached",
                      "minutes_given"])
@@ -49,8 +44,6 @@ def downgrade() -> None:
     op.drop_index("ix_concerns_created", table_name="concerns")
     op.drop_index("ix_activities_by_person", table_name="activities")
     op.drop_index("ix_activities_by_day", table_name="activities")
-    op.drop_index("ix_outbox_unfinished_recipient", table_name="outbox")
-    op.drop_index("ix_outbox_unfinished", table_name="outbox")
     op.drop_index("ix_outbox_about_person_id", table_name="outbox")
     op.create_index("ix_outbox_about_person_id", "outbox", ["about_person_id"])
     op.drop_index("ix_outbox_provider_message_id", table_name="outbox")
