@@ -25,8 +25,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased
 
 from bot.channels.base import BULK_KINDS
@@ -49,6 +62,15 @@ def owner_name() -> str:
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+COLUMNS = (OutboxMessage.id, OutboxMessage.channel, OutboxMessage.address, OutboxMessage.kind,
+           OutboxMessage.payload, OutboxMessage.attempts, OutboxMessage.person_id,
+           OutboxMessage.status, OutboxMessage.claimed_at, OutboxMessage.created_at,
+           OutboxMessage.forget_after_send)
+OUTBOX = cast(Table, OutboxMessage.__table__)  # for statements run over many rows at once
+DEAD = (update(OUTBOX).where(OUTBOX.c.id == bindparam("row_id"))
+        .values(status=OutboxStatus.DEAD, error=bindparam("reason")))
+
+
 def _in_lane(lane: Lane, row: type[OutboxMessage] = OutboxMessage) -> ColumnElement[bool]:
     # A held broadcast let go because the person wrote goes with the conversation:
     # what waited for them comes before the answer to what they wrote.
@@ -56,10 +78,21 @@ def _in_lane(lane: Lane, row: type[OutboxMessage] = OutboxMessage) -> ColumnElem
     return bulk if lane is Lane.BULK else ~bulk
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Claimed:
-    row: OutboxMessage
-    identity: Identity | None
+    """What a claimed row carries to its send, and its recipient's last message."""
+
+    id: int
+    channel: str
+    address: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int  # this one included
+    person_id: int | None
+    created_at: datetime
+    forget_after_send: bool
+    known: bool  # the recipient still has an identity (someone forgotten has none)
+    last_inbound_at: datetime | None
     # The previous claim's time when a dead process's lease was taken over.
     uncertain_since: datetime | None
 
@@ -78,11 +111,8 @@ class Claimer:
                              OutboxMessage.lease_until < now))
         return or_(pending, abandoned)
 
-    async def claim(self, channels: Sequence[str], lane: Lane, now: datetime,
-                    address: str | None = None) -> tuple[list[Claimed], int]:
-        """Rows to send now (marked sending, leased to us), and how many were held back."""
-        if not channels:
-            return [], 0
+    def _query(self, channels: Sequence[str], lane: Lane, now: datetime,
+               address: str | None) -> Select[Any]:
         earlier = aliased(OutboxMessage)
         blocked = exists().where(
             earlier.channel == OutboxMessage.channel,
@@ -91,9 +121,11 @@ class Claimer:
             earlier.status.in_(UNFINISHED),
             _in_lane(lane, earlier),
         )
-        # Each row comes with its recipient's identity and status: no query per row.
+        # Each row comes with its recipient's identity and status: no query per row, and
+        # plain columns rather than objects (the dispatcher's cost is per row).
         query = (
-            select(OutboxMessage, Identity, Person.status)
+            select(*COLUMNS, Identity.id, Identity.last_inbound_at, Identity.unreachable_at,
+                   Identity.opted_out_at, Person.status)
             .outerjoin(Identity, (Identity.channel == OutboxMessage.channel)
                        & (Identity.address == OutboxMessage.address))
             .outerjoin(Person, Person.id == func.coalesce(OutboxMessage.person_id,
@@ -107,21 +139,40 @@ class Claimer:
             query = query.where(OutboxMessage.address == address)
         if self.database.is_postgres:
             query = query.with_for_update(skip_locked=True, of=OutboxMessage)
+        return query
+
+    async def claim(self, channels: Sequence[str], lane: Lane, now: datetime,
+                    address: str | None = None) -> tuple[list[Claimed], int]:
+        """Rows to send now (marked sending, leased to us), and how many were held back."""
+        if not channels:
+            return [], 0
         claimed: list[Claimed] = []
-        held = 0
+        dead: list[dict[str, Any]] = []
         async with self.database.transaction() as session:
-            for row, identity, status in (await session.execute(query)).all():
-                uncertain = row.claimed_at if row.status == OutboxStatus.SENDING else None
-                if held_back(row, identity, status):
-                    held += 1
+            found = (await session.execute(self._query(channels, lane, now, address))).all()
+            for (row_id, channel, to, kind, payload, attempts, person_id, status, claimed_at,
+                 created_at, forget, identity, last_inbound, unreachable, opted_out,
+                 person_status) in found:
+                reason = held_back(kind, created_at, unreachable, opted_out, person_status)
+                if reason is not None:
+                    dead.append({"row_id": row_id, "reason": reason})
                     continue
-                row.status = OutboxStatus.SENDING
-                row.claimed_at = uncertain or now  # an unknown outcome dates from the first
-                row.claimed_by = self.owner
-                row.lease_until = now + LEASE
-                row.attempts += 1
-                claimed.append(Claimed(row, identity, uncertain or None))
-        return claimed, held
+                uncertain = claimed_at if status == OutboxStatus.SENDING else None
+                claimed.append(Claimed(
+                    row_id, channel, to, kind, payload, attempts + 1, person_id, created_at,
+                    forget, identity is not None, last_inbound, uncertain or None))
+            if claimed:
+                table = OUTBOX
+                # An unknown outcome dates from the first claim.
+                first = case((table.c.status == OutboxStatus.SENDING, table.c.claimed_at))
+                await session.execute(
+                    update(table).where(table.c.id.in_([c.id for c in claimed]))
+                    .values(status=OutboxStatus.SENDING, claimed_by=self.owner,
+                            lease_until=now + LEASE, attempts=table.c.attempts + 1,
+                            claimed_at=func.coalesce(first, now)))
+            if dead:
+                await session.execute(DEAD, dead)
+        return claimed, len(dead)
 
     async def renew(self, now: datetime) -> int:
         """The heartbeat: every row this process is still sending keeps its lease."""
@@ -134,19 +185,16 @@ class Claimer:
         return int(getattr(result, "rowcount", 0) or 0)
 
 
-def held_back(row: OutboxMessage, identity: Identity | None, status: Status | None) -> bool:
-    """Never send to someone unreachable or opted out, or (except replies) to the paused."""
-    reason = None
-    if identity is not None and identity.unreachable_at is not None:
-        reason = "recipient is unreachable"
-    elif identity is not None and identity.opted_out_at is not None and not (
-            row.kind == "reply" and row.created_at >= identity.opted_out_at):
+def held_back(kind: str, created_at: datetime, unreachable_at: datetime | None,
+              opted_out_at: datetime | None, status: Status | None) -> str | None:
+    """Why not to send: never to someone unreachable or opted out, or (except replies)
+    to the paused; None to send."""
+    if unreachable_at is not None:
+        return "recipient is unreachable"
+    if opted_out_at is not None and not (kind == "reply" and created_at >= opted_out_at):
         # Only replies still go: the confirmation, written in the same turn as the
         # opt-out, and answers to what the person wrote since (an emergency, START).
-        reason = "recipient has opted out"
-    if reason is None and row.kind != "reply" and status in QUIET:
-        reason = f"recipient is {status.value if status else 'gone'}"
-    if reason:
-        row.status = OutboxStatus.DEAD
-        row.error = reason
-    return reason is not None
+        return "recipient has opted out"
+    if kind != "reply" and status in QUIET:
+        return f"recipient is {status.value if status else 'gone'}"
+    return None

@@ -13,10 +13,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import metrics, outcomes
@@ -31,7 +33,7 @@ from bot.channels.base import (
     Unknown,
     Unreachable,
 )
-from bot.claims import HEARTBEAT, Claimed, Claimer, Lane, owner_name
+from bot.claims import HEARTBEAT, OUTBOX, Claimed, Claimer, Lane, owner_name
 from bot.pacing import Pacer
 from bot.services.outbox import MAX_ATTEMPTS, backoff
 from bot.storage.database import Database
@@ -40,44 +42,47 @@ from flows.types import Reply
 
 log = logging.getLogger(__name__)
 
+# Rounds a lane may have on their way at once: a reply need not wait for the rounds
+# already sending, and a broadcast claims its next batch while one is being sent.
+ROUNDS = {Lane.CONVERSATION: 8, Lane.BULK: 2}
+CLAIM_SECONDS = 2.0
+MIN_BATCH = 10
+_mine = (OUTBOX.c.id == bindparam("row_id")) & (OUTBOX.c.claimed_by == bindparam("owner"))
+SENT = update(OUTBOX).where(_mine).values(
+    status=OutboxStatus.SENT, provider_message_id=bindparam("provider"), error=None)
+FORGOTTEN = delete(OUTBOX).where(_mine)
 
 
-@contextlib.asynccontextmanager
-async def _unpaced() -> AsyncIterator[None]:
-    yield
-
-
-def outcome(result: SendResult, row: OutboxMessage) -> str:
+def outcome(result: SendResult, dead: bool) -> str:
     """What a send came to, for /metrics: sent, held, retried, 429 or dead."""
     if isinstance(result, Delivered | Held):
         return "sent" if isinstance(result, Delivered) else "held"
-    if row.status == OutboxStatus.DEAD:
+    if dead:
         return "dead"
     return "429" if "429" in getattr(result, "reason", "") else "retried"
 
 
 def to_outgoing(claimed: Claimed) -> Outgoing:
-    row, identity = claimed.row, claimed.identity
-    values = row.payload.get("values") or {}
+    values = claimed.payload.get("values") or {}
     return Outgoing(
-        row.id, row.channel, row.address, Reply.from_dict(row.payload), row.kind,
-        row.attempts, row.person_id,
-        last_inbound_at=identity.last_inbound_at if identity else _answering(row),
-        values={str(k): str(v) for k, v in values.items()}, payload=row.payload,
+        claimed.id, claimed.channel, claimed.address, Reply.from_dict(claimed.payload),
+        claimed.kind, claimed.attempts, claimed.person_id,
+        last_inbound_at=claimed.last_inbound_at if claimed.known else _answering(claimed),
+        values={str(k): str(v) for k, v in values.items()}, payload=claimed.payload,
         uncertain_since=claimed.uncertain_since)
 
 
-def _answering(row: OutboxMessage) -> datetime | None:
+def _answering(claimed: Claimed) -> datetime | None:
     """The goodbye to someone just forgotten: their identity is gone with everything
     else, but it answers the message they sent when it was written (e.g. inside
     WhatsApp's 24 hours), so it goes at once rather than waiting for a next message."""
-    return row.created_at if row.forget_after_send else None
+    return claimed.created_at if claimed.forget_after_send else None
 
 
 class Dispatcher:
     def __init__(
         self, database: Database, senders: Sequence[Sender],
-        clock: Callable[[], datetime], *, batch: int = 100, max_attempts: int = MAX_ATTEMPTS,
+        clock: Callable[[], datetime], *, batch: int = 500, max_attempts: int = MAX_ATTEMPTS,
         concurrency: int = 20, owner: str | None = None,
     ) -> None:
         self.database = database
@@ -88,10 +93,17 @@ class Dispatcher:
                        if getattr(sender, "pacer", None) is None}
         self.clock = clock
         self.max_attempts = max_attempts
+        # A claim is at most what the channels can take in a few seconds: a large one
+        # costs less per message, but a claimed row is on its way (a cancelled broadcast
+        # still sends it) and no other dispatcher can take it.
+        rate = sum(sender.limits.per_second for sender in senders)
+        batch = min(batch, max(MIN_BATCH, math.ceil(rate * CLAIM_SECONDS)))
         self.claimer = Claimer(database, owner or owner_name(), batch)
         # Each lane has its own share of concurrent sends: broadcasts never fill them all.
         self.slots = {Lane.CONVERSATION: asyncio.Semaphore(concurrency),
                       Lane.BULK: asyncio.Semaphore(concurrency)}
+        self._beating = 0  # rounds now sending, which the heartbeat keeps leased
+        self._beat: tuple[asyncio.Event, asyncio.Future[None]] | None = None
 
     @property
     def owner(self) -> str:
@@ -107,12 +119,9 @@ class Dispatcher:
 
     async def run_lane(self, lane: Lane, address: str | None = None) -> int:
         claimed, held = await self.claimer.claim(list(self.senders), lane, self.clock(), address)
-        messages = [to_outgoing(c) for c in claimed]
-        if messages:
-            async with self._heartbeat():
-                results = await asyncio.gather(*(self._deliver(m, lane) for m in messages))
-            await self._record(list(zip(messages, results, strict=True)))
-        return len(messages) + held
+        if claimed:
+            await self._send(lane, claimed)
+        return len(claimed) + held
 
     async def drain(self, address: str | None = None) -> int:
         """Send until nothing is due now (retries scheduled for later stay queued)."""
@@ -129,7 +138,7 @@ class Dispatcher:
                  asyncio.ensure_future(self._run_lane_forever(Lane.BULK, bulk_ready,
                                                               idle_seconds))]
         try:
-            # (wait, not gather: each lane must be cancelled once, to finish its round.)
+            # (wait, not gather: each lane must be cancelled once, to finish its rounds.)
             done, _ = await asyncio.wait(lanes, return_when=asyncio.FIRST_EXCEPTION)
             for lane in done:
                 lane.result()
@@ -140,48 +149,74 @@ class Dispatcher:
 
     async def _run_lane_forever(self, lane: Lane, ready: asyncio.Event, idle_seconds: float,
                                 also: asyncio.Event | None = None) -> None:
-        while True:
-            ready.clear()
-            current = asyncio.ensure_future(self.run_lane(lane))
-            try:
-                count = await asyncio.shield(current)
-            except asyncio.CancelledError:
-                # Stopping: let the round finish recording what it already sent, so no
-                # message is left marked as sending (a crash leaves that to the lease).
-                with contextlib.suppress(Exception):
-                    await current
-                raise
-            except Exception:
-                log.exception("dispatcher round (%s) failed; retrying shortly", lane.value)
-                count = 0
-            if count == 0:
-                if also is not None:
+        """Claim, and send each claimed round in a task of its own, so the next claim does
+        not wait for the round on its way: a reply written while a round is sending is
+        claimed as soon as the turn that wrote it wakes us. A person's next message is
+        claimed only once their previous one is settled (bot.claims), so order holds."""
+        rounds: set[asyncio.Future[Any]] = set()
+        try:
+            while True:
+                ready.clear()
+                try:
+                    claimed, held = await self.claimer.claim(
+                        list(self.senders), lane, self.clock())
+                except Exception:
+                    log.exception("dispatcher round (%s) failed; retrying shortly", lane.value)
+                    claimed, held = [], 0
+                if claimed:
+                    round_ = asyncio.ensure_future(self._send(lane, claimed))
+                    rounds.add(round_)
+                    round_.add_done_callback(rounds.discard)
+                    round_.add_done_callback(_report_failure)
+                more = len(claimed) >= self.claimer.batch or held > 0
+                if more and len(rounds) < ROUNDS[lane]:
+                    continue  # more is due now: claim it while this round is sending
+                if not claimed and not held and also is not None:
                     also.set()  # one wake-up serves both lanes
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(ready.wait(), idle_seconds)
+                # A finished round may unblock someone's next message, so it wakes us too.
+                waker: asyncio.Future[Any] = asyncio.ensure_future(ready.wait())
+                await asyncio.wait({waker, *rounds}, timeout=idle_seconds,
+                                   return_when=asyncio.FIRST_COMPLETED)
+                waker.cancel()
+        finally:
+            # Stopping: let the rounds on their way finish recording what they sent, so
+            # no message is left marked as sending (a crash leaves that to the lease).
+            if rounds:
+                await asyncio.wait(rounds)
+
+    async def _send(self, lane: Lane, claimed: list[Claimed]) -> None:
+        messages = [to_outgoing(c) for c in claimed]
+        async with self._heartbeat():
+            results = await asyncio.gather(*(self._deliver(m, lane) for m in messages))
+        await self._record(claimed, results)
 
     @contextlib.asynccontextmanager
     async def _heartbeat(self) -> AsyncIterator[None]:
-        """While a round is sending, this process renews the leases of what it holds."""
-        stop = asyncio.Event()
-
-        async def beat() -> None:
-            # Stopped by the event, never cancelled in the middle of a database call.
-            while not stop.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), HEARTBEAT)
-                    return
-                try:
-                    await self.claimer.renew(self.clock())
-                except Exception:
-                    log.exception("could not renew the outbox leases")
-
-        task = asyncio.ensure_future(beat())
+        """While any round is sending, this process renews the leases of what it holds."""
+        if self._beating == 0:
+            stop = asyncio.Event()
+            self._beat = (stop, asyncio.ensure_future(self._renew_until(stop)))
+        self._beating += 1
         try:
             yield
         finally:
-            stop.set()
-            await task
+            self._beating -= 1
+            if self._beating == 0 and self._beat is not None:
+                stop, task = self._beat
+                self._beat = None
+                stop.set()
+                await task
+
+    async def _renew_until(self, stop: asyncio.Event) -> None:
+        # Stopped by the event, never cancelled in the middle of a database call.
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), HEARTBEAT)
+                return
+            try:
+                await self.claimer.renew(self.clock())
+            except Exception:
+                log.exception("could not renew the outbox leases")
 
     async def _deliver(self, message: Outgoing, lane: Lane) -> SendResult:
         sender = self.senders[message.channel]
@@ -191,41 +226,50 @@ class Dispatcher:
                 settled = await outcomes.settle(message, sender)
                 if settled is not None:
                     return settled
-                async with (pacer.turn(message.address, message.bulk) if pacer
-                            else _unpaced()):
+                if pacer is None:
+                    return await sender.send(message)
+                async with pacer.turn(message.address, message.bulk):
                     return await sender.send(message)
             except Exception as error:  # a bug or an unexpected library error
                 log.exception("sending outbox %s on %s failed", message.id, message.channel)
                 return RetryLater(f"unexpected error: {type(error).__name__}")
 
-    async def _record(self, results: list[tuple[Outgoing, SendResult]]) -> None:
-        """What became of one round of sends, in one transaction."""
+    async def _record(self, claimed: list[Claimed], results: list[SendResult]) -> None:
+        """What became of one round of sends, in one transaction. A row whose lease ran out
+        while we were sending is another's now: only rows still ours are changed."""
         now = self.clock()
-        forgotten = False
+        sent = [{"row_id": c.id, "provider": r.provider_id}
+                for c, r in zip(claimed, results, strict=True)
+                if isinstance(r, Delivered) and not c.forget_after_send]
+        forgotten = [{"row_id": c.id} for c, r in zip(claimed, results, strict=True)
+                     if isinstance(r, Delivered) and c.forget_after_send]
+        others = {c.id: (c, r) for c, r in zip(claimed, results, strict=True)
+                  if not isinstance(r, Delivered)}
         async with self.database.transaction() as session:
-            rows = {row.id: row for row in await session.scalars(select(OutboxMessage).where(
-                OutboxMessage.id.in_([message.id for message, _ in results])))}
-            for message, result in results:
-                # A row whose lease ran out while we were sending is another's now.
-                if message.id in rows and rows[message.id].claimed_by == self.owner:
-                    row = rows[message.id]
-                    forgotten |= row.forget_after_send and isinstance(result, Delivered)
-                    await self._apply(session, row, result, now)
-                    metrics.send_result(message.channel, outcome(result, row))
+            if sent:
+                await session.execute(SENT.values(sent_at=now), [
+                    {**row, "owner": self.owner} for row in sent])
+            if forgotten:
+                await session.execute(FORGOTTEN, [{**row, "owner": self.owner}
+                                                  for row in forgotten])
+            if others:
+                rows = await session.scalars(select(OutboxMessage).where(
+                    OutboxMessage.id.in_(list(others)),
+                    OutboxMessage.claimed_by == self.owner))
+                for row in rows:
+                    message, failed = others[row.id]
+                    await self._apply(session, row, failed, now)
+                    metrics.send_result(message.channel,
+                                        outcome(failed, row.status == OutboxStatus.DEAD))
+        for message, result in zip(claimed, results, strict=True):
+            if isinstance(result, Delivered):
+                metrics.send_result(message.channel, "sent")
         if forgotten:  # the last trace of an erased person's address just went
             await self.database.checkpoint()
 
     async def _apply(self, session: AsyncSession, row: OutboxMessage, result: SendResult,
                      now: datetime) -> None:
-        if isinstance(result, Delivered):
-            if row.forget_after_send:
-                await session.execute(delete(OutboxMessage).where(OutboxMessage.id == row.id))
-                return
-            row.status = OutboxStatus.SENT
-            row.sent_at = now
-            row.provider_message_id = result.provider_id
-            row.error = None
-        elif isinstance(result, Held):
+        if isinstance(result, Held):
             row.status = OutboxStatus.HELD
             row.error = result.reason[:300]
             row.provider_message_id = result.provider_id
@@ -255,3 +299,8 @@ class Dispatcher:
                     Identity.channel == row.channel, Identity.address == row.address))
                 if identity is not None and identity.unreachable_at is None:
                     identity.unreachable_at = now
+
+
+def _report_failure(round_: asyncio.Future[None]) -> None:
+    if not round_.cancelled() and round_.exception() is not None:
+        log.error("dispatcher round failed", exc_info=round_.exception())

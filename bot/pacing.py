@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -25,7 +26,11 @@ BULK_SHARE = 0.8  # of the overall rate bulk calls (broadcasts) may use: the res
 
 
 class Pacer:
-    """At most ``per_second`` calls in any one-second window, and a gap per address."""
+    """At most ``per_second`` calls in any one-second window, and a gap per address.
+
+    The window is the calls still in flight (a count) and the end times of those that
+    ended within the last second (oldest first): a send costs no more than a few steps,
+    however many calls the window holds."""
 
     def __init__(
         self, limits: Limits, clock: Callable[[], float] = time.monotonic,
@@ -34,7 +39,8 @@ class Pacer:
         self.limits = limits
         self.clock = clock
         self.sleep = sleep
-        self.window: list[list[float]] = []  # per call: when it ended (IN_FLIGHT until then)
+        self.in_flight = 0
+        self.recent: deque[float] = deque()  # when each call of the last second ended
         self.ended: dict[str, float] = {}  # per address: when its last call ended
 
     @asynccontextmanager
@@ -42,38 +48,42 @@ class Pacer:
         """Wait for a place, make the call inside. ``None`` counts the call only towards
         the overall rate (an edit of a message already sent: no new message to anyone).
         A ``bulk`` call takes a place only while the window is below ``BULK_SHARE``."""
-        place = await self._place(address, bulk)
+        await self._place(address, bulk)
         try:
             yield
         finally:
-            place[0] = self.clock()
+            now = self.clock()
+            self.in_flight -= 1
+            self.recent.append(now)
             if address is not None:
-                self.ended[address] = place[0]
+                self.ended[address] = now
                 if len(self.ended) > FORGET_AFTER:
-                    self._forget_quiet_addresses(place[0])
+                    self._forget_quiet_addresses(now)
 
     def _forget_quiet_addresses(self, now: float) -> None:
         gap = self.limits.per_address_interval
         self.ended = {a: t for a, t in self.ended.items() if t > now - gap}
 
-    async def _place(self, address: str | None, bulk: bool = False) -> list[float]:
+    async def _place(self, address: str | None, bulk: bool = False) -> None:
         limit = self.limits.per_second
         if bulk and limit > 1:
             limit = max(1, math.floor(limit * BULK_SHARE))
+        recent = self.recent
         while True:
             now = self.clock()
-            self.window = [p for p in self.window if p[0] > now - 1.0]
+            while recent and recent[0] <= now - 1.0:
+                recent.popleft()
             ready_at = -math.inf
             if address is not None:
                 ready_at = self.ended.get(address, -math.inf) + self.limits.per_address_interval
-            if len(self.window) < limit and ready_at <= now:
-                place = [IN_FLIGHT]
-                self.window.append(place)
+            full = self.in_flight + len(recent) >= limit
+            if not full and ready_at <= now:
+                self.in_flight += 1
                 if address is not None:
                     self.ended[address] = IN_FLIGHT
-                return place
+                return
             waits = [ready_at - now] if ready_at > now else []
-            if len(self.window) >= limit:
-                waits.append(min(p[0] for p in self.window) + 1.0 - now)
-            wait = min(waits)  # infinite while waiting on a call still in flight
+            if full:  # infinite while every place is held by a call still in flight
+                waits.append(recent[0] + 1.0 - now if recent else math.inf)
+            wait = min(waits)
             await self.sleep(POLL if math.isinf(wait) else max(wait, 0.001))

@@ -93,18 +93,35 @@ async def next_batch(session: AsyncSession, broadcast: Broadcast, batch: int = B
               .add_columns(literal(broadcast.id))
               .where(Person.id > broadcast.fanned_to, Person.id <= upper,
                      Person.created_at <= now))
-    written = await session.execute(insert(BroadcastRecipient).from_select(
-        ["person_id", "channel", "address", "language", "broadcast_id"], chosen))
+    columns = ["person_id", "channel", "address", "language", "broadcast_id"]
+    if dialect == "postgresql":
+        # One statement: the recipients written feed the outbox rows directly, so the
+        # batch is never read back (nor scanned for, in a table that grows as it runs).
+        written = (insert(BroadcastRecipient).from_select(columns, chosen)
+                   .returning(*(getattr(BroadcastRecipient, c) for c in columns))
+                   .cte("written"))
+        result = await session.execute(insert(OutboxMessage).from_select(
+            OUTBOX_COLUMNS, _outbox_rows(broadcast, upper, now, written)))
+        broadcast.fanned_to = upper
+        return int(getattr(result, "rowcount", 0) or 0)
+    result = await session.execute(insert(BroadcastRecipient).from_select(columns, chosen))
     await session.execute(insert(OutboxMessage).from_select(
-        ["channel", "address", "person_id", "kind", "payload", "status", "attempts",
-         "next_attempt_at", "created_at", "forget_after_send", "broadcast_id"],
-        _outbox_rows(broadcast, upper, now)))
+        OUTBOX_COLUMNS, _outbox_rows(broadcast, upper, now, BroadcastRecipient)))
     broadcast.fanned_to = upper
-    return int(getattr(written, "rowcount", 0) or 0)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _outbox_rows(broadcast: Broadcast, last: int, now: datetime) -> Select[Any]:
-    recipient, text = BroadcastRecipient, BroadcastText
+OUTBOX_COLUMNS = ["channel", "address", "person_id", "kind", "payload", "status", "attempts",
+                  "next_attempt_at", "created_at", "forget_after_send", "broadcast_id"]
+
+
+def _outbox_rows(broadcast: Broadcast, last: int, now: datetime, recipient: Any
+                 ) -> Select[Any]:
+    """The outbox rows of the recipients among ``recipient`` (the table, or the rows just
+    written) up to person ``last``, each with the payload in their language."""
+    text = BroadcastText
+    if recipient is not BroadcastRecipient:
+        recipient = recipient.c
     return (
         select(recipient.channel, recipient.address, recipient.person_id,
                literal("broadcast"), text.payload, literal(OutboxStatus.PENDING.value),

@@ -77,7 +77,10 @@ class Escalation(Base):
     """A concern routed to a partner; with no partner it waits for a coordinator to route it."""
 
     __tablename__ = "escalations"
-    __table_args__ = (Index("ix_escalations_open", "status", "created_at"),)
+    __table_args__ = (Index("ix_escalations_open", "status", "created_at"),
+                      Index("ix_escalations_acknowledged", "acknowledged_at"),
+                      # A partner's open ones (digests) among all it ever had.
+                      Index("ix_escalations_partner_status", "partner_id", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     concern_id: Mapped[int] = mapped_column(

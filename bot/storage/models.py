@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.storage.base import Base, text_enum
@@ -143,6 +143,10 @@ class InboundMessage(Base):
     received_at: Mapped[datetime] = mapped_column(index=True)
 
 
+SENT_ROWS = text("provider_message_id IS NOT NULL")
+ABOUT_ROWS = text("about_person_id IS NOT NULL")
+
+
 class OutboxMessage(Base):
     """A message to send, written in the same transaction as what caused it."""
 
@@ -150,6 +154,12 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_recipient", "channel", "address", "id"),
+        # Only rows that have one: a broadcast's rows have neither when written, so
+        # writing 100,000 of them maintains two indexes fewer.
+        Index("ix_outbox_provider_message_id", "provider_message_id",
+              postgresql_where=SENT_ROWS, sqlite_where=SENT_ROWS),
+        Index("ix_outbox_about_person_id", "about_person_id",
+              postgresql_where=ABOUT_ROWS, sqlite_where=ABOUT_ROWS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -172,14 +182,14 @@ class OutboxMessage(Base):
     released_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
-    provider_message_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    provider_message_id: Mapped[str | None] = mapped_column(String(128))
     error: Mapped[str | None] = mapped_column(String(300))
     # The last message to someone who asked to be forgotten: deleted once sent.
     forget_after_send: Mapped[bool] = mapped_column(default=False)
     # When coordinators were told this message failed (they hear counts, not a flood).
     reported_at: Mapped[datetime | None]
     # Whose details the message carries (an alert about a champion): erased with them.
-    about_person_id: Mapped[int | None] = mapped_column(index=True)
+    about_person_id: Mapped[int | None]
     # The broadcast this row delivers (reports count rows by status).
     broadcast_id: Mapped[int | None] = mapped_column(
         ForeignKey("broadcasts.id", ondelete="SET NULL"), index=True)
@@ -199,6 +209,13 @@ class Activity(Base):
     """Something a champion did. Counts survive erasure; the free text does not."""
 
     __tablename__ = "activities"
+    __table_args__ = (
+        # Reports by date range and "My impact" read these alone (index-only), never the rows.
+        Index("ix_activities_by_day", "happened_on", "area_id", "topic", "kind",
+              "people_reached", "minutes_given"),
+        Index("ix_activities_by_person", "person_id", "happened_on", "topic",
+              "people_reached", "minutes_given"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int | None] = mapped_column(
@@ -220,6 +237,10 @@ class Concern(Base):
     """Something a community is struggling with, relayed by a champion."""
 
     __tablename__ = "concerns"
+    __table_args__ = (
+        Index("ix_concerns_created", "created_at"),  # raised in a range, digest patterns
+        Index("ix_concerns_updated", "updated_at"),  # resolved in a range
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int | None] = mapped_column(
