@@ -155,10 +155,10 @@ async def drive(platforms: Platforms, hooks: Webhooks, everyone: list[Someone], 
         for n in range(turns):
             target = platforms.arrivals.counts[who.key] + expected(who, n)
             started = time.perf_counter()
-            await hooks.send(who, STEPS[n % len(STEPS)])
             try:
+                await hooks.send(who, STEPS[n % len(STEPS)])
                 arrived = await platforms.arrivals.until(who.key, target, WAIT)
-            except TimeoutError:
+            except (TimeoutError, httpx.HTTPError):
                 lost += 1
                 continue
             latencies.append((arrived - started) * 1000)
