@@ -133,6 +133,8 @@ class Run:
 
     def figures(self, other: Run, people: int, note: str) -> list[Figure]:
         def pct(run: Run, q: int) -> float:
+            if len(run.latencies) < 2:  # nothing came back: as long as we waited
+                return WAIT * 1000
             return statistics.quantiles(run.latencies, n=100, method="inclusive")[q - 1]
         return [
             Figure("latency", f"HTTP p50, {people} people", "ms", pct(self, 50),
