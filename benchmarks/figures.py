@@ -52,3 +52,27 @@ def write(path: Path, machine: dict[str, Any], settings: dict[str, Any],
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"machine": machine, "settings": settings, "notes": notes,
                                 "figures": [f.to_dict() for f in figures]}, indent=2) + "\n")
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """A results file as the README's table: `python -m benchmarks.figures results.json`."""
+    machine, settings = results["machine"], results["settings"]
+    version = machine["postgresql"] or machine["sqlite"]
+    lines = [f"{machine['database']} {version}, `--{settings['mode']}`, "
+             f"{machine['usable_cores']} cores, Python {machine['python']}, load average "
+             f"{machine['load_average_at_start'][0]:g} at start",
+             "", "| measure | figure | unit | project | baseline | ratio |",
+             "|---|---|---|---:|---:|---:|"]
+    for f in results["figures"]:
+        ratio = f"{f['ratio']:.2f}×" if f["ratio"] is not None else "–"
+        naive = _number(f["naive"]) if f["naive"] is not None else "–"
+        lines.append(f"| {f['measure']} | {f['name']} | {f['unit']} | "
+                     f"{_number(f['project'])} | {naive} | {ratio} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import sys
+
+    for name in sys.argv[1:]:
+        print(markdown(json.loads(Path(name).read_text())) + "\n")

@@ -104,8 +104,9 @@ async def measure(app: App, url: str, levels: Sequence[int], turns_per_level: in
                 for side, one in order if r % 2 == 0 else order[::-1]:
                     spent[side] += await _timed(people, each, one)
             done = people * each * rounds
+            who = "1 person" if people == 1 else f"{people} people"
             figures.append(Figure(
-                "turns", f"{people} people at once", "turns/s", done / spent["project"],
+                "turns", f"{who} at once", "turns/s", done / spent["project"],
                 done / spent["naive"],
                 note=f"{done} turns each side, {rounds} interleaved rounds"))
     finally:

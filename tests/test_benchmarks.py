@@ -38,7 +38,7 @@ def test_a_smoke_run_writes_every_figure_beside_its_naive_baseline(tmp_path: Pat
     figures = found["figures"]
     assert {f["measure"] for f in figures} == set(MEASURED)
     assert [f["name"] for f in figures if f["measure"] == "turns"] == [
-        "1 people at once", "4 people at once"]
+        "1 person at once", "4 people at once"]
     for figure in figures:
         assert figure["project"] > 0, figure
         assert figure["unit"] and figure["better"] in ("higher", "lower")
