@@ -34,7 +34,7 @@ def _activities(dialect: str) -> str:
     return rows.COUNTER + f"""
 INSERT INTO activities (person_id, kind, topic, happened_on, area_id, venue, people_reached,
                         minutes_given, created_at)
-SELECT :first_person + (i * 7919) % :people,
+SELECT :first_person + (CAST(i AS BIGINT) * 7919) % :people,
        CASE i % 4 WHEN 0 THEN 'talk' WHEN 1 THEN 'event' WHEN 2 THEN 'stall' ELSE 'visit' END,
        CASE i % 3 WHEN 0 THEN 'vaccination' WHEN 1 THEN 'diabetes' ELSE 'housing' END,
        {day}, :first_area + i % :areas, 'community_centre', 1 + i % 20, 5 + i % 60, :now
@@ -50,7 +50,7 @@ def _concerns(dialect: str) -> str:
     return rows.COUNTER + f"""
 INSERT INTO concerns (person_id, category, area_id, urgency, contact_ok, status, confirmed,
                       language, created_at, updated_at)
-SELECT :first_person + (i * 104729) % :people, {category}, :first_area + i % :areas,
+SELECT :first_person + (CAST(i AS BIGINT) * 104729) % :people, {category}, :first_area + i % :areas,
        'soon', false,
        CASE i % 3 WHEN 0 THEN 'received' WHEN 1 THEN 'passed_on' ELSE 'resolved' END,
        true, 'en', {ago}, {ago}
