@@ -121,7 +121,9 @@ async def report(session: AsyncSession, start: date, end: date,
     for query in (champions, raised, resolved):
         totals.append(int(await session.scalar(query) or 0))
         done()
-    return Report(start, end, count, people, minutes, *totals, by)
+    champions_joined, concerns_raised, concerns_resolved = totals
+    return Report(start, end, count, people, minutes, champions_joined, concerns_raised,
+                  concerns_resolved, by)
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:

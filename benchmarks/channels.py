@@ -1,0 +1,108 @@
+"""Local stand-ins for Twilio's Messages API and Telegram's Bot API, as light as they can
+be: they accept what is sent, answer as the platform does, and count arrivals per
+recipient so a benchmark can wait for a reply. No rules are checked (tests/support has
+the faithful fakes); these only need to be cheap and correct enough for the clients."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections import defaultdict
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
+AUTH_TOKEN = "bench-auth-token-5f2b7c1e9a"
+BOT_NUMBER = "+14155238886"
+TELEGRAM_TOKEN = "123456:BENCH-token"
+WEBHOOK_SECRET = "bench-webhook-secret"
+MESSAGES = ("sendMessage", "editMessageText", "sendPhoto", "sendDocument")
+
+
+class Arrivals:
+    """How many messages each recipient has received; wait for the n-th."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = defaultdict(int)
+        self.waiting: dict[str, list[tuple[int, asyncio.Future[float]]]] = defaultdict(list)
+
+    def arrived(self, who: str) -> None:
+        self.counts[who] += 1
+        now = time.perf_counter()
+        still = []
+        for target, future in self.waiting[who]:
+            if self.counts[who] >= target and not future.done():
+                future.set_result(now)
+            elif not future.done():
+                still.append((target, future))
+        self.waiting[who] = still
+
+    async def until(self, who: str, target: int, seconds: float) -> float:
+        """perf_counter() when ``who`` had received ``target`` messages."""
+        if self.counts[who] >= target:
+            return time.perf_counter()
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self.waiting[who].append((target, future))
+        async with asyncio.timeout(seconds):
+            return await future
+
+
+class Platforms:
+    """Both fakes on one Starlette app (one port)."""
+
+    def __init__(self) -> None:
+        self.arrivals = Arrivals()
+        self.webhook_set = asyncio.Event()
+        self._ids = itertools.count(1)
+        self.app = Starlette(routes=[
+            Route("/2010-04-01/Accounts/{sid}/Messages.json", self._twilio, methods=["POST"]),
+            Route("/bot{token}/{method}", self._telegram, methods=["POST", "GET"])])
+
+    async def _twilio(self, request: Request) -> Response:
+        form = await request.form()
+        to = str(form.get("To", ""))
+        self.arrivals.arrived("whatsapp:" + to.removeprefix("whatsapp:"))
+        sid = f"SM{next(self._ids):032x}"
+        uri = f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/{sid}.json"
+        return JSONResponse({
+            "sid": sid, "account_sid": ACCOUNT_SID, "api_version": "2010-04-01", "to": to,
+            "from": str(form.get("From", "")), "body": str(form.get("Body", "")),
+            "status": "queued", "direction": "outbound-api", "num_segments": "1",
+            "num_media": "0", "date_created": None, "date_updated": None,
+            "date_sent": None, "error_code": None, "error_message": None, "price": None,
+            "price_unit": "USD", "messaging_service_sid": None, "uri": uri,
+            "subresource_uris": {}}, status_code=201)
+
+    async def _telegram(self, request: Request) -> Response:
+        method = request.path_params["method"]
+        params = await _params(request)
+        result: Any = True
+        if method == "getMe":
+            result = {"id": 123456, "is_bot": True, "first_name": "Champions",
+                      "username": "champions_bench_bot", "can_join_groups": False,
+                      "can_read_all_group_messages": False, "supports_inline_queries": False}
+        elif method == "setWebhook":
+            self.webhook_set.set()
+        elif method == "getWebhookInfo":
+            result = {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        elif method in MESSAGES or method == "editMessageReplyMarkup":
+            chat = int(params.get("chat_id") or 0)
+            if method in MESSAGES:
+                self.arrivals.arrived(f"telegram:{chat}")
+            result = {"message_id": int(params.get("message_id") or next(self._ids)),
+                      "date": int(time.time()),
+                      "chat": {"id": chat, "type": "private", "first_name": "Sam"},
+                      "text": str(params.get("text") or params.get("caption") or "")}
+        return JSONResponse({"ok": True, "result": result})
+
+
+async def _params(request: Request) -> dict[str, Any]:
+    if request.headers.get("content-type", "").startswith("application/json"):
+        return dict(json.loads(await request.body() or b"{}"))
+    return {k: v for k, v in (await request.form()).items()}
