@@ -17,7 +17,7 @@ from sqlalchemy import Connection, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 # The migrations ship inside the package (bot/data/alembic links to the top-level alembic/).
 MIGRATIONS = files("bot") / "data" / "alembic"
+RECYCLE_SECONDS = 600  # well under the usual idle timeouts of servers and firewalls
 
 
 class SchemaOutOfDate(Exception):
@@ -43,6 +44,13 @@ def insert_for(session: AsyncSession) -> Callable[..., Any]:
 def is_busy(error: Exception) -> bool:
     """SQLite gave up waiting for another writer: the whole transaction can be tried again."""
     return isinstance(error, OperationalError) and "database is locked" in str(error)
+
+
+def is_disconnect(error: Exception) -> bool:
+    """The connection was dropped under us (the server restarted, the connection was ended):
+    the transaction was rolled back with it, the pool has let that connection go, and the
+    whole transaction can be tried again on a new one."""
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -77,8 +85,12 @@ class Database:
         self.url = make_url(url)
         if self.is_sqlite and self.url.database and self.url.database != ":memory:":
             Path(self.url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # No pre-ping (a round trip before every transaction): connections are renewed
+        # before servers or firewalls drop idle ones, and a turn that meets a dropped
+        # connection anyway is run again (``is_disconnect``).
         self.engine: AsyncEngine = create_async_engine(
-            self.url, echo=echo, pool_pre_ping=True, hide_parameters=True)  # never in logs
+            self.url, echo=echo, pool_recycle=RECYCLE_SECONDS,
+            hide_parameters=True)  # never in logs
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
