@@ -25,14 +25,14 @@ from typing import Any
 
 sys.path.insert(0, os.environ.get("TREE") or str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import event  # noqa: E402
+from sqlalchemy import event
 
-from bot.app import App  # noqa: E402
-from bot.services import demo  # noqa: E402
-from bot.services.inbound import handle  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
-from bot.storage.database import Database  # noqa: E402
-from flows.types import Inbound  # noqa: E402
+from bot.app import App
+from bot.services import demo
+from bot.services.inbound import handle
+from bot.settings import load_settings
+from bot.storage.database import Database
+from flows.types import Inbound
 
 JOINING = ["JOIN DEMO2026", "English", "yes", "Sam", "1", "skip"]
 BROWSING = ["menu", "/info", "1", "menu", "hello there", "menu", "/impact", "menu"]
@@ -64,7 +64,8 @@ async def main() -> None:
 
     people = 50
     await asyncio.gather(*(person(f"p{k}", JOINING) for k in range(people)))
-    print(f"database: {database.url.get_backend_name()}  code: {Path(handle.__code__.co_filename).parents[2]}")
+    code = Path(handle.__code__.co_filename).parents[2]
+    print(f"database: {database.url.get_backend_name()}  code: {code}")
     for at_once in (1, 8, 50):
         each = TOTAL // at_once
         script = [BROWSING[n % len(BROWSING)] for n in range(each)]

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import areas, invites, people
 from bot.settings import Settings
-from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Person
 from bot.storage.models import Conversation as ConversationRow
+from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Person
 from flows.conversation import Area as AreaFact
 from flows.conversation import Conversation, Facts
 from flows.invites import extract_code

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import Table, bindparam, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +15,7 @@ from bot.storage.models import InboundMessage
 from flows.types import Inbound
 
 _KEY = ["channel", "provider_message_id"]
-_TABLE = InboundMessage.__table__  # Core, not the ORM: nothing here needs objects
+_TABLE = cast(Table, InboundMessage.__table__)  # Core, not the ORM: no objects needed
 # Built once: the same statements serve every turn.
 _RECORD: dict[str, Any] = {
     "sqlite": sqlite_insert(_TABLE).on_conflict_do_nothing(index_elements=_KEY)

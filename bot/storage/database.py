@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -95,6 +96,8 @@ class Database:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._queue: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
+        self._writing: asyncio.Task[Any] | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -107,8 +110,29 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: committed on success, rolled back on any error."""
-        async with self.sessions.begin() as session:
+        async with self._writer(), self.sessions.begin() as session:
             yield session
+
+    @asynccontextmanager
+    async def _writer(self) -> AsyncIterator[None]:
+        """SQLite lets one transaction write at a time (BEGIN IMMEDIATE). Transactions of
+        this process queue for it here, each woken the moment the one before commits,
+        instead of in SQLite's busy handler, which sleeps and polls. Other processes
+        still meet the busy handler. A transaction opened inside another by the same
+        task is let through (it meets SQLite's lock, as before)."""
+        task = asyncio.current_task()
+        if not self.is_sqlite or task is None or self._writing is task:
+            yield
+            return
+        loop = asyncio.get_running_loop()
+        if self._queue is None or self._queue[0] is not loop:
+            self._queue = (loop, asyncio.Lock())
+        async with self._queue[1]:
+            self._writing = task
+            try:
+                yield
+            finally:
+                self._writing = None
 
     async def close(self) -> None:
         await self.engine.dispose()
