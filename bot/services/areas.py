@@ -126,8 +126,9 @@ def _flushed(session: Session, flush: UOWTransaction) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _executed(state: ORMExecuteState) -> None:
+    table = getattr(state.statement, "table", None)
     if (state.is_insert or state.is_update or state.is_delete) and getattr(
-            state.statement, "table", None) is Area.__table__:
+            table, "name", None) == Area.__tablename__:
         state.session.info[_CHANGED] = True
 
 
