@@ -70,7 +70,7 @@ async def main() -> None:
         each = TOTAL // at_once
         script = [BROWSING[n % len(BROWSING)] for n in range(each)]
         statements.clear()
-        profiler = cProfile.Profile() if "--profile" in sys.argv and at_once == 8 else None
+        profiler = cProfile.Profile() if "--profile" in sys.argv and at_once == 1 else None
         if profiler:
             profiler.enable()
         started = time.perf_counter()
@@ -78,7 +78,7 @@ async def main() -> None:
         took = time.perf_counter() - started
         if profiler:
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+            pstats.Stats(profiler).sort_stats(sys.argv[-1] if sys.argv[-1] in ("tottime", "cumulative") else "cumulative").print_stats(40)
         turns = each * at_once
         per = {k: round(v / turns, 2) for k, v in sorted(statements.items())}
         print(f"{at_once:3d} at once: {turns / took:8.1f} turns/s  "
