@@ -73,15 +73,16 @@ async def main() -> None:
         profiler = cProfile.Profile() if "--profile" in sys.argv and at_once == 1 else None
         if profiler:
             profiler.enable()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(person(f"p{k}", script) for k in range(at_once)))
-        took = time.perf_counter() - started
+        took, cpu = time.perf_counter() - started, time.process_time() - cpu
         if profiler:
             profiler.disable()
             pstats.Stats(profiler).sort_stats(sys.argv[-1] if sys.argv[-1] in ("tottime", "cumulative") else "cumulative").print_stats(40)
         turns = each * at_once
         per = {k: round(v / turns, 2) for k, v in sorted(statements.items())}
         print(f"{at_once:3d} at once: {turns / took:8.1f} turns/s  "
+              f"{cpu / turns * 1000:5.2f} ms CPU/turn  "
               f"{sum(statements.values()) / turns:5.2f} statements/turn {per}")
     await database.close()
 
