@@ -4,7 +4,7 @@ per turn, through the real inbound path (bot.services.inbound.handle).
     .venv/bin/python benchmarks/turns_profile.py                 # a temporary SQLite file
     DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1/bench .venv/bin/python \
         benchmarks/turns_profile.py                               # an empty PostgreSQL database
-    ... --profile                                                 # cProfile of the 8-people run
+    ... --profile [tottime]                                       # cProfile, one person
 
 TREE=/path/to/another/checkout runs the same measurement against that checkout's code, so
 two versions can be compared side by side on one machine. Prints figures; asserts nothing.
@@ -78,7 +78,8 @@ async def main() -> None:
         took, cpu = time.perf_counter() - started, time.process_time() - cpu
         if profiler:
             profiler.disable()
-            pstats.Stats(profiler).sort_stats(sys.argv[-1] if sys.argv[-1] in ("tottime", "cumulative") else "cumulative").print_stats(40)
+            order = "tottime" if "tottime" in sys.argv else "cumulative"
+            pstats.Stats(profiler).sort_stats(order).print_stats(40)
         turns = each * at_once
         per = {k: round(v / turns, 2) for k, v in sorted(statements.items())}
         print(f"{at_once:3d} at once: {turns / took:8.1f} turns/s  "
