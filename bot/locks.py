@@ -14,6 +14,8 @@ from contextlib import asynccontextmanager
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
 
 def lock_key(channel: str, address: str) -> int:
     digest = hashlib.blake2b(f"{channel}:{address}".encode(), digest_size=8).digest()
@@ -42,6 +44,4 @@ class PersonLocks:
     async def hold_in_database(session: AsyncSession, channel: str, address: str) -> None:
         """Across processes (PostgreSQL only): released when the transaction ends."""
         if session.get_bind().dialect.name == "postgresql":
-            await session.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(channel, address)}
-            )
+            await session.execute(_LOCK, {"key": lock_key(channel, address)})

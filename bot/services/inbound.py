@@ -35,7 +35,7 @@ from bot.services import (
     views,
 )
 from bot.services.events import EventContext, Refused
-from bot.storage.database import is_busy
+from bot.storage.database import is_busy, is_disconnect
 from bot.storage.models import Person, Status
 from flows import engine, languages
 from flows.commands import first_word
@@ -69,11 +69,19 @@ async def handle(app: App, inbound: Inbound) -> Handled:
 
 
 async def _handle_with_retries(app: App, inbound: Inbound, attempts: int = 3) -> Handled:
-    # A turn is one transaction around a pure engine, so running it again is safe.
+    # A turn is one transaction around a pure engine, so running it again is safe (if a
+    # dropped connection hid a commit that happened, the message is a duplicate then).
+    dropped = False
     for attempt in range(1, attempts + 1):
         try:
             return await _handle(app, inbound)
         except Exception as error:
+            if is_disconnect(error) and not dropped:
+                # The pool has let the dead connection go; the transaction died with it.
+                dropped = True
+                log.warning("database connection dropped for %s message %s; trying again",
+                            inbound.channel, inbound.message_id)
+                continue
             if not is_busy(error) or attempt == attempts:
                 raise
             log.warning("database busy on attempt %s for %s message %s; trying again",
@@ -88,19 +96,22 @@ async def _handle(app: App, inbound: Inbound) -> Handled:
         app.locks.hold(inbound.channel, inbound.address),
         app.database.transaction() as session,
     ):
-        await app.locks.hold_in_database(session, inbound.channel, inbound.address)
-        if not await inbox.record_once(session, inbound, now):
+        # On PostgreSQL the same statement takes the person's lock across processes.
+        if not await inbox.record_once(session, inbound, now, lock=True):
             log.info("duplicate %s message %s ignored", inbound.channel, inbound.message_id)
             return Handled.DUPLICATE
-        identity = await identities.find_or_create(session, inbound.channel, inbound.address, now)
+        arrived = await conversations.arrival(session, inbound.channel, inbound.address)
+        identity, person, state = arrived.identity, arrived.person, arrived.conversation
+        if identity is None:
+            identity = await identities.find_or_create(
+                session, inbound.channel, inbound.address, now)
         identity.last_inbound_at = now
         identity.unreachable_at = None  # they wrote to us, so we can reach them again
         paused = await optouts.admit(session, identity, inbound)
-        # Whatever waited for this person to write (e.g. outside WhatsApp's 24
-        # hours) goes now, before the answer to this message.
-        await outbox.release_held(session, inbound.channel, inbound.address, now)
-        person = await people.get(session, identity.person_id)
-        state = await conversations.load(session, identity)
+        if arrived.held or arrived.identity is None:
+            # Whatever waited for this person to write (e.g. outside WhatsApp's 24
+            # hours) goes now, before the answer to this message.
+            await outbox.release_held(session, inbound.channel, inbound.address, now)
         thanks = await feedback.answered(session, identity, person, state, inbound, now)
         if thanks is not None and person is not None:
             # "Useful / Not clear" under a broadcast: counted, thanked, the conversation kept.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import OutboxMessage, OutboxStatus
@@ -54,14 +54,22 @@ def enqueue(
     return row
 
 
+# Built once; the inbound path runs it only when something is held, first in its turn
+# (no outbox objects loaded yet, so none to bring up to date).
+_RELEASE = (
+    update(OutboxMessage)
+    .where(OutboxMessage.channel == bindparam("to_channel"),
+           OutboxMessage.address == bindparam("to_address"),
+           OutboxMessage.status == OutboxStatus.HELD)
+    .values(status=OutboxStatus.PENDING, next_attempt_at=bindparam("now"), error=None,
+            provider_message_id=None, released_at=bindparam("now"))
+    .execution_options(synchronize_session=False))
+
+
 async def release_held(session: AsyncSession, channel: str, address: str, now: datetime) -> int:
     """The recipient wrote to us: what waited for that goes now, oldest first."""
     result = await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.channel == channel, OutboxMessage.address == address,
-               OutboxMessage.status == OutboxStatus.HELD)
-        .values(status=OutboxStatus.PENDING, next_attempt_at=now, error=None,
-                provider_message_id=None, released_at=now))
+        _RELEASE, {"to_channel": channel, "to_address": address, "now": now})
     return int(getattr(result, "rowcount", 0) or 0)
 
 

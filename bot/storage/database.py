@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -17,7 +18,7 @@ from sqlalchemy import Connection, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 
 # The migrations ship inside the package (bot/data/alembic links to the top-level alembic/).
 MIGRATIONS = files("bot") / "data" / "alembic"
+RECYCLE_SECONDS = 600  # well under the usual idle timeouts of servers and firewalls
 
 
 class SchemaOutOfDate(Exception):
@@ -43,6 +45,13 @@ def insert_for(session: AsyncSession) -> Callable[..., Any]:
 def is_busy(error: Exception) -> bool:
     """SQLite gave up waiting for another writer: the whole transaction can be tried again."""
     return isinstance(error, OperationalError) and "database is locked" in str(error)
+
+
+def is_disconnect(error: Exception) -> bool:
+    """The connection was dropped under us (the server restarted, the connection was ended):
+    the transaction was rolled back with it, the pool has let that connection go, and the
+    whole transaction can be tried again on a new one."""
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -77,12 +86,18 @@ class Database:
         self.url = make_url(url)
         if self.is_sqlite and self.url.database and self.url.database != ":memory:":
             Path(self.url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # No pre-ping (a round trip before every transaction): connections are renewed
+        # before servers or firewalls drop idle ones, and a turn that meets a dropped
+        # connection anyway is run again (``is_disconnect``).
         self.engine: AsyncEngine = create_async_engine(
-            self.url, echo=echo, pool_pre_ping=True, hide_parameters=True)  # never in logs
+            self.url, echo=echo, pool_recycle=RECYCLE_SECONDS,
+            hide_parameters=True)  # never in logs
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._queue: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
+        self._writing: asyncio.Task[Any] | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -95,8 +110,29 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: committed on success, rolled back on any error."""
-        async with self.sessions.begin() as session:
+        async with self._writer(), self.sessions.begin() as session:
             yield session
+
+    @asynccontextmanager
+    async def _writer(self) -> AsyncIterator[None]:
+        """SQLite lets one transaction write at a time (BEGIN IMMEDIATE). Transactions of
+        this process queue for it here, each woken the moment the one before commits,
+        instead of in SQLite's busy handler, which sleeps and polls. Other processes
+        still meet the busy handler. A transaction opened inside another by the same
+        task is let through (it meets SQLite's lock, as before)."""
+        task = asyncio.current_task()
+        if not self.is_sqlite or task is None or self._writing is task:
+            yield
+            return
+        loop = asyncio.get_running_loop()
+        if self._queue is None or self._queue[0] is not loop:
+            self._queue = (loop, asyncio.Lock())
+        async with self._queue[1]:
+            self._writing = task
+            try:
+                yield
+            finally:
+                self._writing = None
 
     async def close(self) -> None:
         await self.engine.dispose()

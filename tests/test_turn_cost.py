@@ -1,0 +1,80 @@
+"""What makes a turn cheap must not change what people see: the areas kept in memory follow
+every change, and a database connection dropped under a turn does not lose the turn."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.app import App
+from bot.services import areas
+from bot.services.inbound import Handled
+from bot.storage.models import Area, InboundMessage, OutboxMessage
+from tests.support.chat import Chat
+
+pytestmark = pytest.mark.usefixtures("programme")
+
+
+async def _at_the_area_question(app: App) -> Chat:
+    amina = Chat(app, "amina")
+    for said in ("JOIN DEMO2026", "English", "yes"):
+        await amina.says(said)
+    return amina
+
+
+async def test_an_area_added_while_people_talk_is_offered_at_once(app: App) -> None:
+    amina = await _at_the_area_question(app)  # the areas have been read by now
+    async with app.database.transaction() as session:
+        await areas.import_rows(session, [("brookside", "Brookside")], app.clock())
+    await amina.says("Amina")
+    amina.sees("Which area do you mostly work in?", "Brookside", "Northfield")
+
+
+async def test_an_area_renamed_by_a_statement_is_offered_under_its_new_name(app: App) -> None:
+    amina = await _at_the_area_question(app)
+    async with app.database.transaction() as session:
+        await session.execute(update(Area).where(Area.name == "Northfield")
+                              .values(name="Northfield and Marsh"))
+    await amina.says("Amina")
+    amina.sees("Which area do you mostly work in?", "Northfield and Marsh")
+
+
+async def test_an_area_change_that_is_rolled_back_leaves_the_list_as_it_was(app: App) -> None:
+    amina = await _at_the_area_question(app)
+    async def change_our_mind() -> None:
+        async with app.database.transaction() as session:
+            await areas.import_rows(session, [("brookside", "Brookside")], app.clock())
+            raise RuntimeError("changed our mind")
+
+    with pytest.raises(RuntimeError):
+        await change_our_mind()
+    await amina.says("Amina")
+    amina.sees("Which area do you mostly work in?", "Northfield")
+    amina.does_not_see("Brookside")
+
+
+async def test_a_dropped_database_connection_does_not_lose_the_turn(app: App) -> None:
+    if not app.database.is_postgres:
+        pytest.skip("ending a server connection from outside needs PostgreSQL")
+    amina = await _at_the_area_question(app)
+    # The pool now holds connections the server is about to end (a restart, a firewall).
+    admin = create_async_engine(app.database.url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            ended = await connection.scalar(text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    finally:
+        await admin.dispose()
+    assert ended
+
+    said = await amina.says("Amina")
+    assert amina.last_handled == Handled.DONE
+    assert "Which area do you mostly work in?" in said
+    async with app.database.transaction() as session:
+        heard = await session.scalar(select(func.count()).select_from(InboundMessage))
+        replies = await session.scalar(select(func.count()).select_from(OutboxMessage)
+                                       .where(OutboxMessage.address == "amina"))
+    assert heard == 4  # every message once, none lost and none twice
+    assert replies == 4
