@@ -105,8 +105,8 @@ async def _remind_unrouted(session: AsyncSession, settings: Settings, now: datet
         async def render(c: Concern = concern) -> str:
             return "\n\n".join([_(
                 "Reminder: concern {reference} still needs routing to a partner service. "
-                "Send {menu} and choose \"Concerns needing routing\".",
-                reference=c.reference, menu=first_word("menu")),
+                "Send {menu} and choose \"{choice}\".", reference=c.reference,
+                menu=first_word("menu"), choice=_("Concerns needing routing")),
                 await casenotes.describe(session, c)])
 
         await casenotes.notify(session, await coordinators.of_area(session, concern.area_id),
