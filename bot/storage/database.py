@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 # The migrations ship inside the package (bot/data/alembic links to the top-level alembic/).
 MIGRATIONS = files("bot") / "data" / "alembic"
 RECYCLE_SECONDS = 600  # well under the usual idle timeouts of servers and firewalls
+# On PostgreSQL no statement is waited for longer than this: a query whose answer never
+# comes (a connection silently gone, a lock never released) raises instead of stalling
+# the dispatcher or a turn for ever; every caller retries or apologises.
+COMMAND_TIMEOUT_SECONDS = 120
 
 
 class SchemaOutOfDate(Exception):
@@ -89,8 +93,10 @@ class Database:
         # No pre-ping (a round trip before every transaction): connections are renewed
         # before servers or firewalls drop idle ones, and a turn that meets a dropped
         # connection anyway is run again (``is_disconnect``).
+        connect_args = ({"command_timeout": COMMAND_TIMEOUT_SECONDS}
+                        if self.url.get_driver_name() == "asyncpg" else {})
         self.engine: AsyncEngine = create_async_engine(
-            self.url, echo=echo, pool_recycle=RECYCLE_SECONDS,
+            self.url, echo=echo, pool_recycle=RECYCLE_SECONDS, connect_args=connect_args,
             hide_parameters=True)  # never in logs
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
