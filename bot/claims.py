@@ -112,7 +112,7 @@ class Claimer:
         return or_(pending, abandoned)
 
     def _query(self, channels: Sequence[str], lane: Lane, now: datetime,
-               address: str | None) -> Select[Any]:
+               address: str | None, limit: int | None = None) -> Select[Any]:
         earlier = aliased(OutboxMessage)
         blocked = exists().where(
             earlier.channel == OutboxMessage.channel,
@@ -133,7 +133,7 @@ class Claimer:
             .where(self._due(now), OutboxMessage.channel.in_(list(channels)),
                    _in_lane(lane), ~blocked)
             .order_by(OutboxMessage.id)
-            .limit(self.batch)
+            .limit(limit or self.batch)
         )
         if address is not None:
             query = query.where(OutboxMessage.address == address)
@@ -142,14 +142,16 @@ class Claimer:
         return query
 
     async def claim(self, channels: Sequence[str], lane: Lane, now: datetime,
-                    address: str | None = None) -> tuple[list[Claimed], int]:
-        """Rows to send now (marked sending, leased to us), and how many were held back."""
+                    address: str | None = None, limit: int | None = None
+                    ) -> tuple[list[Claimed], int]:
+        """Rows to send now (marked sending, leased to us), and how many were held back:
+        at most ``limit`` (default: the batch)."""
         if not channels:
             return [], 0
         claimed: list[Claimed] = []
         dead: list[dict[str, Any]] = []
         async with self.database.transaction() as session:
-            found = (await session.execute(self._query(channels, lane, now, address))).all()
+            found = (await session.execute(self._query(channels, lane, now, address, limit))).all()
             for (row_id, channel, to, kind, payload, attempts, person_id, status, claimed_at,
                  created_at, forget, identity, last_inbound, unreachable, opted_out,
                  person_status) in found:

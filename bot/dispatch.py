@@ -34,6 +34,7 @@ from bot.channels.base import (
     Unreachable,
 )
 from bot.claims import HEARTBEAT, OUTBOX, Claimed, Claimer, Lane, owner_name
+from bot.outcomes import Reconciling
 from bot.pacing import Pacer
 from bot.services.outbox import MAX_ATTEMPTS, backoff
 from bot.storage.database import Database
@@ -46,6 +47,10 @@ log = logging.getLogger(__name__)
 # already sending, and a broadcast claims its next batch while one is being sent.
 ROUNDS = {Lane.CONVERSATION: 8, Lane.BULK: 2}
 CLAIM_SECONDS = 2.0
+# A broadcast on a channel that keeps no record of what it accepted (Telegram) claims
+# only a second of sends, one round at a time: whatever is claimed when the process dies
+# is reported unknown rather than sent twice, so as little as possible is claimed ahead.
+UNRECORDED_CLAIM_SECONDS = 1.0
 MIN_BATCH = 10
 _mine = (OUTBOX.c.id == bindparam("row_id")) & (OUTBOX.c.claimed_by == bindparam("owner"))
 SENT = update(OUTBOX).where(_mine).values(
@@ -99,6 +104,13 @@ class Dispatcher:
         rate = sum(sender.limits.per_second for sender in senders)
         batch = min(batch, max(MIN_BATCH, math.ceil(rate * CLAIM_SECONDS)))
         self.claimer = Claimer(database, owner or owner_name(), batch)
+        # Broadcasts are claimed per channel, each at its own pace (see above).
+        self.bulk: dict[str, tuple[int, int]] = {}  # channel: (claim size, rounds at once)
+        for sender in senders:
+            recorded = isinstance(sender, Reconciling)
+            seconds = CLAIM_SECONDS if recorded else UNRECORDED_CLAIM_SECONDS
+            size = min(batch, max(MIN_BATCH, math.ceil(sender.limits.per_second * seconds)))
+            self.bulk[sender.channel] = (size, ROUNDS[Lane.BULK] if recorded else 1)
         # Each lane has its own share of concurrent sends: broadcasts never fill them all.
         self.slots = {Lane.CONVERSATION: asyncio.Semaphore(concurrency),
                       Lane.BULK: asyncio.Semaphore(concurrency)}
@@ -132,11 +144,12 @@ class Dispatcher:
 
     async def run_forever(self, ready: asyncio.Event, idle_seconds: float = 1.0) -> None:
         """Both lanes, each in its own loop, until cancelled."""
-        bulk_ready = asyncio.Event()
-        lanes = [asyncio.ensure_future(self._run_lane_forever(Lane.CONVERSATION, ready,
-                                                              idle_seconds, also=bulk_ready)),
-                 asyncio.ensure_future(self._run_lane_forever(Lane.BULK, bulk_ready,
-                                                              idle_seconds))]
+        bulk_ready = {channel: asyncio.Event() for channel in self.bulk}
+        lanes = [asyncio.ensure_future(self._run_lane_forever(
+            Lane.CONVERSATION, ready, idle_seconds, also=list(bulk_ready.values())))]
+        lanes += [asyncio.ensure_future(self._run_lane_forever(
+            Lane.BULK, bulk_ready[channel], idle_seconds, channels=[channel], limit=size,
+            rounds=rounds)) for channel, (size, rounds) in self.bulk.items()]
         try:
             # (wait, not gather: each lane must be cancelled once, to finish its rounds.)
             done, _ = await asyncio.wait(lanes, return_when=asyncio.FIRST_EXCEPTION)
@@ -148,41 +161,51 @@ class Dispatcher:
             await asyncio.gather(*lanes, return_exceptions=True)
 
     async def _run_lane_forever(self, lane: Lane, ready: asyncio.Event, idle_seconds: float,
-                                also: asyncio.Event | None = None) -> None:
+                                also: Sequence[asyncio.Event] = (),
+                                channels: Sequence[str] | None = None,
+                                limit: int | None = None, rounds: int | None = None) -> None:
         """Claim, and send each claimed round in a task of its own, so the next claim does
         not wait for the round on its way: a reply written while a round is sending is
         claimed as soon as the turn that wrote it wakes us. A person's next message is
-        claimed only once their previous one is settled (bot.claims), so order holds."""
-        rounds: set[asyncio.Future[Any]] = set()
+        claimed only once their previous one is settled (bot.claims), so order holds.
+        ``channels``, ``limit`` and ``rounds`` narrow a loop to some channels, claims of
+        that size and that many rounds at once (default: all, the batch, the lane's)."""
+        channels = list(channels or self.senders)
+        limit = limit or self.claimer.batch
+        at_once = rounds or ROUNDS[lane]
+        sending: set[asyncio.Future[Any]] = set()
         try:
             while True:
+                if len(sending) >= at_once:  # however we were woken: no more at once
+                    await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
                 ready.clear()
                 try:
                     claimed, held = await self.claimer.claim(
-                        list(self.senders), lane, self.clock())
+                        channels, lane, self.clock(), limit=limit)
                 except Exception:
                     log.exception("dispatcher round (%s) failed; retrying shortly", lane.value)
                     claimed, held = [], 0
                 if claimed:
                     round_ = asyncio.ensure_future(self._send(lane, claimed))
-                    rounds.add(round_)
-                    round_.add_done_callback(rounds.discard)
+                    sending.add(round_)
+                    round_.add_done_callback(sending.discard)
                     round_.add_done_callback(_report_failure)
-                more = len(claimed) >= self.claimer.batch or held > 0
-                if more and len(rounds) < ROUNDS[lane]:
+                more = len(claimed) >= limit or held > 0
+                if more and len(sending) < at_once:
                     continue  # more is due now: claim it while this round is sending
-                if not claimed and not held and also is not None:
-                    also.set()  # one wake-up serves both lanes
+                if not claimed and not held:
+                    for event in also:
+                        event.set()  # one wake-up serves both lanes
                 # A finished round may unblock someone's next message, so it wakes us too.
                 waker: asyncio.Future[Any] = asyncio.ensure_future(ready.wait())
-                await asyncio.wait({waker, *rounds}, timeout=idle_seconds,
+                await asyncio.wait({waker, *sending}, timeout=idle_seconds,
                                    return_when=asyncio.FIRST_COMPLETED)
                 waker.cancel()
         finally:
             # Stopping: let the rounds on their way finish recording what they sent, so
             # no message is left marked as sending (a crash leaves that to the lease).
-            if rounds:
-                await asyncio.wait(rounds)
+            if sending:
+                await asyncio.wait(sending)
 
     async def _send(self, lane: Lane, claimed: list[Claimed]) -> None:
         messages = [to_outgoing(c) for c in claimed]
