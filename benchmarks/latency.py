@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -45,6 +45,8 @@ JOIN = ("JOIN DEMO2026", "English", "yes", "Sam", "1", "skip")
 STEPS = ("menu", "/impact", "menu", "/concerns", "menu", "/info")
 WAIT = 20.0  # seconds before a missing reply counts as lost
 _ids = itertools.count(1)
+
+RAISED_RATE = 1000  # messages a second, each channel (see measure())
 
 
 @dataclass
@@ -130,13 +132,23 @@ class Run:
     latencies: list[float]
     seconds: float
     lost: int
+    by_channel: dict[str, list[float]] = field(default_factory=dict)
 
     def figures(self, other: Run, people: int, note: str) -> list[Figure]:
-        def pct(run: Run, q: int) -> float:
-            if len(run.latencies) < 2:  # nothing came back: as long as we waited
+        def pct(run: Run, q: int, channel: str | None = None) -> float:
+            found = run.latencies if channel is None else run.by_channel.get(channel, [])
+            if len(found) < 2:  # nothing came back: as long as we waited
                 return WAIT * 1000
-            return statistics.quantiles(run.latencies, n=100, method="inclusive")[q - 1]
+            return statistics.quantiles(found, n=100, method="inclusive")[q - 1]
+        # Telegram paces each chat to a message a second and the bot to 30 a second, so
+        # people who write again the instant they are answered wait for that pacing; the
+        # per-channel figures show how much of the latency is ours.
+        per_channel = [
+            Figure("latency", f"HTTP p50, the {channel} people", "ms", pct(self, 50, channel),
+                   pct(other, 50, channel), better="lower", note=note)
+            for channel in ("whatsapp", "telegram")]
         return [
+            *per_channel,
             Figure("latency", f"HTTP p50, {people} people", "ms", pct(self, 50),
                    pct(other, 50), better="lower", note=note),
             Figure("latency", f"HTTP p99, {people} people", "ms", pct(self, 99),
@@ -164,10 +176,12 @@ async def drive(platforms: Platforms, hooks: Webhooks, everyone: list[Someone], 
                 lost += 1
                 continue
             latencies.append((arrived - started) * 1000)
+            by_channel.setdefault(who.channel, []).append(latencies[-1])
 
+    by_channel: dict[str, list[float]] = {}
     started = time.perf_counter()
     await asyncio.gather(*(person(w) for w in everyone))
-    return Run(latencies, time.perf_counter() - started, lost)
+    return Run(latencies, time.perf_counter() - started, lost, by_channel)
 
 
 async def _until(check: Callable[[], Awaitable[bool]], what: str, seconds: float = 60) -> None:
@@ -199,7 +213,13 @@ async def measure(folder: Path, count: int, turns: int) -> tuple[list[Figure], s
             "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_API_BASE_URL": f"{local}/bot",
             "TELEGRAM_MODE": "webhook", "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "TWILIO_WHATSAPP_FROM": BOT_NUMBER, "TWILIO_API_BASE_URL": local}, "all", folder)
+            "TWILIO_WHATSAPP_FROM": BOT_NUMBER, "TWILIO_API_BASE_URL": local,
+            # 50 people answering the instant they are answered want more messages a
+            # second than the accounts' caps (WhatsApp 80, Telegram 30): raised here, so
+            # the figure is our latency, not the cap's queue. Telegram's second per chat
+            # still holds.
+            "WHATSAPP_MESSAGES_PER_SECOND": str(RAISED_RATE),
+            "TELEGRAM_MESSAGES_PER_SECOND": str(RAISED_RATE)}, "all", folder)
         process.env["PUBLIC_BASE_URL"] = process.url
         process.start()
         limits = httpx.Limits(max_connections=count + 10, max_keepalive_connections=count + 10)
