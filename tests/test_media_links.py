@@ -17,7 +17,8 @@ from sqlalchemy import select
 from bot import web
 from bot.app import App
 from bot.media_fetch import MediaFetcher
-from bot.services import concernlist, media, media_links
+from bot.services import concernlist, escalations, media, media_links
+from bot.services.permissions import OPERATOR
 from bot.storage.models import Attachment, AuditEntry
 from flows.types import Media
 from tests.support.chat import Chat, joined, make_coordinator
@@ -218,3 +219,23 @@ async def test_the_coordinators_told_of_a_concern_get_its_photo_when_it_is_kept(
     shown = await browser.get(media_links.url_for(app.settings, photo,
                                                   coordinator_id=coordinator, now=app.clock()))
     assert shown.status_code == 200 and without_gps(shown.content)
+
+
+async def test_a_service_the_concern_was_moved_from_can_no_longer_open_its_files(
+    app: App, browser: httpx.AsyncClient
+) -> None:
+    housing = await add_partner(app)
+    legal = await add_partner(app, "Riverside Legal Advice", categories=["other"], areas=["all"])
+    amina = await joined(app, "amina")
+    await raise_urgent_concern(amina, "Black mould", Media("photo", "p1", "image/jpeg"))
+    assert await fetched(app, photo_with_gps()) == 1
+    photo = await only_attachment(app)
+    link = media_links.url_for(app.settings, photo.id, partner_id=housing, now=app.clock())
+    assert (await browser.get(link)).status_code == 200
+
+    async with app.database.transaction() as session:
+        await escalations.act(session, OPERATOR, "C-1001", "route", None, app.clock(),
+                              partner_id=legal)
+    assert (await browser.get(link)).status_code == 403
+    moved_to = media_links.url_for(app.settings, photo.id, partner_id=legal, now=app.clock())
+    assert (await browser.get(moved_to)).status_code == 200

@@ -22,9 +22,11 @@ from bot.services.permissions import OPERATOR, Action, Actor, Scope
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.models import (
+    OPEN,
     Attachment,
     Concern,
     Escalation,
+    EscalationStatus,
     MediaState,
     Person,
     Role,
@@ -112,12 +114,13 @@ async def _actor(session: AsyncSession, subject: dict[str, str | int]) -> Actor:
 
 
 async def _scope(session: AsyncSession, concern: Concern, actor: Actor) -> Scope:
-    """The concern's area and, for a partner, that partner if the concern is routed to it."""
+    """The concern's area and, for a partner, that partner if the concern is with it: open
+    with them, or resolved by them. Not once it was moved elsewhere or sent back."""
     routed = None
     if actor.partner_id is not None:
         routed = await session.scalar(select(Escalation.partner_id).where(
-            Escalation.concern_id == concern.id, Escalation.partner_id == actor.partner_id)
-            .limit(1))
+            Escalation.concern_id == concern.id, Escalation.partner_id == actor.partner_id,
+            Escalation.status.in_((*OPEN, EscalationStatus.RESOLVED))).limit(1))
     return Scope(area_id=concern.area_id, partner_id=routed, person_id=concern.person_id)
 
 
