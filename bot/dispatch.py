@@ -186,7 +186,7 @@ class Dispatcher:
                     log.exception("dispatcher round (%s) failed; retrying shortly", lane.value)
                     claimed, held = [], 0
                 if claimed:
-                    round_ = asyncio.ensure_future(self._send(lane, claimed))
+                    round_ = asyncio.ensure_future(self._send(lane, claimed, ready.set))
                     sending.add(round_)
                     round_.add_done_callback(sending.discard)
                     round_.add_done_callback(_report_failure)
@@ -207,11 +207,33 @@ class Dispatcher:
             if sending:
                 await asyncio.wait(sending)
 
-    async def _send(self, lane: Lane, claimed: list[Claimed]) -> None:
-        messages = [to_outgoing(c) for c in claimed]
+    async def _send(self, lane: Lane, claimed: list[Claimed],
+                    settled: Callable[[], None] = lambda: None) -> None:
+        """Send a round. Results are recorded as they come, each time with every other
+        result ready by then: one transaction for many under load, and nobody's next
+        message waits for the slowest send of the round (a Telegram chat's second, say).
+        ``settled`` is called after each record: what it unblocked can be claimed."""
+        finished: asyncio.Queue[tuple[Claimed, SendResult]] = asyncio.Queue()
+
+        async def deliver(row: Claimed) -> None:
+            finished.put_nowait((row, await self._deliver(to_outgoing(row), lane)))
+
         async with self._heartbeat():
-            results = await asyncio.gather(*(self._deliver(m, lane) for m in messages))
-        await self._record(claimed, results)
+            deliveries = [asyncio.ensure_future(deliver(row)) for row in claimed]
+            try:
+                left = len(claimed)
+                while left:
+                    ready = [await finished.get()]
+                    while not finished.empty():
+                        ready.append(finished.get_nowait())
+                    await self._record([row for row, _ in ready],
+                                       [result for _, result in ready])
+                    left -= len(ready)
+                    settled()
+            except BaseException:
+                for delivery in deliveries:
+                    delivery.cancel()
+                raise
 
     @contextlib.asynccontextmanager
     async def _heartbeat(self) -> AsyncIterator[None]:
