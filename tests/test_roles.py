@@ -18,6 +18,7 @@ from bot.storage.models import OutboxMessage
 from tests.conftest import POSTGRES_URL
 from tests.support.broadcasts import add_champion
 from tests.support.processes import ROOT, Champbot, within
+from tests.support.processes import processes as running_processes
 
 needs_postgres = pytest.mark.skipif(
     not POSTGRES_URL, reason="several processes need PostgreSQL: set TEST_DATABASE_URL")
@@ -31,16 +32,8 @@ def environ(environ: dict[str, str]) -> dict[str, str]:
 @pytest.fixture
 async def champbot(environ: dict[str, str],
                    tmp_path: Path) -> AsyncIterator[Callable[[str], Champbot]]:
-    started: list[Champbot] = []
-
-    def start(role: str) -> Champbot:
-        process = Champbot(environ, role, tmp_path).start()
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        await process.stop()
+    async with running_processes(environ, tmp_path) as start:
+        yield start
 
 
 @needs_postgres

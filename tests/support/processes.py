@@ -4,12 +4,13 @@ start, stop or SIGKILL one, and read what it shows at /metrics and in its log.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -116,3 +117,22 @@ async def within(seconds: float, check: Callable[[], Awaitable[bool]], what: str
         assert time.monotonic() - started < seconds, f"not within {seconds:g}s: {what}"
         await asyncio.sleep(0.2)
     return time.monotonic() - started
+
+
+@contextlib.asynccontextmanager
+async def processes(environ: dict[str, str], cwd: Path
+                    ) -> AsyncIterator[Callable[[str], Champbot]]:
+    """Start `champbot run --role R` processes by calling the yielded function; every one
+    started is stopped at the end."""
+    started: list[Champbot] = []
+
+    def start(role: str) -> Champbot:
+        process = Champbot(environ, role, cwd).start()
+        started.append(process)
+        return process
+
+    try:
+        yield start
+    finally:
+        for process in started:
+            await process.stop()

@@ -27,6 +27,7 @@ from bot.services import demo
 from bot.storage.models import InboundMessage, OutboxMessage, OutboxStatus
 from tests.conftest import POSTGRES_URL
 from tests.support.processes import Champbot, within
+from tests.support.processes import processes as running_processes
 from tests.support.twilio_server import FakeTwilio
 from tests.support.whatsapp import ACCOUNT_SID, BOT_NUMBER, new_sid, signature
 
@@ -116,16 +117,8 @@ class Phones:
 @pytest.fixture
 async def processes(environ: dict[str, str],
                     tmp_path: Path) -> AsyncIterator[Callable[[str], Champbot]]:
-    started: list[Champbot] = []
-
-    def start(role: str) -> Champbot:
-        process = Champbot(environ, role, tmp_path).start()
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        await process.stop()
+    async with running_processes(environ, tmp_path) as start:
+        yield start
 
 
 async def busy(app: App) -> int:
