@@ -177,13 +177,18 @@ class Claimer:
         return claimed, len(dead)
 
     async def renew(self, now: datetime) -> int:
-        """The heartbeat: every row this process is still sending keeps its lease."""
+        """The heartbeat: every row this process is still sending keeps its lease. On
+        PostgreSQL a row whose result is being recorded at this moment is skipped, not
+        waited for (its lease no longer matters; waiting could deadlock with the record,
+        which locks rows in another order); a record that fails leaves it to the next beat."""
+        mine = and_(OutboxMessage.claimed_by == self.owner,
+                    OutboxMessage.status == OutboxStatus.SENDING)
+        if self.database.is_postgres:
+            mine = OutboxMessage.id.in_(
+                select(OutboxMessage.id).where(mine).with_for_update(skip_locked=True))
         async with self.database.transaction() as session:
             result = await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.claimed_by == self.owner,
-                       OutboxMessage.status == OutboxStatus.SENDING)
-                .values(lease_until=now + LEASE))
+                update(OutboxMessage).where(mine).values(lease_until=now + LEASE))
         return int(getattr(result, "rowcount", 0) or 0)
 
 
