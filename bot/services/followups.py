@@ -4,8 +4,9 @@ coordinators, recorded on the escalation so a restart or a second tick sends not
 from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import casenotes, coordinators, partner_mail
@@ -43,18 +44,24 @@ def overdue(escalation: Escalation, partner: Partner | None, settings: Settings,
         escalation, partner, settings) <= now
 
 
+def _unacknowledged(settings: Settings, now: datetime, *also: Any) -> Select[Any]:
+    """Escalations still new and not yet followed up, old enough that one might be due
+    (``overdue`` decides), with their concern (and ``also``), locked for this tick."""
+    return (select(Escalation, Concern, *also)
+            .join(Concern, Concern.id == Escalation.concern_id)
+            .where(Escalation.status == EscalationStatus.NEW, Escalation.reminded_at.is_(None),
+                   Escalation.created_at <= now - timedelta(hours=min(
+                       settings.urgent_acknowledge_hours, 24)))
+            .order_by(Escalation.id)
+            .with_for_update(of=Escalation, skip_locked=True))
+
+
 async def remind(session: AsyncSession, settings: Settings, now: datetime) -> int:
     """Send every follow-up now due, once; returns how many escalations were followed up."""
     rows = (await session.execute(
-        select(Escalation, Concern, Partner)
-        .join(Concern, Concern.id == Escalation.concern_id)
+        _unacknowledged(settings, now, Partner)
         .join(Partner, Partner.id == Escalation.partner_id)
-        .where(Escalation.status == EscalationStatus.NEW, Escalation.reminded_at.is_(None),
-               Partner.removed_at.is_(None),
-               Escalation.created_at <= now - timedelta(hours=min(
-                   settings.urgent_acknowledge_hours, 24)))
-        .order_by(Escalation.id)
-        .with_for_update(of=Escalation, skip_locked=True))).all()
+        .where(Partner.removed_at.is_(None)))).all()
     done = 0
     for escalation, concern, partner in rows:
         if not overdue(escalation, partner, settings, now):
@@ -89,14 +96,7 @@ async def _remind_unrouted(session: AsyncSession, settings: Settings, now: datet
     """A concern no partner matched waits for a coordinator to route it: once it is as late
     as an unacknowledged escalation would be, the area's coordinators are reminded, once."""
     rows = (await session.execute(
-        select(Escalation, Concern)
-        .join(Concern, Concern.id == Escalation.concern_id)
-        .where(Escalation.partner_id.is_(None), Escalation.status == EscalationStatus.NEW,
-               Escalation.reminded_at.is_(None),
-               Escalation.created_at <= now - timedelta(hours=min(
-                   settings.urgent_acknowledge_hours, 24)))
-        .order_by(Escalation.id)
-        .with_for_update(of=Escalation, skip_locked=True))).all()
+        _unacknowledged(settings, now).where(Escalation.partner_id.is_(None)))).all()
     done = 0
     for escalation, concern in rows:
         if not overdue(escalation, None, settings, now):

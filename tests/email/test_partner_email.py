@@ -7,14 +7,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot import web
 from bot.app import App
 from bot.channels.base import Limits
 from bot.channels.email.sender import EmailSender
@@ -34,8 +32,7 @@ from tests.support.chat import joined, t
 from tests.support.clock import FakeClock
 from tests.support.pages import Page
 from tests.support.partners import add_partner, partner_contact
-from tests.support.servers import serve
-from tests.support.smtp_server import FakeSmtp, Received, smtp_server
+from tests.support.smtp_server import FakeSmtp, Received
 from tests.test_escalations import raise_concern
 
 pytestmark = pytest.mark.usefixtures("programme")
@@ -50,18 +47,6 @@ NOTE = "Mould treated; the landlord will fix the roof by Friday."
 def environ(database_url: str) -> dict[str, str]:
     return {"DATABASE_URL": database_url, "PROGRAMME_NAME": "Riverside Health Champions",
             "SECRET_KEY": SECRET, "PUBLIC_BASE_URL": SITE}
-
-
-@pytest.fixture
-async def smtp() -> AsyncIterator[FakeSmtp]:
-    async with smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-async def browser(app: App) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve(web.build(app)) as url, httpx.AsyncClient(base_url=url) as client:
-        yield client
 
 
 async def mail(app: App, smtp: FakeSmtp) -> list[Received]:

@@ -7,13 +7,11 @@ position; a link made for another partner is refused. The chat digest carries th
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from bot import web
 from bot.app import App
 from bot.media_fetch import MediaFetcher
 from bot.services import digests, links, media, media_links
@@ -23,8 +21,7 @@ from tests.email.test_partner_email import SITE, mail
 from tests.support.chat import Chat, joined
 from tests.support.clock import FakeClock
 from tests.support.partners import add_partner, partner_contact
-from tests.support.servers import serve
-from tests.support.smtp_server import FakeSmtp, Received, smtp_server
+from tests.support.smtp_server import FakeSmtp, Received
 from tests.test_media import VOICE_NOTE, photo_with_gps
 from tests.test_media_links import without_gps
 
@@ -41,18 +38,6 @@ def environ(database_url: str, tmp_path: Path) -> dict[str, str]:
     return {"DATABASE_URL": database_url, "PROGRAMME_NAME": "Riverside Health Champions",
             "SECRET_KEY": SECRET, "PUBLIC_BASE_URL": SITE,
             "MEDIA_DIR": str(tmp_path / "media")}
-
-
-@pytest.fixture
-async def smtp() -> AsyncIterator[FakeSmtp]:
-    async with smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-async def browser(app: App) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve(web.build(app)) as url, httpx.AsyncClient(base_url=url) as client:
-        yield client
 
 
 async def raise_concern_with_files(chat: Chat, words: str, urgency: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -23,12 +22,6 @@ from tests.support.smtp_server import FakeSmtp, certificate, smtp_server
 
 FROM = "Riverside Champions <champions@riverside.test>"
 CSV = "reference,category,area\r\nC-1042,housing,Northgate\r\n"
-
-
-@pytest.fixture
-async def smtp() -> AsyncIterator[FakeSmtp]:
-    async with smtp_server() as server:
-        yield server
 
 
 def dispatcher(app: App, smtp: FakeSmtp, url: str | None = None) -> Dispatcher:

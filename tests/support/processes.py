@@ -77,17 +77,13 @@ class Champbot:
         self.process = None
 
     async def serving(self, seconds: float = 60) -> None:
-        """Until the process answers /healthz."""
-        async def answers() -> bool:
-            assert self.process is not None and self.process.poll() is None, (
-                f"champbot --role {self.role} stopped:\n{self.log_file.read_text()[-2000:]}")
-            try:
-                async with httpx.AsyncClient(timeout=5) as client:
-                    return (await client.get(f"{self.url}/healthz")).status_code == 200
-            except httpx.TransportError:
-                return False
-
-        await within(seconds, answers, f"champbot --role {self.role} serves /healthz")
+        """Until the process answers /healthz; its log if it stops or never does."""
+        assert self.process is not None
+        try:
+            await serving(self.url, self.process, seconds)
+        except AssertionError as error:
+            raise AssertionError(f"champbot --role {self.role}: {error}\n"
+                                 f"{self.log_file.read_text()[-2000:]}") from None
 
     async def metric(self, name: str, **labels: str) -> float | None:
         """A sample from this process's /metrics; None while it does not answer."""
