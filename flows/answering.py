@@ -6,42 +6,19 @@ question, and recording what was answered. A mixin of the engine's run, like
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flows import commands
 from flows.answers import Choose, ChooseLanguage, PickStep, out_of_range
-from flows.conversation import Conversation
 from flows.i18n import _, switch_language
 from flows.navigation import RESUME
-from flows.steps import Context, Flow, Invalid, Prompt, Selecting, Step, Target
+from flows.run_parts import RunParts
+from flows.steps import Invalid, Selecting, Step
 from flows.text import fold, parse_whole_number
-from flows.types import Choice, Inbound, Reply
+from flows.types import Choice, Reply
 
 
-class Answering:
-    conv: Conversation
-    inbound: Inbound
-    now: datetime
-    language: str
-    language_known: bool
-    flagged: str | None
-
-    if TYPE_CHECKING:  # provided by the engine's run
-        @property
-        def flow(self) -> Flow | None: ...
-        @property
-        def step(self) -> Step | None: ...
-        def ctx(self) -> Context: ...
-        def set(self, **changes: Any) -> None: ...
-        def ask(self, prefix: str | None = None) -> None: ...
-        def render(self, prompt: Prompt) -> str: ...
-        def emit_reply(self, reply: Reply) -> None: ...
-        def start_default(self) -> None: ...
-        def start(self, flow_id: str) -> None: ...
-        def goto(self, target: Target) -> None: ...
-        def answer_resume(self, flow: Flow) -> None: ...
-
+class Answering(RunParts):
     def answer(self) -> None:
         flow, step = self.flow, self.step
         if flow is None:

@@ -7,14 +7,12 @@ A mixin of the engine's run, like ``flows.navigation``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flows.answers import Choose
-from flows.conversation import Conversation, Facts
-from flows.steps import Context, Parsed, Step
-from flows.types import Inbound
+from flows.run_parts import RunParts
+from flows.steps import Parsed
 
 WORD = re.compile(r"^\s*(ACK|PROGRESS|DONE|NOTUS|ROUTE|STATUS|NOTE|SAID)\s+C-?(\d{1,9})\b"
                   r"[\s:.,-]*(.*)$", re.IGNORECASE | re.DOTALL)
@@ -45,20 +43,7 @@ class CaseActions(Choose):
     """The actions on one escalation, as choices whose ids are the words themselves."""
 
 
-class CaseWords:
-    conv: Conversation
-    inbound: Inbound
-    facts: Facts
-
-    if TYPE_CHECKING:  # provided by the engine's run
-        @property
-        def step(self) -> Step | None: ...
-        def ctx(self) -> Context: ...
-        def set(self, **changes: Any) -> None: ...
-        def emit(self, name: str, data: Mapping[str, Any] | None = None) -> None: ...
-        def goto(self, target: Any) -> None: ...
-        def start(self, flow_id: str) -> None: ...
-
+class CaseWords(RunParts):
     def case_word(self) -> bool:
         """Act on a case word from a partner or coordinator; False if there is none."""
         profile = self.facts.profile

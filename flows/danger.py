@@ -4,42 +4,19 @@ and how a paused person is heard. A mixin of the engine's run, like ``flows.navi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
-
 from flows import commands, safety
-from flows.conversation import Conversation, Facts
 from flows.i18n import _
 from flows.navigation import RESUME
-from flows.steps import Context, Flow, Invalid, Step
-from flows.types import Inbound, Output, Reply
+from flows.run_parts import RunParts
+from flows.steps import Invalid
+from flows.types import Reply
 
 # Flows that take a red-flag message in their stride (the concern flow keeps it itself).
 CALM_FLOWS = ("concern", "after_danger")
 CARRIED = ("_red_flag", "_red_flag_text")  # into a flow started from one that saw danger
 
 
-class Danger:
-    conv: Conversation
-    inbound: Inbound
-    facts: Facts
-    language: str
-    output: list[Output]
-    flagged: str | None  # the kind of danger seen in this message
-
-    if TYPE_CHECKING:  # provided by the engine's run
-        @property
-        def joined(self) -> bool: ...
-        @property
-        def flow(self) -> Flow | None: ...
-        @property
-        def step(self) -> Step | None: ...
-        def ctx(self) -> Context: ...
-        def set(self, **changes: Any) -> None: ...
-        def note(self, text: str) -> None: ...
-        def emit(self, name: str, data: Mapping[str, Any] | None = None) -> None: ...
-        def detour(self, flow_id: str) -> None: ...
-
+class Danger(RunParts):
     @property
     def paused(self) -> bool:
         profile = self.facts.profile

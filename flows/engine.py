@@ -7,7 +7,8 @@ replies in one transaction.
 
 The run is put together from mixins, one idea each: ``flows.answering`` (the current
 question), ``flows.transitions`` (moving on; starting, leaving and completing flows),
-``flows.navigation``, ``flows.danger`` and ``flows.casework``.
+``flows.navigation``, ``flows.danger`` and ``flows.casework``; what they share (the run's
+state and calls) is declared once in ``flows.run_parts``.
 """
 
 from __future__ import annotations

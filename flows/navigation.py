@@ -5,46 +5,21 @@ A mixin of the engine's run (``flows.engine``), kept apart so each module holds 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
 
 from flows import commands
 from flows.commands import Command
-from flows.conversation import Conversation, Facts, Saved
+from flows.conversation import Conversation, Saved
 from flows.i18n import _, translate
-from flows.steps import Flow, Step
+from flows.run_parts import RunParts
+from flows.steps import Flow
 from flows.text import fold, parse_whole_number
-from flows.types import Choice, Inbound
+from flows.types import Choice
 
 RESUME = "resume"  # the built-in question: carry on with a set-aside flow, or start again
 
 
-class Navigation:
-    conv: Conversation
-    inbound: Inbound
-    facts: Facts
-    flows: Mapping[str, Flow]
-    explicit_code: bool
-
-    if TYPE_CHECKING:  # provided by the engine's run
-        @property
-        def joined(self) -> bool: ...
-        @property
-        def flow(self) -> Flow | None: ...
-        @property
-        def step(self) -> Step | None: ...
-        def set(self, **changes: Any) -> None: ...
-        def note(self, text: str) -> None: ...
-        def say(self, text: str, choices: tuple[Choice, ...] = (), **options: Any) -> None: ...
-        def emit(self, name: str, data: Mapping[str, Any] | None = None) -> None: ...
-        def render(self, prompt: Any) -> str: ...
-        def ask(self, prefix: str | None = None) -> None: ...
-        def answer(self) -> None: ...
-        def goto(self, target: Any) -> None: ...
-        def start(self, flow_id: str) -> None: ...
-        def unsaved(self, usual: str) -> str: ...
-
+class Navigation(RunParts):
     def command(self) -> Command | None:
         choice = self.inbound.choice_id
         if choice and choice.startswith("/"):

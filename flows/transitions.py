@@ -4,35 +4,19 @@ engine's run, like ``flows.navigation``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flows.answers import PickStep
-from flows.conversation import Conversation, Facts
+from flows.conversation import Conversation
 from flows.danger import CARRIED
 from flows.i18n import _, translate
 from flows.navigation import RESUME
-from flows.steps import END, Context, Exit, Flow, Prompt, Start, Step, Target
+from flows.run_parts import RunParts
+from flows.steps import END, Exit, Flow, Start, Step, Target
 
 
-class Transitions:
-    conv: Conversation
-    facts: Facts
-    flows: Mapping[str, Flow]
-
-    if TYPE_CHECKING:  # provided by the engine's run
-        @property
-        def flow(self) -> Flow | None: ...
-        def ctx(self) -> Context: ...
-        def set(self, **changes: Any) -> None: ...
-        def ask(self, prefix: str | None = None) -> None: ...
-        def render(self, prompt: Prompt) -> str: ...
-        def note(self, text: str) -> None: ...
-        def emit(self, name: str, data: Mapping[str, Any] | None = None) -> None: ...
-        def first_contact(self) -> None: ...
-        def unsaved(self, usual: str) -> str: ...
-
+class Transitions(RunParts):
     def goto(self, target: Target) -> None:
         flow = self.flow
         while flow is not None:
