@@ -38,6 +38,18 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason="no /usr/bin/chromium (apt-get install chromium)")
 
 
+def screenshots(environ: dict[str, str]) -> Path:
+    """Where a browser test's screenshots go, one folder per database."""
+    folder = SHOTS / ("postgresql" if "postgresql" in environ["DATABASE_URL"] else "sqlite")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+async def launch(playwright: Any) -> Any:
+    """Debian's Chromium, headless (browsers cannot be downloaded here)."""
+    return await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+
+
 def start_run(environ: dict[str, str], cwd: Path, port: int) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "run"],
@@ -105,15 +117,14 @@ async def test_a_coordinator_uses_the_dashboard_in_a_browser(
 
     clock.now = utc_now()  # the running server keeps the real time
     carol = await seed(app)
-    folder = SHOTS / ("postgresql" if "postgresql" in environ["DATABASE_URL"] else "sqlite")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = screenshots(environ)
     print(f"\nscreenshots: {folder}")
     port = server.rsplit(":", 1)[1]
     link = champbot("dashboard", "link", "--person", str(carol), environ={
         **environ, "HTTP_PORT": port}, cwd=tmp_path).stdout.strip()
     assert link.startswith(f"{server}/dashboard/signin/")
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = await launch(playwright)
         try:
             page = await browser.new_page(viewport={"width": 1280, "height": 900},
                                           accept_downloads=True)

@@ -21,10 +21,10 @@ from tests.support.clock import FakeClock
 from tests.support.people import add_person
 from tests.test_cli import champbot
 from tests.test_dashboard_browser import (  # noqa: F401 (server is a fixture)
-    ARGS,
     CHROMIUM,
-    SHOTS,
     check_accessible,
+    launch,
+    screenshots,
     server,
     visit,
 )
@@ -62,13 +62,12 @@ async def test_a_coordinator_broadcasts_from_the_page_and_champions_receive_it(
         await partners.add(db, partners.Changes(name="Northfield Surgery",
                                                 categories=["gp_access"],
                                                 areas=["Northfield"]), clock())
-    folder = SHOTS / ("postgresql" if "postgresql" in environ["DATABASE_URL"] else "sqlite")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = screenshots(environ)
     port = server.rsplit(":", 1)[1]
     link = champbot("dashboard", "link", "--person", str(carol), environ={
         **environ, "HTTP_PORT": port}, cwd=tmp_path).stdout.strip()
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = await launch(playwright)
         try:
             page = await browser.new_page(viewport={"width": 1280, "height": 900})
             await page.goto(link)

@@ -20,10 +20,10 @@ from tests.support.chat import Chat, joined, make_coordinator
 from tests.support.clock import FakeClock
 from tests.support.partners import add_partner, partner_contact
 from tests.test_dashboard_browser import (  # noqa: F401  (server is a fixture)
-    ARGS,
     CHROMIUM,
-    SHOTS,
     check_accessible,
+    launch,
+    screenshots,
     server,
 )
 from tests.test_dashboard_concerns import raise_concern
@@ -60,10 +60,9 @@ async def test_a_concern_is_routed_and_resolved_in_the_browser(
     concern = await raise_concern(app, amina, category="transport", words="No bus on Sundays")
     reference = f"C-{1000 + concern}"
     await amina.reads()
-    folder = SHOTS / ("postgresql" if "postgresql" in environ["DATABASE_URL"] else "sqlite")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = screenshots(environ)
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = await launch(playwright)
         try:
             page = await browser.new_page(viewport={"width": 1280, "height": 900})
             await page.goto(await link_in_chat(carol, server))

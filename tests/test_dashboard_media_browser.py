@@ -29,7 +29,13 @@ from tests.support.clock import FakeClock
 from tests.support.partners import add_partner, partner_contact
 from tests.support.servers import bound_socket
 from tests.support.smtp_server import FakeSmtp, Received, smtp_server
-from tests.test_dashboard_browser import ARGS, CHROMIUM, SHOTS, check_accessible, start_run
+from tests.test_dashboard_browser import (
+    CHROMIUM,
+    check_accessible,
+    launch,
+    screenshots,
+    start_run,
+)
 from tests.test_dashboard_concerns_browser import link_in_chat, shot
 from tests.test_media_links import without_gps
 
@@ -132,10 +138,9 @@ async def test_a_partner_signed_in_by_email_sees_the_files_and_resolves_the_conc
     await add_partner(app, emails=[PARTNER_EMAIL])
     food = await add_partner(app, "Eastside Food Bank", categories=["cost_of_living"])
     dana = await partner_contact(app, "dana", food, name="Dana")
-    folder = SHOTS / ("postgresql" if "postgresql" in environ["DATABASE_URL"] else "sqlite")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = screenshots(environ)
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = await launch(playwright)
         try:
             page = await browser.new_page(viewport={"width": 1280, "height": 900})
             await page.goto(await link_in_chat(carol, server))
