@@ -9,6 +9,7 @@ is redrawn on the same message instead.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,13 @@ from bot.storage.database import Database, insert_for
 from bot.storage.screens import DrawnKeyboard, PressedKeyboard
 
 CHANNEL = "telegram"
+
+
+class Keep(enum.Enum):
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP  # what is on screen stays as it was
 
 
 @dataclass(frozen=True)
@@ -48,26 +56,27 @@ class Screens:
                 PressedKeyboard.channel == CHANNEL, PressedKeyboard.chat == chat)))
         return (Drawn(row.message_id, row.question) if row is not None else None), pressed
 
-    async def dealt_with(self, chat: str, message_ids: Iterable[int]) -> None:
-        """These pressed keyboards were closed or redrawn."""
-        ids = list(message_ids)
-        if not ids:
+    async def settle(self, chat: str, dealt: Iterable[int], drawn: Drawn | Keep | None
+                     ) -> None:
+        """After a message: the pressed keyboards it closed or redrew are forgotten, and
+        what is now on screen is kept (``KEEP`` leaves it as it was; ``None``: nothing).
+        One transaction, whatever the message did."""
+        ids = list(dealt)
+        if not ids and drawn is KEEP:
             return
         async with self.database.transaction() as session:
-            await session.execute(delete(PressedKeyboard).where(
-                PressedKeyboard.channel == CHANNEL, PressedKeyboard.chat == chat,
-                PressedKeyboard.message_id.in_(ids)))
-
-    async def draw(self, chat: str, drawn: Drawn | None) -> None:
-        async with self.database.transaction() as session:
+            if ids:
+                await session.execute(delete(PressedKeyboard).where(
+                    PressedKeyboard.channel == CHANNEL, PressedKeyboard.chat == chat,
+                    PressedKeyboard.message_id.in_(ids)))
             if drawn is None:
                 await session.execute(delete(DrawnKeyboard).where(
                     DrawnKeyboard.channel == CHANNEL, DrawnKeyboard.chat == chat))
-                return
-            question = (drawn.question or "")[:120] or None
-            values = {"message_id": drawn.message_id, "question": question,
-                      "drawn_at": self.clock()}
-            insert = insert_for(session)(DrawnKeyboard).values(
-                channel=CHANNEL, chat=chat, **values)
-            await session.execute(insert.on_conflict_do_update(
-                index_elements=[DrawnKeyboard.channel, DrawnKeyboard.chat], set_=values))
+            elif isinstance(drawn, Drawn):
+                question = (drawn.question or "")[:120] or None
+                values = {"message_id": drawn.message_id, "question": question,
+                          "drawn_at": self.clock()}
+                insert = insert_for(session)(DrawnKeyboard).values(
+                    channel=CHANNEL, chat=chat, **values)
+                await session.execute(insert.on_conflict_do_update(
+                    index_elements=[DrawnKeyboard.channel, DrawnKeyboard.chat], set_=values))

@@ -34,7 +34,7 @@ from bot.channels.base import (
 )
 from bot.channels.parts import Parts
 from bot.channels.telegram import keyboards, render
-from bot.channels.telegram.screens import Drawn, Screens
+from bot.channels.telegram.screens import KEEP, Drawn, Keep, Screens
 from bot.channels.telegram.updates import CHANNEL
 from bot.pacing import Pacer
 from bot.services import media_links
@@ -117,24 +117,31 @@ class TelegramSender:
         stale = set(pressed)
         if drawn is not None and reply.question is not None:
             stale.add(drawn.message_id)
-        for message_id in sorted(stale - {redraw.message_id} if redraw else stale):
-            await self._close(chat, message_id)
-            await self.screens.dealt_with(chat, [message_id])
-            if drawn is not None and message_id == drawn.message_id:
-                await self.screens.draw(chat, None)
-        if redraw is not None:
-            redrawn = await self._redraw(chat, redraw.message_id, texts[0], markup)
-            await self.screens.dealt_with(chat, [redraw.message_id])
-            if redrawn:
-                return redraw.message_id
-            await self._close(chat, redraw.message_id)
-            await self.screens.draw(chat, None)
-        if not texts and markup is not None:
-            texts = ["…"]  # Telegram needs some text to hang buttons on
-        last = await self._post(message, texts, markup, reply.media)
-        if markup is not None:
-            await self.screens.draw(chat, Drawn(last, reply.question))
-        return last
+        # What this message did to the screen is written once, at the end (or when a call
+        # fails): closing a keyboard twice after a crash is harmless (see _close).
+        dealt: list[int] = []
+        screen: Drawn | Keep | None = KEEP
+        try:
+            for message_id in sorted(stale - {redraw.message_id} if redraw else stale):
+                await self._close(chat, message_id)
+                dealt.append(message_id)
+                if drawn is not None and message_id == drawn.message_id:
+                    screen = None
+            if redraw is not None:
+                redrawn = await self._redraw(chat, redraw.message_id, texts[0], markup)
+                dealt.append(redraw.message_id)
+                if redrawn:
+                    return redraw.message_id
+                await self._close(chat, redraw.message_id)
+                screen = None
+            if not texts and markup is not None:
+                texts = ["…"]  # Telegram needs some text to hang buttons on
+            last = await self._post(message, texts, markup, reply.media)
+            if markup is not None:
+                screen = Drawn(last, reply.question)
+            return last
+        finally:
+            await self.screens.settle(chat, dealt, screen)
 
     async def _post(self, message: Outgoing, texts: list[str],
                     markup: InlineKeyboardMarkup | None, media: tuple[Media, ...]) -> int:
