@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,7 +36,7 @@ from bot.services import (
 )
 from bot.services.events import EventContext, Refused
 from bot.storage.database import is_busy, is_disconnect
-from bot.storage.models import Person, Status
+from bot.storage.models import Identity, Person, Status
 from flows import engine, languages
 from flows.commands import first_word
 from flows.conversation import Conversation
@@ -44,6 +44,7 @@ from flows.i18n import _, language
 from flows.types import Inbound, Reply
 
 log = logging.getLogger(__name__)
+STAMP_EVERY = timedelta(minutes=1)  # see _wrote
 
 
 class Handled(enum.Enum):
@@ -105,8 +106,7 @@ async def _handle(app: App, inbound: Inbound) -> Handled:
         if identity is None:
             identity = await identities.find_or_create(
                 session, inbound.channel, inbound.address, now)
-        identity.last_inbound_at = now
-        identity.unreachable_at = None  # they wrote to us, so we can reach them again
+        _wrote(identity, now)
         paused = await optouts.admit(session, identity, inbound)
         if arrived.held or arrived.identity is None:
             # Whatever waited for this person to write (e.g. outside WhatsApp's 24
@@ -126,6 +126,18 @@ async def _handle(app: App, inbound: Inbound) -> Handled:
             await conversations.save(session, identity, conversation, now)
         await optouts.remember(session, inbound, now)
     return Handled.DONE
+
+
+def _wrote(identity: Identity, now: datetime) -> None:
+    """They wrote to us: we can reach them again, and WhatsApp's 24 hours start again.
+    Within a minute of the last time it was written, the time is not written again (a
+    conversation is a burst of turns): the window is then thought to end up to a minute
+    early, never late, so nothing goes as a free-form message once it is closed."""
+    last = identity.last_inbound_at
+    if last is None or now - last >= STAMP_EVERY or now < last:
+        identity.last_inbound_at = now
+    if identity.unreachable_at is not None:
+        identity.unreachable_at = None
 
 
 async def _run_turn(app: App, session: AsyncSession, inbound: Inbound, person: Person | None,
