@@ -25,6 +25,7 @@ from bot.channels.parts import Parts
 from bot.channels.telegram import menu, webhook
 from bot.channels.telegram.screens import Screens
 from bot.channels.telegram.sender import LIMITS, TelegramSender
+from bot.channels.telegram.transport import AiohttpRequest
 from bot.channels.telegram.updates import ALLOWED_UPDATES, Updates
 from bot.pacing import Pacer
 from bot.services import media_links
@@ -58,6 +59,9 @@ class TelegramChannel:
             .token(settings.telegram_bot_token.get_secret_value())
             .base_url(settings.telegram_api_base_url)
             .base_file_url(file_url(settings.telegram_api_base_url))
+            # aiohttp carries the calls (see transport.py); polling has its own connection.
+            .request(AiohttpRequest())
+            .get_updates_request(AiohttpRequest(connections=1))
             .updater(None)  # we poll ourselves (see above)
             .job_queue(None)  # schedules are ours too
             .build()
