@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.app import App
 from bot.services import areas
 from bot.services.inbound import Handled
-from bot.storage.models import Area, InboundMessage, OutboxMessage
+from bot.storage.models import Area, Identity, InboundMessage, OutboxMessage
 from tests.support.chat import Chat
+from tests.support.clock import FakeClock
 
 pytestmark = pytest.mark.usefixtures("programme")
 
@@ -78,3 +79,28 @@ async def test_a_dropped_database_connection_does_not_lose_the_turn(app: App) ->
                                        .where(OutboxMessage.address == "amina"))
     assert heard == 4  # every message once, none lost and none twice
     assert replies == 4
+
+
+async def test_the_time_someone_last_wrote_is_kept_to_the_minute_and_clears_unreachable(
+        app: App, clock: FakeClock) -> None:
+    amina = await _at_the_area_question(app)
+
+    async def identity() -> Identity:
+        async with app.database.transaction() as session:
+            found = await session.scalar(select(Identity).where(Identity.address == "amina"))
+            assert found is not None
+            return found
+
+    first = (await identity()).last_inbound_at
+    assert first == clock.now
+    clock.advance(seconds=40)
+    await amina.says("Amina")  # within the minute: not written again
+    assert (await identity()).last_inbound_at == first
+    async with app.database.transaction() as session:  # a send failed: marked unreachable
+        await session.execute(update(Identity).where(Identity.address == "amina")
+                              .values(unreachable_at=clock.now))
+    clock.advance(seconds=30)
+    await amina.says("1")
+    found = await identity()
+    assert found.last_inbound_at == clock.now  # over a minute since: written
+    assert found.unreachable_at is None  # they wrote, so they can be reached again
