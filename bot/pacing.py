@@ -5,6 +5,12 @@ there. So a call holds its place in the one-second window from the moment it
 starts until one second after it ends, and the gap before the next call to the
 same address runs from the end of the previous one: however each call is
 delayed on the way, no second seen by the platform holds more than the limit.
+
+Where a platform allows a short burst to one address (Telegram: a reply of a picture
+and its text), the gap is a budget: each address has a time from which its gap is
+owed (``owed``), pushed one gap past the end of each call; a call may start while
+that time is less than ``burst - 1`` gaps ahead. With a burst of 1 this is exactly
+"a gap after each call". Bulk calls (broadcasts) never use the burst.
 """
 
 from __future__ import annotations
@@ -41,7 +47,9 @@ class Pacer:
         self.sleep = sleep
         self.in_flight = 0
         self.recent: deque[float] = deque()  # when each call of the last second ended
-        self.ended: dict[str, float] = {}  # per address: when its last call ended
+        # Per address: until when its gaps are owed (see above); IN_FLIGHT during a call.
+        self.owed: dict[str, float] = {}
+        self.calling: set[str] = set()  # addresses with a call in flight
 
     @asynccontextmanager
     async def turn(self, address: str | None, bulk: bool = False) -> AsyncIterator[None]:
@@ -56,13 +64,20 @@ class Pacer:
             self.in_flight -= 1
             self.recent.append(now)
             if address is not None:
-                self.ended[address] = now
-                if len(self.ended) > FORGET_AFTER:
+                self.calling.discard(address)
+                owed = self.owed.get(address, -math.inf)
+                self.owed[address] = max(owed, now) + self.limits.per_address_interval
+                if len(self.owed) > FORGET_AFTER:
                     self._forget_quiet_addresses(now)
 
     def _forget_quiet_addresses(self, now: float) -> None:
-        gap = self.limits.per_address_interval
-        self.ended = {a: t for a, t in self.ended.items() if t > now - gap}
+        """An address owing nothing is as good as one never seen."""
+        self.owed = {a: t for a, t in self.owed.items() if t > now or a in self.calling}
+
+    def _credit(self, bulk: bool) -> float:
+        """How far ahead an address's owed time may be for a call to start now."""
+        burst = 1 if bulk else max(1, self.limits.per_address_burst)
+        return (burst - 1) * self.limits.per_address_interval
 
     async def _place(self, address: str | None, bulk: bool = False) -> None:
         limit = self.limits.per_second
@@ -75,12 +90,13 @@ class Pacer:
                 recent.popleft()
             ready_at = -math.inf
             if address is not None:
-                ready_at = self.ended.get(address, -math.inf) + self.limits.per_address_interval
+                ready_at = (IN_FLIGHT if address in self.calling
+                            else self.owed.get(address, -math.inf) - self._credit(bulk))
             full = self.in_flight + len(recent) >= limit
             if not full and ready_at <= now:
                 self.in_flight += 1
                 if address is not None:
-                    self.ended[address] = IN_FLIGHT
+                    self.calling.add(address)
                 return
             waits = [ready_at - now] if ready_at > now else []
             if full:  # infinite while every place is held by a call still in flight

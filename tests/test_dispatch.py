@@ -293,6 +293,35 @@ async def test_the_pacer_never_exceeds_the_rate_overall_or_per_person() -> None:
         assert all(b - a >= 1.0 for a, b in itertools.pairwise(times))
 
 
+async def test_a_reply_of_three_messages_goes_at_once_then_a_chat_gets_one_a_second() -> None:
+    time = FakeTime()
+    pacer = Pacer(Limits(per_second=30, per_address_interval=1.0, per_address_burst=3),
+                  clock=time, sleep=time.sleep)
+    stamps = []
+    for _ in range(6):
+        async with pacer.turn("amina"):
+            stamps.append(time.now)
+    assert stamps[:3] == [0.0, 0.0, 0.0]  # a picture, its text and the next question
+    assert [round(b - a, 6) for a, b in itertools.pairwise(stamps[2:])] == [1.0, 1.0, 1.0]
+    time.now += 10.0  # quiet for a while: the burst is there again
+    again = []
+    for _ in range(3):
+        async with pacer.turn("amina"):
+            again.append(time.now)
+    assert again == [10.0 + stamps[-1]] * 3
+
+
+async def test_a_broadcast_never_bursts_to_a_chat() -> None:
+    time = FakeTime()
+    pacer = Pacer(Limits(per_second=30, per_address_interval=1.0, per_address_burst=3),
+                  clock=time, sleep=time.sleep)
+    stamps = []
+    for _ in range(3):
+        async with pacer.turn("amina", bulk=True):
+            stamps.append(time.now)
+    assert all(b - a >= 1.0 for a, b in itertools.pairwise(stamps))
+
+
 async def test_an_edit_counts_towards_the_overall_rate_but_not_the_gap_per_person() -> None:
     time = FakeTime()
     pacer = Pacer(Limits(per_second=3, per_address_interval=1.0), clock=time, sleep=time.sleep)

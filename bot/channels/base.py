@@ -102,6 +102,9 @@ SendResult = Delivered | RetryLater | Unreachable | Rejected | Held | Unknown | 
 class Limits:
     per_second: float = 30.0  # all messages on this channel
     per_address_interval: float = 0.0  # seconds between two messages to one address
+    # Messages to one address that may go back to back before that gap applies (a reply
+    # of a picture and its text); broadcasts always keep the gap.
+    per_address_burst: int = 1
 
 
 def account_limits(settings: Settings, channel: str) -> Limits:

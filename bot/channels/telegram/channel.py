@@ -179,5 +179,6 @@ class TelegramChannel:
 
 def parts(app: App) -> ChannelParts:
     limits = Limits(per_second=app.settings.telegram_messages_per_second,
-                    per_address_interval=LIMITS.per_address_interval)
+                    per_address_interval=LIMITS.per_address_interval,
+                    per_address_burst=LIMITS.per_address_burst)
     return TelegramChannel(app, limits=limits).parts()

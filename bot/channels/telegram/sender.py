@@ -42,8 +42,9 @@ from flows.types import Media
 
 log = logging.getLogger(__name__)
 
-# Telegram allows about 30 messages a second overall and one a second per chat.
-LIMITS = Limits(per_second=30, per_address_interval=1.0)
+# Telegram allows about 30 messages a second overall and one a second per chat, "short
+# bursts" over it allowed: a reply of up to three messages goes at once, then one a second.
+LIMITS = Limits(per_second=30, per_address_interval=1.0, per_address_burst=3)
 NOT_MODIFIED = "message is not modified"
 NO_PREVIEWS = LinkPreviewOptions(is_disabled=True)  # little data on cheap phones
 INLINE_PNG = "data:image/png;base64,"  # a picture carried in the outbox row itself
