@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import random
 import statistics
 import subprocess
 import sys
@@ -47,6 +48,9 @@ WAIT = 20.0  # seconds before a missing reply counts as lost
 _ids = itertools.count(1)
 
 RAISED_RATE = 1000  # messages a second, each channel (see measure())
+# Reading an answer and tapping the next choice takes a person seconds: in the paced run
+# each person pauses this long (seconds, uniformly at random) before writing again.
+PAUSE = (1.0, 3.0)
 
 
 @dataclass
@@ -134,12 +138,18 @@ class Run:
     lost: int
     by_channel: dict[str, list[float]] = field(default_factory=dict)
 
+    def paced_figures(self, other: Run, people: int, note: str) -> list[Figure]:
+        """People who pause before writing again: the latency each of them sees."""
+        how = f"{people} people pausing {PAUSE[0]:g}–{PAUSE[1]:g} s"
+        return [
+            Figure("latency", f"HTTP p{q}, {how}", "ms", _percentile(self, q),
+                   _percentile(other, q), better="lower", note=note) for q in (50, 99)
+        ] + [Figure("latency", f"HTTP turns/s, {how}", "turns/s",
+                    len(self.latencies) / self.seconds, len(other.latencies) / other.seconds,
+                    note=note)]
+
     def figures(self, other: Run, people: int, note: str) -> list[Figure]:
-        def pct(run: Run, q: int, channel: str | None = None) -> float:
-            found = run.latencies if channel is None else run.by_channel.get(channel, [])
-            if len(found) < 2:  # nothing came back: as long as we waited
-                return WAIT * 1000
-            return statistics.quantiles(found, n=100, method="inclusive")[q - 1]
+        pct = _percentile
         # Telegram paces each chat to a message a second and the bot to 30 a second, so
         # people who write again the instant they are answered wait for that pacing; the
         # per-channel figures show how much of the latency is ours.
@@ -149,24 +159,37 @@ class Run:
             for channel in ("whatsapp", "telegram")]
         return [
             *per_channel,
-            Figure("latency", f"HTTP p50, {people} people", "ms", pct(self, 50),
+            Figure("latency", f"HTTP p50, {people} people at once", "ms", pct(self, 50),
                    pct(other, 50), better="lower", note=note),
-            Figure("latency", f"HTTP p99, {people} people", "ms", pct(self, 99),
+            Figure("latency", f"HTTP p99, {people} people at once", "ms", pct(self, 99),
                    pct(other, 99), better="lower", note=note),
-            Figure("latency", f"HTTP turns/s, {people} people", "turns/s",
+            Figure("latency", f"HTTP turns/s, {people} people at once", "turns/s",
                    len(self.latencies) / self.seconds, len(other.latencies) / other.seconds,
                    note=note),
         ]
 
 
+def _percentile(run: Run, q: int, channel: str | None = None) -> float:
+    found = run.latencies if channel is None else run.by_channel.get(channel, [])
+    if len(found) < 2:  # nothing came back: as long as we waited
+        return WAIT * 1000
+    return statistics.quantiles(found, n=100, method="inclusive")[q - 1]
+
+
 async def drive(platforms: Platforms, hooks: Webhooks, everyone: list[Someone], turns: int,
-                expected: Callable[[Someone, int], int]) -> Run:
+                expected: Callable[[Someone, int], int], paced: bool = False) -> Run:
+    """Everyone writes ``turns`` times, each time waiting for the whole answer; at once
+    (the moment it arrived), or ``paced`` (after a pause of PAUSE seconds, the first
+    time too, so people do not all start together)."""
     latencies: list[float] = []
     lost = 0
+    chance = random.Random(len(everyone))
 
     async def person(who: Someone) -> None:
         nonlocal lost
         for n in range(turns):
+            if paced:
+                await asyncio.sleep(chance.uniform(*PAUSE))
             target = platforms.arrivals.counts[who.key] + expected(who, n)
             started = time.perf_counter()
             try:
@@ -229,15 +252,21 @@ async def measure(folder: Path, count: int, turns: int) -> tuple[list[Figure], s
                 await _until(lambda: _answers(client, "/readyz"), "champbot answers")
                 await asyncio.wait_for(platforms.webhook_set.wait(), 60)
                 hooks = Webhooks(client, process.url)
-                mine = await drive(platforms, hooks, everyone, turns,
-                                   lambda who, n: expected[who.channel][n % len(STEPS)])
+                steps = lambda who, n: expected[who.channel][n % len(STEPS)]  # noqa: E731
+                mine = await drive(platforms, hooks, everyone, turns, steps)
+                mine_paced = await drive(platforms, hooks, everyone, turns * 2, steps,
+                                         paced=True)
         finally:
             await process.stop()
-        floor = await _echo(platforms, local, everyone, turns)
+        floor, floor_paced = await _echo(platforms, local, everyone, turns)
     note = (f"{len(mine.latencies)} turns, {mine.lost} lost; baseline: bare HTTP echo "
             "app (no database) through the same local servers")
+    paced_note = (f"{len(mine_paced.latencies)} turns, {mine_paced.lost} lost; "
+                  "baseline: the echo app, paced the same way")
     log_errors = sum(1 for line in process.log.splitlines() if "ERROR" in line)
-    return mine.figures(floor, count, note), f"champbot log: {log_errors} ERROR lines"
+    return ([*mine.figures(floor, count, note),
+             *mine_paced.paced_figures(floor_paced, count, paced_note)],
+            f"champbot log: {log_errors} ERROR lines")
 
 
 def _start_echo(platforms: str) -> tuple[int, subprocess.Popen[bytes]]:
@@ -248,15 +277,19 @@ def _start_echo(platforms: str) -> tuple[int, subprocess.Popen[bytes]]:
                                    platforms])
 
 
-async def _echo(platforms: Platforms, local: str, everyone: list[Someone], turns: int) -> Run:
+async def _echo(platforms: Platforms, local: str, everyone: list[Someone], turns: int
+                ) -> tuple[Run, Run]:
     port, echo = _start_echo(local)
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60,
                                      limits=httpx.Limits(max_connections=len(everyone) + 10)
                                      ) as client:
             await _until(lambda: _answers(client, "/"), "the echo app answers")
-            return await drive(platforms, Webhooks(client, f"http://127.0.0.1:{port}"),
-                               everyone, turns, lambda who, n: 1)
+            hooks = Webhooks(client, f"http://127.0.0.1:{port}")
+            at_once = await drive(platforms, hooks, everyone, turns, lambda who, n: 1)
+            paced = await drive(platforms, hooks, everyone, turns * 2, lambda who, n: 1,
+                                paced=True)
+            return at_once, paced
     finally:
         echo.terminate()
         echo.wait(10)
