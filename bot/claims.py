@@ -29,6 +29,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     Table,
     and_,
@@ -36,6 +37,7 @@ from sqlalchemy import (
     case,
     exists,
     func,
+    literal,
     or_,
     select,
     update,
@@ -74,7 +76,7 @@ DEAD = (update(OUTBOX).where(OUTBOX.c.id == bindparam("row_id"))
 def _in_lane(lane: Lane, row: type[OutboxMessage] = OutboxMessage) -> ColumnElement[bool]:
     # A held broadcast let go because the person wrote goes with the conversation:
     # what waited for them comes before the answer to what they wrote.
-    bulk = and_(row.kind.in_(BULK_KINDS), row.released_at.is_(None))
+    bulk = and_(_among(row.kind, BULK_KINDS), row.released_at.is_(None))
     return bulk if lane is Lane.BULK else ~bulk
 
 
@@ -103,42 +105,14 @@ class Claimer:
     owner: str
     batch: int = 100
 
-    def _due(self, now: datetime) -> ColumnElement[bool]:
-        pending = and_(OutboxMessage.status == OutboxStatus.PENDING,
-                       OutboxMessage.next_attempt_at <= now)
-        abandoned = and_(OutboxMessage.status == OutboxStatus.SENDING,
-                         or_(OutboxMessage.lease_until.is_(None),
-                             OutboxMessage.lease_until < now))
-        return or_(pending, abandoned)
-
-    def _query(self, channels: Sequence[str], lane: Lane, now: datetime,
-               address: str | None, limit: int | None = None) -> Select[Any]:
-        earlier = aliased(OutboxMessage)
-        blocked = exists().where(
-            earlier.channel == OutboxMessage.channel,
-            earlier.address == OutboxMessage.address,
-            earlier.id < OutboxMessage.id,
-            earlier.status.in_(UNFINISHED),
-            _in_lane(lane, earlier),
-        )
-        # Each row comes with its recipient's identity and status: no query per row, and
-        # plain columns rather than objects (the dispatcher's cost is per row).
-        query = (
-            select(*COLUMNS, Identity.id, Identity.last_inbound_at, Identity.unreachable_at,
-                   Identity.opted_out_at, Person.status)
-            .outerjoin(Identity, (Identity.channel == OutboxMessage.channel)
-                       & (Identity.address == OutboxMessage.address))
-            .outerjoin(Person, Person.id == func.coalesce(OutboxMessage.person_id,
-                                                          Identity.person_id))
-            .where(self._due(now), OutboxMessage.channel.in_(list(channels)),
-                   _in_lane(lane), ~blocked)
-            .order_by(OutboxMessage.id)
-            .limit(limit or self.batch)
-        )
-        if address is not None:
-            query = query.where(OutboxMessage.address == address)
-        if self.database.is_postgres:
-            query = query.with_for_update(skip_locked=True, of=OutboxMessage)
+    def _query(self, channels: tuple[str, ...], lane: Lane, by_address: bool) -> Select[Any]:
+        """The claim, built once per shape and kept: ``now``, ``address`` and ``limit`` are
+        parameters, so a claim neither rebuilds nor re-keys the statement."""
+        key = (channels, lane, by_address)
+        query = _QUERIES.get(key)
+        if query is None:
+            query = _QUERIES[key] = _claim_query(channels, lane, by_address,
+                                                 self.database.is_postgres)
         return query
 
     async def claim(self, channels: Sequence[str], lane: Lane, now: datetime,
@@ -151,7 +125,9 @@ class Claimer:
         claimed: list[Claimed] = []
         dead: list[dict[str, Any]] = []
         async with self.database.transaction() as session:
-            found = (await session.execute(self._query(channels, lane, now, address, limit))).all()
+            query = self._query(tuple(channels), lane, address is not None)
+            found = (await session.execute(query, {
+                "now": now, "address": address, "limit": limit or self.batch})).all()
             for (row_id, channel, to, kind, payload, attempts, person_id, status, claimed_at,
                  created_at, forget, identity, last_inbound, unreachable, opted_out,
                  person_status) in found:
@@ -190,6 +166,52 @@ class Claimer:
             result = await session.execute(
                 update(OutboxMessage).where(mine).values(lease_until=now + LEASE))
         return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _among(column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """``column IN (…)`` with one parameter per value, not a list expanded into the SQL at
+    each execution (SQLAlchemy's default for a list): for statements run all the time."""
+    return cast(ColumnElement[bool], column.in_([literal(v, column.type) for v in values]))
+
+
+_QUERIES: dict[tuple[tuple[str, ...], Lane, bool], Select[Any]] = {}
+
+
+def _claim_query(channels: tuple[str, ...], lane: Lane, by_address: bool, postgres: bool
+                 ) -> Select[Any]:
+    now = bindparam("now", type_=OutboxMessage.next_attempt_at.type)
+    due = or_(and_(OutboxMessage.status == OutboxStatus.PENDING,
+                   OutboxMessage.next_attempt_at <= now),
+              and_(OutboxMessage.status == OutboxStatus.SENDING,
+                   or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now)))
+    earlier = aliased(OutboxMessage)
+    blocked = exists().where(
+        earlier.channel == OutboxMessage.channel,
+        earlier.address == OutboxMessage.address,
+        earlier.id < OutboxMessage.id,
+        _among(earlier.status, UNFINISHED),
+        _in_lane(lane, earlier),
+    )
+    # Each row comes with its recipient's identity and status: no query per row, and
+    # plain columns rather than objects (the dispatcher's cost is per row). The channels
+    # are written into the statement (a dispatcher's set never changes): no list to
+    # expand at each execution.
+    query = (
+        select(*COLUMNS, Identity.id, Identity.last_inbound_at, Identity.unreachable_at,
+               Identity.opted_out_at, Person.status)
+        .outerjoin(Identity, (Identity.channel == OutboxMessage.channel)
+                   & (Identity.address == OutboxMessage.address))
+        .outerjoin(Person, Person.id == func.coalesce(OutboxMessage.person_id,
+                                                      Identity.person_id))
+        .where(due, _among(OutboxMessage.channel, channels), _in_lane(lane), ~blocked)
+        .order_by(OutboxMessage.id)
+        .limit(bindparam("limit", type_=Integer))
+    )
+    if by_address:
+        query = query.where(OutboxMessage.address == bindparam("address"))
+    if postgres:
+        query = query.with_for_update(skip_locked=True, of=OutboxMessage)
+    return query
 
 
 def held_back(kind: str, created_at: datetime, unreachable_at: datetime | None,
