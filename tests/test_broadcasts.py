@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from sqlalchemy import select
 
 from bot.app import App
 from bot.services import broadcast_reports, broadcasts, permissions
 from bot.services.permissions import Actor
-from bot.storage.models import Role
+from bot.storage.models import Identity, OutboxMessage, Role
 from tests.support.broadcasts import FLU_TEXTS, coordinator, report, send, thanks
 from tests.support.chat import Chat, Recorder, joined, make_coordinator, t
 from tests.support.clock import FakeClock
@@ -151,3 +154,27 @@ async def test_quiet_hours_hold_a_broadcast_until_morning_unless_urgent(
     assert FLU_TEXTS["en"] in await people["en"].reads()
     assert (await report(app, carol, held))["late"] is False
     assert (await report(app, carol, urgent))["late"] is False
+
+
+async def test_each_champion_gets_it_once_where_they_last_wrote_from_if_reachable(
+        app: App) -> None:
+    recorder = Recorder("console")
+    for address in ("amina", "bilal"):
+        await joined(app, address, recorder=recorder)
+    later = app.clock() + timedelta(hours=1)
+    async with app.database.transaction() as session:
+        people = {address: person for address, person in await session.execute(
+            select(Identity.address, Identity.person_id))}
+        session.add(Identity(person_id=people["amina"], channel="console", address="amina-2",
+                             created_at=later, last_inbound_at=later))
+        session.add(Identity(person_id=people["bilal"], channel="console", address="bilal-2",
+                             created_at=later, last_inbound_at=later, opted_out_at=later))
+    await make_coordinator(app)
+    carol = await coordinator(app)
+    made = await send(app, carol, audience={"areas": ["Northfield"]})
+
+    async with app.database.transaction() as session:
+        sent_to = list(await session.scalars(
+            select(OutboxMessage.address).where(OutboxMessage.broadcast_id == made)))
+    assert sorted(sent_to) == ["amina-2", "bilal"]
+    assert (await report(app, carol, made))["recipients"] == 2

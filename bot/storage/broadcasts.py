@@ -71,15 +71,17 @@ class BroadcastText(Base):
 
 
 class BroadcastRecipient(Base):
-    """One person the broadcast went to, fixed when it started."""
+    """One person the broadcast went to, fixed when it started.
+
+    Keyed by (broadcast, person), which also keeps anyone from getting it twice; no
+    foreign keys, checked per row as a broadcast writes, since neither broadcasts nor
+    people are ever deleted and the fan-out takes both ids from their tables.
+    """
 
     __tablename__ = "broadcast_recipients"
-    __table_args__ = (UniqueConstraint("broadcast_id", "person_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
-                                           index=True)
+    broadcast_id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     address: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8))
