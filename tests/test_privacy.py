@@ -8,6 +8,7 @@ from sqlalchemy import inspect, select, text
 from bot.app import App
 from bot.services import directory, views
 from bot.storage.models import AuditEntry, Base, Person, Status
+from tests.support import broadcasts
 from tests.support.chat import Chat, joined, make_coordinator, t
 
 pytestmark = pytest.mark.usefixtures("programme")
@@ -51,6 +52,8 @@ async def test_forget_leaves_no_name_identity_or_free_text_and_keeps_the_counts(
 ) -> None:
     await make_coordinator(app)
     zainab = await busy_champion(app, code)
+    # A broadcast reached her: the list of whom it went to names her address.
+    await broadcasts.send(app, await broadcasts.coordinator(app), audience="all")
     assert Base.metadata.tables  # every table is searched, whatever it is
     before = await everything_in_the_database(app)
     assert NAME in before and WORDS in before and NOTE in before and "zainab-phone" in before

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services import alerts, attachments, audit, media
 from bot.services.events import EventContext
 from bot.services.media_store import MediaStore
+from bot.storage.broadcasts import BroadcastRecipient
 from bot.storage.models import (
     Activity,
     Area,
@@ -72,6 +73,9 @@ async def erase_person(session: AsyncSession, person: Person, now: datetime, act
                           .values(note=None, kind_other=None))
     await session.execute(delete(OutboxMessage).where(
         (OutboxMessage.person_id == person.id) | (OutboxMessage.about_person_id == person.id)))
+    # Broadcasts they were sent stay counted (by channel and language), to no address.
+    await session.execute(update(BroadcastRecipient).where(
+        BroadcastRecipient.person_id == person.id).values(address=""))
     await session.execute(update(Consent).where(Consent.person_id == person.id,
                                                 Consent.withdrawn_at.is_(None))
                           .values(withdrawn_at=now))
