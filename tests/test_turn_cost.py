@@ -3,15 +3,17 @@ every change, and a database connection dropped under a turn does not lose the t
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import App
-from bot.services import areas
+from bot.services import areas, library
 from bot.services.inbound import Handled
 from bot.storage.models import Area, Identity, InboundMessage, OutboxMessage
-from tests.support.chat import Chat
+from tests.support.chat import Chat, joined
 from tests.support.clock import FakeClock
 
 pytestmark = pytest.mark.usefixtures("programme")
@@ -104,3 +106,19 @@ async def test_the_time_someone_last_wrote_is_kept_to_the_minute_and_clears_unre
     found = await identity()
     assert found.last_inbound_at == clock.now  # over a minute since: written
     assert found.unreachable_at is None  # they wrote, so they can be reached again
+
+
+async def test_a_health_message_changed_while_people_read_is_shown_changed_at_once(
+        app: App) -> None:
+    amina = await joined(app, "amina", "en")
+    await amina.says("/info")  # the library has been read (and kept) by now
+    await amina.says("Heart health and blood pressure")
+    async with app.database.transaction() as session:
+        texts = {r.slug: r for r in library.starter_rows() if r.language == "en"}
+        stroke = next(r for r in texts.values() if "stroke" in r.source_url)
+        await library.import_rows(
+            session, [replace(stroke, title="Stroke: act FAST, call 999")], app.clock())
+    await amina.says("menu")
+    await amina.says("/info")
+    await amina.says("Heart health and blood pressure")
+    amina.sees("Stroke: act FAST, call 999")

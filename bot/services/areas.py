@@ -1,32 +1,21 @@
-"""The programme's areas, imported from a spreadsheet (CSV), and the list every turn reads.
-
-Areas rarely change, so the (id, name) list the engine offers is kept in memory per
-database. Any change made through a session of this process (ORM objects or an
-INSERT/UPDATE/DELETE on ``areas``) empties it when that session commits; a change made by
-another process (a CLI import while the bot runs) is seen within ``FRESH_SECONDS``.
-"""
+"""The programme's areas, imported from a spreadsheet (CSV), and the (id, name) list every
+turn reads: kept in memory until an area changes (see bot/services/kept.py)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-import time
-import weakref
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import event, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
+from bot.services.kept import Kept
 from bot.storage.models import Area
 
-FRESH_SECONDS = 30.0
 _NAMES = select(Area.id, Area.name).order_by(Area.name)
-_CHANGED = "areas_changed"
 
 
 class AreaFileError(ValueError):
@@ -80,60 +69,13 @@ async def all_areas(session: AsyncSession) -> list[Area]:
     return list(await session.scalars(select(Area).order_by(Area.name)))
 
 
-class _Cached:
-    def __init__(self) -> None:
-        self.version = 0  # bumped by every change, so a read that raced one is not kept
-        self.names: tuple[tuple[int, str], ...] | None = None
-        self.read_at = 0.0
+async def _names(session: AsyncSession) -> tuple[tuple[int, str], ...]:
+    return tuple((id_, name) for id_, name in (await session.execute(_NAMES)).all())
 
 
-_caches: weakref.WeakKeyDictionary[Engine, _Cached] = weakref.WeakKeyDictionary()
-
-
-def _cache(bind: Any) -> _Cached:
-    engine = bind.engine if hasattr(bind, "engine") else bind
-    found = _caches.get(engine)
-    if found is None:
-        found = _caches[engine] = _Cached()
-    return found
+_kept = Kept((Area,), _names)
 
 
 async def names(session: AsyncSession) -> tuple[tuple[int, str], ...]:
     """Every area's (id, name), by name: from memory unless an area changed."""
-    cache = _cache(session.get_bind())
-    now = time.monotonic()
-    if cache.names is not None and now - cache.read_at < FRESH_SECONDS:
-        return cache.names
-    version = cache.version
-    found = tuple((id_, name) for id_, name in (await session.execute(_NAMES)).all())
-    if version == cache.version:
-        cache.names, cache.read_at = found, now
-    return found
-
-
-def forget(bind: Any) -> None:
-    """Read the areas from the database next time."""
-    cache = _cache(bind)
-    cache.version += 1
-    cache.names = None
-
-
-@event.listens_for(Session, "after_flush")
-def _flushed(session: Session, flush: UOWTransaction) -> None:
-    if any(isinstance(o, Area) for o in (*session.new, *session.dirty, *session.deleted)):
-        session.info[_CHANGED] = True
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _executed(state: ORMExecuteState) -> None:
-    table = getattr(state.statement, "table", None)
-    if (state.is_insert or state.is_update or state.is_delete) and getattr(
-            table, "name", None) == Area.__tablename__:
-        state.session.info[_CHANGED] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _committed(session: Session) -> None:
-    if session.info.pop(_CHANGED, False):
-        forget(session.get_bind())
-
+    return await _kept.get(session)

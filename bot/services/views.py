@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import alerts, caseviews
+from bot.services.kept import Kept
 from bot.settings import Settings
 from bot.storage.models import (
     Activity,
@@ -109,6 +110,11 @@ async def people_this_month(session: AsyncSession, person: Person, today: date) 
 
 
 async def library(session: AsyncSession) -> tuple[LibraryItem, ...]:
+    """The health messages in every language (kept in memory until one changes)."""
+    return await _library.get(session)
+
+
+async def _read_library(session: AsyncSession) -> tuple[LibraryItem, ...]:
     messages = list(await session.scalars(select(HealthMessage).order_by(HealthMessage.id)))
     texts: dict[int, list[HealthMessageText]] = {}
     for text in await session.scalars(select(HealthMessageText)):
@@ -118,3 +124,6 @@ async def library(session: AsyncSession) -> tuple[LibraryItem, ...]:
                     {t.language: t.title for t in texts.get(m.id, [])},
                     {t.language: t.body for t in texts.get(m.id, [])})
         for m in messages)
+
+
+_library = Kept((HealthMessage, HealthMessageText), _read_library)
