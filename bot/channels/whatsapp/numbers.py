@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 
 PREFIX = "whatsapp:"
@@ -13,6 +15,11 @@ class BadNumber(ValueError):
 
 def e164(value: str) -> str:
     """``whatsapp:+44 7700 900123`` → ``+447700900123``; BadNumber if it is no phone number."""
+    return _e164(value)
+
+
+@functools.lru_cache(maxsize=4096)  # the same few thousand numbers write and are written to
+def _e164(value: str) -> str:
     raw = value.strip().removeprefix(PREFIX).strip()
     if not raw.startswith("+"):
         raw = "+" + raw  # Twilio's WaId is the number without its plus
