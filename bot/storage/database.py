@@ -80,7 +80,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = "champbot_read_only"  # an execution option: see Database.reading()
+
+
 def _sqlite_begin(connection: Connection) -> None:
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")  # reads a snapshot beside the writer (WAL)
+        return
     # Take the write lock up front: no deadlock when two transactions upgrade.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
@@ -102,6 +108,8 @@ class Database:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.readers = async_sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
         self._queue: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
         self._writing: asyncio.Task[Any] | None = None
 
@@ -117,6 +125,18 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: committed on success, rolled back on any error."""
         async with self._writer(), self.sessions.begin() as session:
+            yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A transaction that only reads. On SQLite it neither waits for this process's
+        writer nor takes the write lock: it reads a consistent snapshot while a turn
+        writes. On PostgreSQL it is a transaction like any other."""
+        if not self.is_sqlite:
+            async with self.transaction() as session:
+                yield session
+            return
+        async with self.readers.begin() as session:
             yield session
 
     @asynccontextmanager

@@ -50,7 +50,7 @@ class Screens:
 
     async def look(self, chat: str) -> tuple[Drawn | None, set[int]]:
         """The keyboard on screen, and the keyboards pressed since we last wrote."""
-        async with self.database.transaction() as session:
+        async with self.database.reading() as session:
             row = await session.get(DrawnKeyboard, (CHANNEL, chat))
             pressed = set(await session.scalars(select(PressedKeyboard.message_id).where(
                 PressedKeyboard.channel == CHANNEL, PressedKeyboard.chat == chat)))
