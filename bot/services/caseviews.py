@@ -47,13 +47,13 @@ async def contacts_of(session: AsyncSession, person_ids: Iterable[int]) -> dict[
     if not wanted:
         return {}
     names = dict((await session.execute(select(Person.id, Person.display_name).where(
-        Person.id.in_(wanted), Person.status != Status.ERASED))).tuples().all())
+        Person.id.in_(wanted), Person.status != Status.ERASED))).all())
     if not names:
         return {}
     reach: dict[int, str] = {}
     for person_id, channel, address in (await session.execute(
             select(Identity.person_id, Identity.channel, Identity.address)
-            .where(Identity.person_id.in_(list(names))).order_by(Identity.id))).tuples():
+            .where(Identity.person_id.in_(list(names))).order_by(Identity.id))):
         if person_id is not None:
             reach.setdefault(person_id, f", {channel} {address}")
     return {person_id: f"{name or '-'}{reach.get(person_id, '')}"

@@ -89,7 +89,7 @@ async def _items(session: AsyncSession, partner: Partner, new: bool) -> tuple[It
         .join(Concern, Concern.id == Escalation.concern_id)
         .outerjoin(Area, Area.id == Concern.area_id)
         .where(Escalation.partner_id == partner.id, Escalation.status.in_(OPEN), digested)
-        .order_by(Escalation.created_at, Escalation.id))).tuples().all()
+        .order_by(Escalation.created_at, Escalation.id))).all()
     files = await concern_media.of_concerns(session, (row[2] for row in rows))
     contacts = await contacts_of(session, (row[9] for row in rows
                                            if row[8] and row[9] is not None))

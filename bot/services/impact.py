@@ -82,7 +82,7 @@ async def _breakdowns(session: AsyncSession, start: date, end: date, areas: froz
     wanted = {area for _m, _t, area, _k, *_rest in groups if area != NO_AREA}
     if wanted:
         names.update((await session.execute(
-            select(Area.id, Area.name).where(Area.id.in_(wanted)))).tuples().all())
+            select(Area.id, Area.name).where(Area.id.in_(wanted)))).all())
     sums: dict[str, dict[str, list[int]]] = {d: {} for d in DIMENSIONS}
     total = [0, 0, 0]
     for month_key, topic, area, kind, count, people, minutes in groups:

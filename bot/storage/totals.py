@@ -3,9 +3,11 @@ add up, in the same transaction.
 
 Before each flush, every counted row about to be inserted adds itself to its total, every
 one about to be deleted takes itself off, and every changed one takes off what the
-database still holds and adds what it now says. Erasure (FORGET) only blanks words, so
-the totals stay. Statements that bypass the ORM (``update(Activity)``, raw SQL) must leave
-the counted columns alone, or call ``rebuild`` after.
+database still holds and adds what it now says. ``session.execute(insert(Activity),
+[...])`` adds its rows too. Erasure (FORGET) only blanks words, so the totals stay.
+ORM statements that would change a total otherwise (a bulk ``delete(Activity)``, an
+``update(Concern)`` of its area) are refused; SQL written without the ORM must leave the
+counted columns alone, or call ``rebuild`` after.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, delete, event, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from bot.storage.base import Base
 from bot.storage.models import NO_AREA, Activity, ActivityTotal, Concern, ConcernTotal
@@ -111,6 +113,41 @@ def _before_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> 
                     .where(source.id.in_(stored))):
                 _add(changes, tally.share(*values), -1)
         apply(connection, tally.target, changes)
+
+
+class TotalsBypassed(Exception):
+    """An ORM statement would change what a totals table adds up, behind its back."""
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    name = getattr(getattr(state.statement, "table", None), "name", None)
+    for tally in TALLIES:
+        if name != _table(tally.source).name:
+            continue
+        given: Any = state.parameters
+        rows: list[dict[str, Any]] = [given] if isinstance(given, dict) else list(given or ())
+        written = {getattr(k, "key", k) for k in getattr(state.statement, "_values", None) or ()}
+        if state.is_insert and rows and not written:
+            changes: dict[Key, Counter[str]] = {}
+            for row in rows:
+                _add(changes, tally.share(*(_given(tally, row, name)
+                                            for name in tally.counted)), 1)
+            apply(state.session.connection(), tally.target, changes)
+        elif (state.is_insert or state.is_delete
+              or (written | {k for row in rows for k in row}) & set(tally.counted)):
+            raise TotalsBypassed(f"{tally.source.__name__}: change such rows as objects "
+                                 "(or call totals.rebuild after)")
+
+
+def _given(tally: Tally, row: dict[str, Any], name: str) -> Any:
+    """A bulk insert's value, or the column's default when it gives none."""
+    if name in row:
+        return row[name]
+    default: Any = _table(tally.source).c[name].default
+    return default.arg if default is not None and default.is_scalar else None
 
 
 def apply(connection: Connection, target: type[Base], changes: dict[Key, Counter[str]]
