@@ -1,5 +1,6 @@
 """activity totals per day, area, topic and kind and concerns raised per day and area, for
-impact reports over long ranges; covering indexes for concerns counted in reports, digests
+impact reports over long ranges; covering indexes for the concerns and new champions
+counted by reports and digests
 
 Revision ID: 0014
 Revises: 0012
@@ -57,6 +58,7 @@ def upgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
     op.execute(CONCERNS.format(day="date(created_at)" if sqlite
                                else "CAST(created_at AT TIME ZONE 'UTC' AS date)"))
+    op.create_index("ix_people_joined", "people", ["role", "created_at", "area_id"])
     op.drop_index("ix_concerns_created", table_name="concerns")
     op.create_index("ix_concerns_created", "concerns",
                     ["confirmed", "created_at", "category", "area_id"])
@@ -66,6 +68,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_people_joined", table_name="people")
     op.drop_index("ix_concerns_updated", table_name="concerns")
     op.create_index("ix_concerns_updated", "concerns", ["updated_at"])
     op.drop_index("ix_concerns_created", table_name="concerns")

@@ -11,10 +11,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.areas import names as area_names
 from bot.storage.models import (
     NO_AREA,
     ActivityTotal,
-    Area,
     Concern,
     ConcernTotal,
     Person,
@@ -78,11 +78,7 @@ async def _breakdowns(session: AsyncSession, start: date, end: date, areas: froz
     if areas:
         query = query.where(day.area_id.in_(areas))
     groups = (await session.execute(query.group_by(*keys))).all()
-    names: dict[int | None, str] = {NO_AREA: ""}
-    wanted = {area for _m, _t, area, _k, *_rest in groups if area != NO_AREA}
-    if wanted:
-        names.update((await session.execute(
-            select(Area.id, Area.name).where(Area.id.in_(wanted)))).all())
+    names: dict[int, str] = {NO_AREA: "", **dict(await area_names(session))}
     sums: dict[str, dict[str, list[int]]] = {d: {} for d in DIMENSIONS}
     total = [0, 0, 0]
     for month_key, topic, area, kind, count, people, minutes in groups:
@@ -99,7 +95,7 @@ async def _breakdowns(session: AsyncSession, start: date, end: date, areas: froz
     return (total[0], total[1], total[2]), by
 
 
-STAGES = 4  # one pass for the totals and breakdowns, then three counts (``done`` after each)
+STAGES = 2  # the totals and breakdowns, then the counts (``done`` after each)
 
 
 async def report(session: AsyncSession, start: date, end: date,
@@ -122,11 +118,12 @@ async def report(session: AsyncSession, start: date, end: date,
         champions = champions.where(Person.area_id.in_(areas))
         raised = raised.where(ConcernTotal.area_id.in_(areas))
         resolved = resolved.where(Concern.area_id.in_(areas))
-    totals = []
-    for query in (champions, raised, resolved):
-        totals.append(int(await session.scalar(query) or 0))
-        done()
-    champions_joined, concerns_raised, concerns_resolved = totals
+    # One statement for the three (each from its index): one round trip, not three.
+    found = (await session.execute(select(champions.scalar_subquery(),
+                                          raised.scalar_subquery(),
+                                          resolved.scalar_subquery()))).one()
+    done()
+    champions_joined, concerns_raised, concerns_resolved = (int(n or 0) for n in found)
     return Report(start, end, count, people, minutes, champions_joined, concerns_raised,
                   concerns_resolved, by)
 

@@ -50,6 +50,8 @@ class Area(Base):
 
 class Person(Base):
     __tablename__ = "people"
+    # New champions in a range (the impact report), read from the index alone.
+    __table_args__ = (Index("ix_people_joined", "role", "created_at", "area_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     role: Mapped[Role] = mapped_column(text_enum(Role))
