@@ -82,10 +82,10 @@ SELECT 'champion', 'active', 'en', :area, '[]', :now, :now FROM n"""),
                  "areas": len(areas), "now": stamp, "today": now.date().isoformat()
                  if dialect == "sqlite" else now.date()}
         await session.execute(text(_activities(dialect)), {"count": activities, **shape})
-        # Written without the ORM: the totals the reports read are added up once here.
-        await session.run_sync(lambda sync: totals.rebuild(sync.connection()))
         shape.pop("today")
         await session.execute(text(_concerns(dialect)), {"count": concerns, **shape})
+        # Written without the ORM: the totals the reports read are added up once here.
+        await session.run_sync(lambda sync: totals.rebuild(sync.connection()))
         partner = Partner(name="Riverside Housing", language="en", emails=[],
                           created_at=now, updated_at=now)
         session.add(partner)

@@ -111,8 +111,9 @@ async def report(session: AsyncSession, start: date, end: date,
     raised = select(func.coalesce(func.sum(ConcernTotal.raised), 0)).where(
         ConcernTotal.raised_on >= start, ConcernTotal.raised_on <= end)
     # Resolved (or closed) during the range, whenever it was raised.
+    # ``confirmed`` alone, not ``IS TRUE``: PostgreSQL then needs no row, only the index.
     resolved = select(func.count()).select_from(Concern).where(
-        Concern.confirmed.is_(True), Concern.status.in_(("resolved", "closed")),
+        Concern.confirmed, Concern.status.in_(("resolved", "closed")),
         Concern.updated_at >= from_time, Concern.updated_at < to_time)
     if areas:
         champions = champions.where(Person.area_id.in_(areas))
