@@ -34,8 +34,12 @@ class ConcernStats:
     broadcasts_waiting_for_templates: int
 
 
-def _open_in(areas: frozenset[int]) -> Select[Escalation, Partner]:
-    query = (select(Escalation, Partner).join(Concern, Concern.id == Escalation.concern_id)
+def _open_in(areas: frozenset[int]
+             ) -> Select[int | None, EscalationStatus, datetime, bool, str]:
+    # Columns, not ORM objects: every open escalation is looked at.
+    query = (select(Escalation.partner_id, Escalation.status, Escalation.created_at,
+                    Escalation.urgent, Partner.work_days)
+             .join(Concern, Concern.id == Escalation.concern_id)
              .outerjoin(Partner, Partner.id == Escalation.partner_id)
              .where(Escalation.status.in_(OPEN)))
     return query.where(Concern.area_id.in_(areas)) if areas else query
@@ -62,10 +66,10 @@ async def stats(session: AsyncSession, settings: Settings, now: datetime,
                 areas: frozenset[int] = frozenset()) -> ConcernStats:
     today = now.astimezone(settings.zone).date()
     rows = (await session.execute(_open_in(areas))).all()
-    unrouted = sum(1 for e, _p in rows if e.partner_id is None)
-    overdue = sum(1 for e, p in rows if e.partner_id is not None
-                  and e.status is EscalationStatus.NEW
-                  and followups.overdue(e, p, settings, now))
+    unrouted = sum(1 for partner_id, *_rest in rows if partner_id is None)
+    overdue = sum(1 for partner_id, status, routed_at, urgent, work_days in rows
+                  if partner_id is not None and status is EscalationStatus.NEW
+                  and followups.due(routed_at, urgent, work_days, settings) <= now)
     held = await session.scalar(select(func.count(OutboxMessage.id)).where(
         OutboxMessage.kind == "broadcast", OutboxMessage.status == OutboxStatus.HELD))
     return ConcernStats(

@@ -11,10 +11,10 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import casenotes, concern_media, outbox, partner_mail, partners
-from bot.services.caseviews import contact_of
+from bot.services.caseviews import contacts_of
 from bot.settings import Settings
 from bot.storage.database import Database
-from bot.storage.models import OPEN, Area, Concern, Escalation, Partner
+from bot.storage.models import OPEN, Area, Concern, Escalation, Partner, concern_reference
 from flows.i18n import _, language, number
 from flows.types import Reply
 
@@ -80,17 +80,25 @@ class Digest:
 
 
 async def _items(session: AsyncSession, partner: Partner, new: bool) -> tuple[Item, ...]:
+    # Columns, not ORM objects: a partner may have hundreds of open escalations.
     digested = Escalation.digested_at.is_(None) if new else Escalation.digested_at.is_not(None)
     rows = (await session.execute(
-        select(Escalation, Concern, Area.name).join(Concern, Concern.id == Escalation.concern_id)
+        select(Escalation.id, Escalation.status, Concern.id, Concern.category, Area.name,
+               Concern.urgency, Concern.affects, Concern.description, Concern.contact_ok,
+               Concern.person_id, Concern.created_at)
+        .join(Concern, Concern.id == Escalation.concern_id)
         .outerjoin(Area, Area.id == Concern.area_id)
         .where(Escalation.partner_id == partner.id, Escalation.status.in_(OPEN), digested)
         .order_by(Escalation.created_at, Escalation.id))).all()
-    files = await concern_media.of_concerns(session, (c.id for _e, c, _a in rows))
-    return tuple([Item(c.reference, c.category, area, c.urgency, c.affects, c.description,
-                       await contact_of(session, c), e.status.value, c.created_at, e.id,
-                       concern_media.linkable(files.get(c.id, ())))
-                  for e, c, area in rows])
+    files = await concern_media.of_concerns(session, (row[2] for row in rows))
+    contacts = await contacts_of(session, (row[9] for row in rows
+                                           if row[8] and row[9] is not None))
+    return tuple(Item(concern_reference(concern_id), category, area, urgency, affects, words,
+                      contacts.get(person_id) if contact_ok and person_id is not None else None,
+                      status.value, raised_at, escalation_id,
+                      concern_media.linkable(files.get(concern_id, ())))
+                 for (escalation_id, status, concern_id, category, area, urgency, affects, words,
+                      contact_ok, person_id, raised_at) in rows)
 
 
 async def patterns(session: AsyncSession, partner: Partner, now: datetime

@@ -32,10 +32,18 @@ def add_working_days(start: datetime, days: int, work_days: str, zone: tzinfo) -
 
 def due_at(escalation: Escalation, partner: Partner | None, settings: Settings) -> datetime:
     """When an unacknowledged escalation is overdue."""
-    if escalation.urgent:
-        return escalation.created_at + timedelta(hours=settings.urgent_acknowledge_hours)
-    return add_working_days(escalation.created_at, settings.follow_up_working_days,
-                            partner.work_days if partner else WEEKDAYS, settings.zone)
+    return due(escalation.created_at, escalation.urgent,
+               partner.work_days if partner else None, settings)
+
+
+def due(routed_at: datetime, urgent: bool, work_days: str | None, settings: Settings
+        ) -> datetime:
+    """When an escalation routed at ``routed_at`` to a partner working ``work_days``
+    (weekdays if None) is overdue unless acknowledged."""
+    if urgent:
+        return routed_at + timedelta(hours=settings.urgent_acknowledge_hours)
+    return add_working_days(routed_at, settings.follow_up_working_days,
+                            WEEKDAYS if work_days is None else work_days, settings.zone)
 
 
 def overdue(escalation: Escalation, partner: Partner | None, settings: Settings,

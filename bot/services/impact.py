@@ -7,12 +7,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
-from sqlalchemy import Select, String, cast, func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import Activity, Area, Concern, Person, Role
+from bot.services.areas import names as area_names
+from bot.storage.models import (
+    NO_AREA,
+    ActivityTotal,
+    Concern,
+    ConcernTotal,
+    Person,
+    Role,
+)
 
 DIMENSIONS = ("month", "topic", "area", "kind")
 
@@ -52,49 +59,43 @@ def previous_month(day: date) -> tuple[date, date]:
     return month_start(end), end
 
 
-def _in_range(query: Select[Any], start: date, end: date,
-              areas: frozenset[int]) -> Select[Any]:
-    query = query.where(Activity.happened_on >= start, Activity.happened_on <= end)
-    return query.where(Activity.area_id.in_(areas)) if areas else query
-
-
-def _sums() -> tuple[Any, ...]:
-    # count(*) rather than of a column: the database can answer from the index alone.
-    return (func.count(), func.coalesce(func.sum(Activity.people_reached), 0),
-            func.coalesce(func.sum(Activity.minutes_given), 0))
+def last_twelve_months(day: date) -> tuple[date, date]:
+    """The dashboard's default range: twelve calendar months, ``day``'s month the last."""
+    year_before = month_start(day).replace(year=day.year - 1)
+    return month_start(year_before + timedelta(days=31)), day
 
 
 async def _breakdowns(session: AsyncSession, start: date, end: date, areas: frozenset[int]
                       ) -> tuple[tuple[int, int, int], dict[str, tuple[Row, ...]]]:
-    """The totals and every breakdown from one pass over the range: the activities are
-    counted per (month, topic, area, kind), and those few groups are added up here."""
-    month = func.substr(cast(Activity.happened_on, String), 1, 7)
-    query = _in_range(select(month, Activity.topic, Activity.area_id, Activity.kind,
-                             *_sums()), start, end, areas)
-    groups = (await session.execute(
-        query.group_by(month, Activity.topic, Activity.area_id, Activity.kind))).all()
-    names: dict[int | None, str] = {None: ""}
-    wanted = {area for _m, _t, area, _k, *_rest in groups if area is not None}
-    if wanted:
-        names.update((await session.execute(
-            select(Area.id, Area.name).where(Area.id.in_(wanted)))).tuples().all())
+    """The totals and every breakdown from one pass over the range's day totals (a few per
+    day, however many activities): added up per (month, topic, area, kind) by the
+    database, and those few groups added up here."""
+    day = ActivityTotal
+    keys = (func.substr(cast(day.happened_on, String), 1, 7), day.topic, day.area_id, day.kind)
+    query = (select(*keys, func.sum(day.activities), func.sum(day.people_reached),
+                    func.sum(day.minutes_given))
+             .where(day.happened_on >= start, day.happened_on <= end))
+    if areas:
+        query = query.where(day.area_id.in_(areas))
+    groups = (await session.execute(query.group_by(*keys))).all()
+    names: dict[int, str] = {NO_AREA: "", **dict(await area_names(session))}
     sums: dict[str, dict[str, list[int]]] = {d: {} for d in DIMENSIONS}
     total = [0, 0, 0]
     for month_key, topic, area, kind, count, people, minutes in groups:
-        keys = {"month": month_key, "topic": topic, "area": names.get(area, ""), "kind": kind}
-        for dimension, key in keys.items():
+        found = {"month": month_key, "topic": topic, "area": names.get(area, ""), "kind": kind}
+        for dimension, key in found.items():
             row = sums[dimension].setdefault(str(key), [0, 0, 0])
-            row[0] += count
-            row[1] += people or 0
-            row[2] += minutes or 0
-        total[0] += count
-        total[1] += people or 0
-        total[2] += minutes or 0
+            row[0] += int(count)
+            row[1] += int(people)
+            row[2] += int(minutes)
+        total[0] += int(count)
+        total[1] += int(people)
+        total[2] += int(minutes)
     by = {d: tuple(Row(key, *sums[d][key]) for key in sorted(sums[d])) for d in DIMENSIONS}
     return (total[0], total[1], total[2]), by
 
 
-STAGES = 4  # one pass for the totals and breakdowns, then three counts (``done`` after each)
+STAGES = 2  # the totals and breakdowns, then the counts (``done`` after each)
 
 
 async def report(session: AsyncSession, start: date, end: date,
@@ -104,24 +105,26 @@ async def report(session: AsyncSession, start: date, end: date,
     (count, people, minutes), by = await _breakdowns(session, start, end, areas)
     done()
     from_time, to_time = _bounds(start, end)
-    champions = select(func.count(Person.id)).where(
+    champions = select(func.count()).select_from(Person).where(
         Person.role == Role.CHAMPION, Person.created_at >= from_time, Person.created_at < to_time)
-    raised = select(func.count(Concern.id)).where(
-        Concern.confirmed.is_(True), Concern.created_at >= from_time,
-        Concern.created_at < to_time)
+    # Raised: added up from the day totals, not counted concern by concern.
+    raised = select(func.coalesce(func.sum(ConcernTotal.raised), 0)).where(
+        ConcernTotal.raised_on >= start, ConcernTotal.raised_on <= end)
     # Resolved (or closed) during the range, whenever it was raised.
-    resolved = select(func.count(Concern.id)).where(
-        Concern.confirmed.is_(True), Concern.status.in_(("resolved", "closed")),
+    # ``confirmed`` alone, not ``IS TRUE``: PostgreSQL then needs no row, only the index.
+    resolved = select(func.count()).select_from(Concern).where(
+        Concern.confirmed, Concern.status.in_(("resolved", "closed")),
         Concern.updated_at >= from_time, Concern.updated_at < to_time)
     if areas:
         champions = champions.where(Person.area_id.in_(areas))
-        raised = raised.where(Concern.area_id.in_(areas))
+        raised = raised.where(ConcernTotal.area_id.in_(areas))
         resolved = resolved.where(Concern.area_id.in_(areas))
-    totals = []
-    for query in (champions, raised, resolved):
-        totals.append(int(await session.scalar(query) or 0))
-        done()
-    champions_joined, concerns_raised, concerns_resolved = totals
+    # One statement for the three (each from its index): one round trip, not three.
+    found = (await session.execute(select(champions.scalar_subquery(),
+                                          raised.scalar_subquery(),
+                                          resolved.scalar_subquery()))).one()
+    done()
+    champions_joined, concerns_raised, concerns_resolved = (int(n or 0) for n in found)
     return Report(start, end, count, people, minutes, champions_joined, concerns_raised,
                   concerns_resolved, by)
 

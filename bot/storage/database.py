@@ -26,6 +26,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.storage import totals  # noqa: F401  (keeps the totals tables exact)
+
 log = logging.getLogger(__name__)
 
 # The migrations ship inside the package (bot/data/alembic links to the top-level alembic/).

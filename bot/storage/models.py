@@ -50,6 +50,8 @@ class Area(Base):
 
 class Person(Base):
     __tablename__ = "people"
+    # New champions in a range (the impact report), read from the index alone.
+    __table_args__ = (Index("ix_people_joined", "role", "created_at", "area_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     role: Mapped[Role] = mapped_column(text_enum(Role))
@@ -233,13 +235,48 @@ class Activity(Base):
     created_at: Mapped[datetime]
 
 
+class ActivityTotal(Base):
+    """Activities added up per day, area, topic and kind: the impact report reads these few
+    rows, not every activity. Kept exact by ``bot.storage.totals`` in the same flush as
+    each activity written, changed or deleted through the ORM."""
+
+    __tablename__ = "activity_totals"
+    # Stored in key order (SQLite): a range of days is read in one run.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    happened_on: Mapped[date] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(primary_key=True)  # NO_AREA when none was given
+    topic: Mapped[str] = mapped_column(String(30), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    activities: Mapped[int]
+    people_reached: Mapped[int]
+    minutes_given: Mapped[int]
+
+
+NO_AREA = 0  # the area_id of totals of what was given no area (ids start at 1)
+
+
+class ConcernTotal(Base):
+    """Confirmed concerns raised per day (UTC) and area: the impact report counts a year
+    of concerns from these. Kept exact by ``bot.storage.totals`` like ActivityTotal."""
+
+    __tablename__ = "concern_totals"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    raised_on: Mapped[date] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(primary_key=True)  # NO_AREA when none was given
+    raised: Mapped[int]
+
+
 class Concern(Base):
     """Something a community is struggling with, relayed by a champion."""
 
     __tablename__ = "concerns"
     __table_args__ = (
-        Index("ix_concerns_created", "created_at"),  # raised in a range, digest patterns
-        Index("ix_concerns_updated", "updated_at"),  # resolved in a range
+        # Raised in a range and digest patterns, read from the index alone.
+        Index("ix_concerns_created", "confirmed", "created_at", "category", "area_id"),
+        # Resolved in a range, read from the index alone.
+        Index("ix_concerns_updated", "status", "confirmed", "updated_at", "area_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -261,7 +298,12 @@ class Concern(Base):
 
     @property
     def reference(self) -> str:
-        return f"C-{1000 + self.id}"
+        return concern_reference(self.id)
+
+
+def concern_reference(concern_id: int) -> str:
+    """How people name a concern: C-1042."""
+    return f"C-{1000 + concern_id}"
 
 
 class ConcernUpdate(Base):

@@ -3,7 +3,7 @@ date range; the same report as CSV or XLSX."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from starlette.responses import Response
 
@@ -22,7 +22,7 @@ def parse_day(text: str) -> date | None:
 def period(visit: Visit) -> tuple[date, date, bool]:
     """The range asked for (default: the last twelve months), and whether it was bad."""
     today = visit.now.astimezone(visit.app.settings.zone).date()
-    default_start = impact.month_start(today.replace(year=today.year - 1) + timedelta(days=31))
+    default_start = impact.last_twelve_months(today)[0]
     start = parse_day(visit.query("from")) if visit.query("from") else default_start
     end = parse_day(visit.query("to")) if visit.query("to") else today
     bad = start is None or end is None or start > end
