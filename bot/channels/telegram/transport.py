@@ -9,13 +9,14 @@ library's own ``TimedOut`` and ``NetworkError``, as with its default carrier.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput, UploadFileDict
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+if TYPE_CHECKING:
+    from telegram._utils.types import ODVInput, UploadFileDict
 
 CONNECT_SECONDS = 5.0
 READ_SECONDS = 5.0
@@ -82,9 +83,11 @@ class AiohttpRequest(BaseRequest):
 
 
 def _seconds(value: ODVInput[float], default: float) -> float | None:
-    if isinstance(value, DefaultValue):
-        return default
-    return value
+    """A timeout given (seconds, or None for none), else ``default`` (the library marks
+    one not given with a value of its own)."""
+    if value is None or isinstance(value, int | float):
+        return value
+    return default
 
 
 def _sum(*parts: float | None) -> float | None:
