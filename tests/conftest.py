@@ -50,14 +50,17 @@ async def _create_database(url: str) -> None:
         await admin.dispose()
 
 
-async def _reset_postgres(url: str) -> None:
+async def empty_postgres(url: str, upgrade: bool = False) -> None:
+    """The PostgreSQL database at ``url``, created if missing, with nothing in it (or, with
+    ``upgrade``, the schema and nothing else)."""
     await _create_database(url)
     database = Database(url)
     try:
         async with database.engine.begin() as connection:
             await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
             await connection.execute(text("CREATE SCHEMA public"))
-        await database.upgrade()
+        if upgrade:
+            await database.upgrade()
     finally:
         await database.close()
 
@@ -74,7 +77,7 @@ async def _migrate(url: str) -> None:
 def migrated(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database at the head revision: a template file for SQLite, or the PostgreSQL URL."""
     if POSTGRES_URL:
-        asyncio.run(_reset_postgres(POSTGRES_URL))
+        asyncio.run(empty_postgres(POSTGRES_URL, upgrade=True))
         return POSTGRES_URL
     template = tmp_path_factory.mktemp("template") / "template.db"
     asyncio.run(_migrate(f"sqlite+aiosqlite:///{template}"))

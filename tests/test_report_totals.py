@@ -25,7 +25,7 @@ from bot.storage.models import (
     ConcernStatus,
     ConcernTotal,
 )
-from tests.conftest import POSTGRES_URL, _create_database
+from tests.conftest import POSTGRES_URL, empty_postgres
 from tests.support.chat import joined
 from tests.support.dashboard import add_activity
 
@@ -177,14 +177,7 @@ async def empty_url(tmp_path: Path) -> str:
         return f"sqlite+aiosqlite:///{tmp_path / 'backfill.db'}"
     url = make_url(POSTGRES_URL)
     url = url.set(database=f"{url.database}_backfill").render_as_string(hide_password=False)
-    await _create_database(url)
-    database = Database(url)
-    try:
-        async with database.engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-    finally:
-        await database.close()
+    await empty_postgres(url)
     return url
 
 
