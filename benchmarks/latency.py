@@ -252,7 +252,9 @@ async def measure(folder: Path, count: int, turns: int) -> tuple[list[Figure], s
                 await _until(lambda: _answers(client, "/readyz"), "champbot answers")
                 await asyncio.wait_for(platforms.webhook_set.wait(), 60)
                 hooks = Webhooks(client, process.url)
-                steps = lambda who, n: expected[who.channel][n % len(STEPS)]  # noqa: E731
+                def steps(who: Someone, n: int) -> int:
+                    return expected[who.channel][n % len(STEPS)]
+
                 mine = await drive(platforms, hooks, everyone, turns, steps)
                 mine_paced = await drive(platforms, hooks, everyone, turns * 2, steps,
                                          paced=True)

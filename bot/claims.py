@@ -108,7 +108,7 @@ class Claimer:
     def _query(self, channels: tuple[str, ...], lane: Lane, by_address: bool) -> Select[Any]:
         """The claim, built once per shape and kept: ``now``, ``address`` and ``limit`` are
         parameters, so a claim neither rebuilds nor re-keys the statement."""
-        key = (channels, lane, by_address)
+        key = (channels, lane, by_address, self.database.is_postgres)
         query = _QUERIES.get(key)
         if query is None:
             query = _QUERIES[key] = _claim_query(channels, lane, by_address,
@@ -174,7 +174,7 @@ def _among(column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
     return cast(ColumnElement[bool], column.in_([literal(v, column.type) for v in values]))
 
 
-_QUERIES: dict[tuple[tuple[str, ...], Lane, bool], Select[Any]] = {}
+_QUERIES: dict[tuple[tuple[str, ...], Lane, bool, bool], Select[Any]] = {}
 
 
 def _claim_query(channels: tuple[str, ...], lane: Lane, by_address: bool, postgres: bool

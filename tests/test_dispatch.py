@@ -293,10 +293,15 @@ async def test_the_pacer_never_exceeds_the_rate_overall_or_per_person() -> None:
         assert all(b - a >= 1.0 for a, b in itertools.pairwise(times))
 
 
+def telegram_pacer(time: FakeTime) -> Pacer:
+    """Telegram's limits: 30 a second, a second per chat after a burst of three."""
+    return Pacer(Limits(per_second=30, per_address_interval=1.0, per_address_burst=3),
+                 clock=time, sleep=time.sleep)
+
+
 async def test_a_reply_of_three_messages_goes_at_once_then_a_chat_gets_one_a_second() -> None:
     time = FakeTime()
-    pacer = Pacer(Limits(per_second=30, per_address_interval=1.0, per_address_burst=3),
-                  clock=time, sleep=time.sleep)
+    pacer = telegram_pacer(time)
     stamps = []
     for _ in range(6):
         async with pacer.turn("amina"):
@@ -313,8 +318,7 @@ async def test_a_reply_of_three_messages_goes_at_once_then_a_chat_gets_one_a_sec
 
 async def test_a_broadcast_never_bursts_to_a_chat() -> None:
     time = FakeTime()
-    pacer = Pacer(Limits(per_second=30, per_address_interval=1.0, per_address_burst=3),
-                  clock=time, sleep=time.sleep)
+    pacer = telegram_pacer(time)
     stamps = []
     for _ in range(3):
         async with pacer.turn("amina", bulk=True):

@@ -19,6 +19,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
+from bot.storage.base import written_table
+
 T = TypeVar("T")
 FRESH_SECONDS = 30.0
 _CHANGED = "kept_changed"
@@ -85,9 +87,9 @@ def _flushed(session: Session, flush: UOWTransaction) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _executed(state: ORMExecuteState) -> None:
-    if not (state.is_insert or state.is_update or state.is_delete):
+    name = written_table(state)
+    if name is None:
         return
-    name = getattr(getattr(state.statement, "table", None), "name", None)
     for kept in _ALL:
         if name in kept.tables:
             _mark(state.session, kept)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Dialect, Enum, MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -54,3 +54,10 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
         datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+def written_table(state: ORMExecuteState) -> str | None:
+    """The table an ORM-run INSERT, UPDATE or DELETE writes; None for anything else."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return None
+    return getattr(getattr(state.statement, "table", None), "name", None)

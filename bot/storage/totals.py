@@ -23,7 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
-from bot.storage.base import Base
+from bot.storage.base import Base, written_table
 from bot.storage.models import NO_AREA, Activity, ActivityTotal, Concern, ConcernTotal
 
 Key = tuple[Any, ...]
@@ -121,9 +121,9 @@ class TotalsBypassed(Exception):
 
 @event.listens_for(Session, "do_orm_execute")
 def _executed(state: ORMExecuteState) -> None:
-    if not (state.is_insert or state.is_update or state.is_delete):
+    name = written_table(state)
+    if name is None:
         return
-    name = getattr(getattr(state.statement, "table", None), "name", None)
     for tally in TALLIES:
         if name != _table(tally.source).name:
             continue
