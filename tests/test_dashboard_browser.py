@@ -45,6 +45,13 @@ def screenshots(environ: dict[str, str]) -> Path:
     return folder
 
 
+async def shown(locator: Any) -> None:
+    """The locator is on screen, waiting for it as a person would: after a click the page may
+    still be loading (an instant `is_visible()` reads the page being left)."""
+    from playwright.async_api import expect
+    await expect(locator).to_be_visible(timeout=20_000)
+
+
 async def launch(playwright: Any) -> Any:
     """Debian's Chromium, headless (browsers cannot be downloaded here)."""
     return await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
@@ -133,21 +140,21 @@ async def test_a_coordinator_uses_the_dashboard_in_a_browser(
             await check_accessible(page, "signin")
             await page.get_by_role("button", name="Sign in").click()
             await page.wait_for_url(f"{server}/dashboard/")
-            assert await page.get_by_role("heading", name="Overview").is_visible()
+            await shown(page.get_by_role("heading", name="Overview"))
             await check_accessible(page, "overview")
             await page.screenshot(path=str(folder / "overview.png"), full_page=True)
 
             await visit(page, f"{server}/dashboard/champions", "champions", folder)
             await page.get_by_role("link", name="Amina 2").click()
             await page.get_by_role("button", name="Approve: let them start").click()
-            assert await page.get_by_text("Pause: send them nothing for now").is_visible()
+            await shown(page.get_by_text("Pause: send them nothing for now"))
             await check_accessible(page, "champion")
             await page.screenshot(path=str(folder / "champion.png"), full_page=True)
 
             await visit(page, f"{server}/dashboard/champions/invite", "invite-form", folder)
             await page.get_by_label("How many people may join with one code").fill("25")
             await page.get_by_role("button", name="Make an invite code").click()
-            assert await page.get_by_role("img", name="QR code").is_visible()
+            await shown(page.get_by_role("img", name="QR code"))
             await check_accessible(page, "invite")
             await page.screenshot(path=str(folder / "invite.png"), full_page=True)
 

@@ -26,6 +26,7 @@ from tests.test_dashboard_browser import (  # noqa: F401 (server is a fixture)
     launch,
     screenshots,
     server,
+    shown,
     visit,
 )
 
@@ -75,7 +76,7 @@ async def test_a_coordinator_broadcasts_from_the_page_and_champions_receive_it(
             await page.wait_for_url(f"{server}/dashboard/")
 
             await visit(page, f"{server}/dashboard/partners", "partners", folder)
-            assert await page.get_by_role("cell", name="No partner").first.is_visible()
+            await shown(page.get_by_role("cell", name="No partner").first)
             await page.get_by_role("link", name="Northfield Surgery").click()
             await check_accessible(page, "partner")
             await page.screenshot(path=str(folder / "partner.png"), full_page=True)
@@ -84,7 +85,7 @@ async def test_a_coordinator_broadcasts_from_the_page_and_champions_receive_it(
             await visit(page, f"{server}/dashboard/broadcasts/new", "broadcast-new", folder)
             await page.get_by_label("Northfield").check()
             await page.get_by_role("button", name="Count").click()
-            assert await page.get_by_text("2 people in all.").is_visible()
+            await shown(page.get_by_text("2 people in all."))
             await page.get_by_label("Text in English").fill(FLU_TEXTS["en"])
             await page.get_by_label("Text in اردو").fill(FLU_TEXTS["ur"])
             await page.get_by_label("Urgent: send even during quiet hours").check()
@@ -108,6 +109,6 @@ async def test_a_coordinator_broadcasts_from_the_page_and_champions_receive_it(
             await check_accessible(page, "broadcast-report")
             await page.screenshot(path=str(folder / "broadcast-report.png"), full_page=True)
             await visit(page, f"{server}/dashboard/broadcasts", "broadcasts", folder)
-            assert await page.get_by_role("cell", name="Started", exact=True).is_visible()
+            await shown(page.get_by_role("cell", name="Started", exact=True))
         finally:
             await browser.close()

@@ -25,6 +25,7 @@ from tests.test_dashboard_browser import (  # noqa: F401  (server is a fixture)
     launch,
     screenshots,
     server,
+    shown,
 )
 from tests.test_dashboard_concerns import raise_concern
 
@@ -75,7 +76,7 @@ async def test_a_concern_is_routed_and_resolved_in_the_browser(
             await shot(page, folder, "concern-coordinator")
             await page.get_by_label("Partner service").select_option(label="Northfield Housing")
             await page.get_by_role("button", name="Route", exact=True).click()
-            assert await page.get_by_text("Done. The champion has been told.").is_visible()
+            await shown(page.get_by_text("Done. The champion has been told."))
 
             partner = await browser.new_page(viewport={"width": 375, "height": 740})
             await partner.goto(await link_in_chat(hana, server))
@@ -87,7 +88,7 @@ async def test_a_concern_is_routed_and_resolved_in_the_browser(
             await partner.get_by_label("A short note for the champion").fill(
                 "A Sunday bus starts next month")
             await partner.get_by_role("button", name="Resolved").click()
-            assert await partner.get_by_text("Done. The champion has been told.").is_visible()
+            await shown(partner.get_by_text("Done. The champion has been told."))
             await shot(partner, folder, "concern-resolved-phone")
         finally:
             await browser.close()

@@ -34,6 +34,7 @@ from tests.test_dashboard_browser import (
     check_accessible,
     launch,
     screenshots,
+    shown,
     start_run,
 )
 from tests.test_dashboard_concerns_browser import link_in_chat, shot
@@ -152,14 +153,14 @@ async def test_a_partner_signed_in_by_email_sees_the_files_and_resolves_the_conc
             await shot(page, folder, "concern-files-coordinator")
             await page.get_by_label("Partner service").select_option(label="Northfield Housing")
             await page.get_by_role("button", name="Route", exact=True).click()
-            assert await page.get_by_text("Done. The champion has been told.").is_visible()
+            await shown(page.get_by_text("Done. The champion has been told."))
 
             partner = await browser.new_page(viewport={"width": 375, "height": 740})
             await partner.goto(f"{server}/dashboard/signin")
             await check_accessible(partner, "signin-email")
             await partner.get_by_label("Email address").fill(PARTNER_EMAIL)
             await partner.get_by_role("button", name="Email me a link").click()
-            assert await partner.get_by_text("Check your email").is_visible()
+            await shown(partner.get_by_text("Check your email"))
             email = await emailed(smtp, PARTNER_EMAIL, "Your link to the dashboard")
             [link] = [found for found in email.links if "/dashboard/signin/" in found]
             assert link.startswith(f"{server}/dashboard/signin/")
@@ -172,7 +173,7 @@ async def test_a_partner_signed_in_by_email_sees_the_files_and_resolves_the_conc
             concern_page = partner.url
             await partner.get_by_label("A short note for the champion").fill(NOTE)
             await partner.get_by_role("button", name="Resolved").click()
-            assert await partner.get_by_text("Done. The champion has been told.").is_visible()
+            await shown(partner.get_by_text("Done. The champion has been told."))
 
             other = await browser.new_page(viewport={"width": 375, "height": 740})
             await other.goto(await link_in_chat(dana, server))
