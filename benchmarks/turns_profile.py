@@ -52,7 +52,8 @@ async def main() -> None:
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         statements[statement.split(None, 1)[0].upper()] += 1
 
-    event.listen(database.engine.sync_engine, "before_cursor_execute", count)
+    for engine in database.engines:
+        event.listen(engine.sync_engine, "before_cursor_execute", count)
     serial = iter(range(10**9))
 
     async def say(who: str, text: str) -> None:

@@ -124,7 +124,7 @@ class Claimer:
             return [], 0
         claimed: list[Claimed] = []
         dead: list[dict[str, Any]] = []
-        async with self.database.transaction() as session:
+        async with self.database.transaction(short=True) as session:
             query = self._query(tuple(channels), lane, address is not None)
             found = (await session.execute(query, {
                 "now": now, "address": address, "limit": limit or self.batch})).all()
@@ -162,7 +162,7 @@ class Claimer:
         if self.database.is_postgres:
             mine = OutboxMessage.id.in_(
                 select(OutboxMessage.id).where(mine).with_for_update(skip_locked=True))
-        async with self.database.transaction() as session:
+        async with self.database.transaction(short=True) as session:
             result = await session.execute(
                 update(OutboxMessage).where(mine).values(lease_until=now + LEASE))
         return int(getattr(result, "rowcount", 0) or 0)

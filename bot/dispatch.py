@@ -290,7 +290,7 @@ class Dispatcher:
                      if isinstance(r, Delivered) and c.forget_after_send]
         others = {c.id: (c, r) for c, r in zip(claimed, results, strict=True)
                   if not isinstance(r, Delivered)}
-        async with self.database.transaction() as session:
+        async with self.database.transaction(short=True) as session:
             if sent:
                 await session.execute(SENT.values(sent_at=now), [
                     {**row, "owner": self.owner} for row in sent])

@@ -24,7 +24,7 @@ class Parts:
         """How many parts already went (none on a row's first attempt: no query)."""
         if message.attempts <= 1 and message.id not in self._recorded:
             return 0
-        async with self.database.transaction() as session:
+        async with self.database.transaction(short=True) as session:
             count = await session.scalar(
                 select(PartsSent.count).where(PartsSent.outbox_id == message.id))
         return count or 0
@@ -34,7 +34,7 @@ class Parts:
         if count >= total:
             return  # the row is settled by the caller's result
         self._recorded.add(outbox_id)
-        async with self.database.transaction() as session:
+        async with self.database.transaction(short=True) as session:
             insert = insert_for(session)(PartsSent).values(outbox_id=outbox_id, count=count)
             await session.execute(insert.on_conflict_do_update(
                 index_elements=[PartsSent.outbox_id], set_={"count": count}))
@@ -44,5 +44,5 @@ class Parts:
         if message.attempts <= 1 and message.id not in self._recorded:
             return
         self._recorded.discard(message.id)
-        async with self.database.transaction() as session:
+        async with self.database.transaction(short=True) as session:
             await session.execute(delete(PartsSent).where(PartsSent.outbox_id == message.id))

@@ -95,7 +95,7 @@ async def _handle(app: App, inbound: Inbound) -> Handled:
     now = app.clock()
     async with (
         app.locks.hold(inbound.channel, inbound.address),
-        app.database.transaction() as session,
+        app.database.transaction(short=True) as session,
     ):
         # On PostgreSQL the same statement takes the person's lock across processes.
         if not await inbox.record_once(session, inbound, now, lock=True):
@@ -191,7 +191,7 @@ def _sorry() -> str:
 async def apologise(app: App, inbound: Inbound) -> None:
     """Tell the person a failure of ours happened (the failure itself is logged by the caller)."""
     try:
-        async with app.database.transaction() as session:
+        async with app.database.transaction(short=True) as session:
             await _say(app, session, inbound, _sorry, to_strangers=True)
     except Exception:
         log.exception("could not even apologise on %s", inbound.channel)
@@ -203,7 +203,7 @@ async def notify(app: App, inbound: Inbound, say: Callable[[], str]) -> Handled:
     recorded once like any message, in the person's language, the conversation untouched.
     Nothing is said to someone we don't know or who has paused messages."""
     inbound = cleaning.inbound(inbound)
-    async with app.database.transaction() as session:
+    async with app.database.transaction(short=True) as session:
         if not await inbox.record_once(session, inbound, app.clock()):
             return Handled.DUPLICATE
         await _say(app, session, inbound, say, to_strangers=False)

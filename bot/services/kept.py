@@ -10,12 +10,11 @@ within ``FRESH_SECONDS``. A read that raced a change is used once but not kept.
 from __future__ import annotations
 
 import time
-import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
@@ -41,15 +40,16 @@ class Kept(Generic[T]):
         self.tables = frozenset(t.__tablename__ for t in tables)
         self.models = tables
         self.load = load
-        self._copies: weakref.WeakKeyDictionary[Engine, _Copy[T]] = (
-            weakref.WeakKeyDictionary())
+        # One copy per database (its URL: a handle's engines, and any two handles on
+        # the same database, share it, and so see each other's changes at once).
+        self._copies: dict[URL, _Copy[T]] = {}
         _ALL.append(self)
 
     def _copy(self, bind: Any) -> _Copy[T]:
-        engine = bind.engine if hasattr(bind, "engine") else bind
-        found = self._copies.get(engine)
+        url = (bind.engine if hasattr(bind, "engine") else bind).url
+        found = self._copies.get(url)
         if found is None:
-            found = self._copies[engine] = _Copy()
+            found = self._copies[url] = _Copy()
         return found
 
     async def get(self, session: AsyncSession) -> T:

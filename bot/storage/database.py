@@ -26,7 +26,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from bot.storage import totals  # noqa: F401  (keeps the totals tables exact)
+from bot.storage import (
+    inline_sqlite,
+    totals,  # noqa: F401  (keeps the totals tables exact)
+)
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,20 @@ RECYCLE_SECONDS = 600  # well under the usual idle timeouts of servers and firew
 # comes (a connection silently gone, a lock never released) raises instead of stalling
 # the dispatcher or a turn for ever; every caller retries or apologises.
 COMMAND_TIMEOUT_SECONDS = 120
+
+
+BUSY_WAIT_MS = 30_000  # SQLite: how long a write waits for another process's (a CLI command)
+
+
+@asynccontextmanager
+async def _committing(session: AsyncSession) -> AsyncIterator[None]:
+    """Commit the session's transaction if the block ends well, roll it back if not."""
+    try:
+        yield
+    except BaseException:
+        await session.rollback()
+        raise
+    await session.commit()
 
 
 class SchemaOutOfDate(Exception):
@@ -70,16 +87,19 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")  # another process (a CLI command) may write
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA secure_delete=ON")  # erased text is overwritten, not left in pages
-    cursor.close()
+def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
+    def pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # How long a statement waits for another process's write (a CLI command).
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA secure_delete=ON")  # erased text is overwritten in pages
+        cursor.close()
+    return pragmas
 
 
 READ_ONLY = "champbot_read_only"  # an execution option: see Database.reading()
@@ -107,13 +127,35 @@ class Database:
             self.url, echo=echo, pool_recycle=RECYCLE_SECONDS, connect_args=connect_args,
             hide_parameters=True)  # never in logs
         if self.is_sqlite:
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas(BUSY_WAIT_MS))
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.readers = async_sessionmaker(
             self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+        # Short transactions on a SQLite file run on the event loop's thread (see
+        # inline_sqlite); elsewhere they are transactions like any other.
+        self.short_sessions, self.short_readers = self.sessions, self.readers
+        self._short_engine: AsyncEngine | None = None
+        if self.is_sqlite and self.url.database and self.url.database != ":memory:":
+            self._short_engine = create_async_engine(
+                self.url, async_creator=inline_sqlite.connector(
+                    str(Path(self.url.database).expanduser())),
+                pool_recycle=RECYCLE_SECONDS, hide_parameters=True)
+            event.listen(self._short_engine.sync_engine, "connect",
+                         _sqlite_pragmas(inline_sqlite.BUSY_TIMEOUT_MS))
+            event.listen(self._short_engine.sync_engine, "begin", _sqlite_begin)
+            self.short_sessions = async_sessionmaker(self._short_engine,
+                                                     expire_on_commit=False)
+            self.short_readers = async_sessionmaker(
+                self._short_engine.execution_options(**{READ_ONLY: True}),
+                expire_on_commit=False)
         self._queue: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
         self._writing: asyncio.Task[Any] | None = None
+
+    @property
+    def engines(self) -> tuple[AsyncEngine, ...]:
+        """Every engine this handle opens connections with (to listen to all of them)."""
+        return (self.engine,) + ((self._short_engine,) if self._short_engine else ())
 
     @property
     def is_sqlite(self) -> bool:
@@ -124,22 +166,57 @@ class Database:
         return self.url.get_backend_name() == "postgresql"
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: committed on success, rolled back on any error."""
-        async with self._writer(), self.sessions.begin() as session:
-            yield session
+    async def transaction(self, short: bool = False) -> AsyncIterator[AsyncSession]:
+        """One unit of work: committed on success, rolled back on any error.
+
+        ``short``: a few small statements (a turn, a claim, a delivery status). On a
+        SQLite file they run on the event loop's thread, without a hand-over to a driver
+        thread per call; bulk work leaves it False so the loop keeps serving meanwhile."""
+        if not short or self._short_engine is None:
+            async with self._writer(), self.sessions.begin() as session:
+                yield session
+            return
+        async with self._writer():
+            session = await self._begun(self.short_sessions)
+            async with session, _committing(session):
+                yield session
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[AsyncSession]:
+    async def reading(self, short: bool = False) -> AsyncIterator[AsyncSession]:
         """A transaction that only reads. On SQLite it neither waits for this process's
         writer nor takes the write lock: it reads a consistent snapshot while a turn
-        writes. On PostgreSQL it is a transaction like any other."""
+        writes. On PostgreSQL it is a transaction like any other. ``short``: as for
+        ``transaction``."""
         if not self.is_sqlite:
             async with self.transaction() as session:
                 yield session
             return
-        async with self.readers.begin() as session:
+        if not short or self._short_engine is None:
+            async with self.readers.begin() as session:
+                yield session
+            return
+        session = await self._begun(self.short_readers)
+        async with session, _committing(session):
             yield session
+
+    @staticmethod
+    async def _begun(sessions: async_sessionmaker[AsyncSession]) -> AsyncSession:
+        """A session whose SQLite transaction has begun. The write lock another process
+        holds is waited for here, asleep, so the event loop serves others meanwhile
+        (the connection itself gives up after a few milliseconds)."""
+        waited, pause = 0.0, 0.002
+        while True:
+            session = sessions()
+            try:
+                await session.connection()  # BEGIN (IMMEDIATE, for a writer)
+                return session
+            except OperationalError as error:
+                await session.close()
+                if not is_busy(error) or waited >= BUSY_WAIT_MS / 1000:
+                    raise
+            await asyncio.sleep(pause)
+            waited += pause + inline_sqlite.BUSY_TIMEOUT_MS / 1000
+            pause = min(pause * 2, 0.1)
 
     @asynccontextmanager
     async def _writer(self) -> AsyncIterator[None]:
@@ -163,6 +240,8 @@ class Database:
                 self._writing = None
 
     async def close(self) -> None:
+        if self._short_engine is not None:
+            await self._short_engine.dispose()
         await self.engine.dispose()
 
     async def checkpoint(self) -> None:

@@ -43,14 +43,14 @@ class Screens:
         self.clock = clock
 
     async def press(self, chat: str, message_id: int) -> None:
-        async with self.database.transaction() as session:
+        async with self.database.transaction(short=True) as session:
             insert = insert_for(session)(PressedKeyboard).values(
                 channel=CHANNEL, chat=chat, message_id=message_id, pressed_at=self.clock())
             await session.execute(insert.on_conflict_do_nothing())
 
     async def look(self, chat: str) -> tuple[Drawn | None, set[int]]:
         """The keyboard on screen, and the keyboards pressed since we last wrote."""
-        async with self.database.reading() as session:
+        async with self.database.reading(short=True) as session:
             row = await session.get(DrawnKeyboard, (CHANNEL, chat))
             pressed = set(await session.scalars(select(PressedKeyboard.message_id).where(
                 PressedKeyboard.channel == CHANNEL, PressedKeyboard.chat == chat)))
@@ -64,7 +64,7 @@ class Screens:
         ids = list(dealt)
         if not ids and drawn is KEEP:
             return
-        async with self.database.transaction() as session:
+        async with self.database.transaction(short=True) as session:
             if ids:
                 await session.execute(delete(PressedKeyboard).where(
                     PressedKeyboard.channel == CHANNEL, PressedKeyboard.chat == chat,

@@ -43,7 +43,7 @@ class StatusUpdate:
 
 async def record(database: Database, update: StatusUpdate, now: datetime) -> bool:
     """Apply one callback; True when a row went back to the queue (wake the dispatcher)."""
-    async with database.transaction() as session:
+    async with database.transaction(short=True) as session:
         row = await _row(session, update.message_sid)
         if row is None:
             return False  # a part of a longer message, or a row already swept
@@ -91,7 +91,7 @@ async def question_of(database: Database, message_sid: str | None) -> str | None
     """The question ("flow.step") a message we sent asked, for a button pressed under it."""
     if not message_sid:
         return None
-    async with database.transaction() as session:
+    async with database.transaction(short=True) as session:
         row = await _row(session, message_sid)
         question = row.payload.get("question") if row is not None else None
     return str(question) if question else None

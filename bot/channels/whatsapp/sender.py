@@ -173,7 +173,7 @@ class WhatsAppSender:
         return result
 
     async def _announced(self, address: str) -> bool:
-        async with self.database.transaction() as session:
+        async with self.database.transaction(short=True) as session:
             return bool(await session.scalar(select(exists().where(
                 OutboxMessage.channel == CHANNEL, OutboxMessage.address == address,
                 OutboxMessage.status == OutboxStatus.HELD,
