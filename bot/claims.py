@@ -46,7 +46,14 @@ from sqlalchemy.orm import aliased
 
 from bot.channels.base import BULK_KINDS
 from bot.storage.database import Database
-from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Person, Status
+from bot.storage.models import (
+    Identity,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+    Status,
+    queued,
+)
 
 LEASE = timedelta(seconds=10)  # a claim nobody renewed for this long is a dead process's
 HEARTBEAT = 3.0  # seconds between renewals: several chances before a lease runs out
@@ -105,7 +112,7 @@ class Claimer:
     owner: str
     batch: int = 100
 
-    def _query(self, channels: tuple[str, ...], lane: Lane, by_address: bool) -> Select[Any]:
+    def statement(self, channels: tuple[str, ...], lane: Lane, by_address: bool) -> Select[Any]:
         """The claim, built once per shape and kept: ``now``, ``address`` and ``limit`` are
         parameters, so a claim neither rebuilds nor re-keys the statement."""
         key = (channels, lane, by_address, self.database.is_postgres)
@@ -125,7 +132,7 @@ class Claimer:
         claimed: list[Claimed] = []
         dead: list[dict[str, Any]] = []
         async with self.database.transaction(short=True) as session:
-            query = self._query(tuple(channels), lane, address is not None)
+            query = self.statement(tuple(channels), lane, address is not None)
             found = (await session.execute(query, {
                 "now": now, "address": address, "limit": limit or self.batch})).all()
             for (row_id, channel, to, kind, payload, attempts, person_id, status, claimed_at,
@@ -175,6 +182,10 @@ def _among(column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
 
 
 _QUERIES: dict[tuple[tuple[str, ...], Lane, bool, bool], Select[Any]] = {}
+# The lane's queue index (its condition is in the claim, word for word: models.queued).
+QUEUE_INDEX = {Lane.BULK: "ix_outbox_bulk_queue", Lane.CONVERSATION: "ix_outbox_conversation_queue"}
+if BULK_KINDS != ("broadcast",):
+    raise RuntimeError("bot.storage.models.queued and its indexes name the bulk kinds")
 
 
 def _claim_query(channels: tuple[str, ...], lane: Lane, by_address: bool, postgres: bool
@@ -203,12 +214,18 @@ def _claim_query(channels: tuple[str, ...], lane: Lane, by_address: bool, postgr
                    & (Identity.address == OutboxMessage.address))
         .outerjoin(Person, Person.id == func.coalesce(OutboxMessage.person_id,
                                                       Identity.person_id))
-        .where(due, _among(OutboxMessage.channel, channels), _in_lane(lane), ~blocked)
+        .where(queued(lane is Lane.BULK, "outbox"), due,
+               _among(OutboxMessage.channel, channels), ~blocked)
         .order_by(OutboxMessage.id)
         .limit(bindparam("limit", type_=Integer))
     )
     if by_address:
         query = query.where(OutboxMessage.address == bindparam("address"))
+    else:
+        # Without statistics SQLite would rather read every row of the channel ever
+        # written (by ix_outbox_recipient) and sort them: the lane's queue, in id order,
+        # is what a claim wants, however long the outbox grows.
+        query = query.with_hint(OutboxMessage, f"INDEXED BY {QUEUE_INDEX[lane]}", "sqlite")
     if postgres:
         query = query.with_for_update(skip_locked=True, of=OutboxMessage)
     return query

@@ -35,11 +35,15 @@ async def test_what_a_short_transaction_commits_every_reader_sees(app: App) -> N
 
 async def test_a_failure_inside_a_short_transaction_leaves_nothing_behind(app: App) -> None:
     before = await _areas(app)
-    with pytest.raises(RuntimeError):
+
+    async def fail_midway() -> None:
         async with app.database.transaction(short=True) as session:
             session.add(_area(app, "brookside"))
             await session.flush()
             raise RuntimeError("a failure of ours in the middle of a turn")
+
+    with pytest.raises(RuntimeError):
+        await fail_midway()
     assert await _areas(app) == before
     async with app.database.transaction(short=True) as session:  # and the next one works
         session.add(_area(app, "brookside"))

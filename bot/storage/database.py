@@ -17,6 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import (
@@ -102,6 +103,14 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
     return pragmas
 
 
+class _SQLiteCompiler(SQLiteCompiler):
+    """SQLite's statement compiler, with table hints: SQLAlchemy's leaves them out, and
+    SQLite has one, ``INDEXED BY``, written after the table's name (the claims use it)."""
+
+    def get_from_hint_text(self, table: Any, text: str | None) -> str | None:
+        return text
+
+
 READ_ONLY = "champbot_read_only"  # an execution option: see Database.reading()
 
 
@@ -127,6 +136,7 @@ class Database:
             self.url, echo=echo, pool_recycle=RECYCLE_SECONDS, connect_args=connect_args,
             hide_parameters=True)  # never in logs
         if self.is_sqlite:
+            self.engine.sync_engine.dialect.statement_compiler = _SQLiteCompiler
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas(BUSY_WAIT_MS))
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
@@ -141,6 +151,7 @@ class Database:
                 self.url, async_creator=inline_sqlite.connector(
                     str(Path(self.url.database).expanduser())),
                 pool_recycle=RECYCLE_SECONDS, hide_parameters=True)
+            self._short_engine.sync_engine.dialect.statement_compiler = _SQLiteCompiler
             event.listen(self._short_engine.sync_engine, "connect",
                          _sqlite_pragmas(inline_sqlite.BUSY_TIMEOUT_MS))
             event.listen(self._short_engine.sync_engine, "begin", _sqlite_begin)

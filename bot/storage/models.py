@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, Text, TextClause, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.storage.base import Base, text_enum
@@ -149,6 +149,19 @@ SENT_ROWS = text("provider_message_id IS NOT NULL")
 ABOUT_ROWS = text("about_person_id IS NOT NULL")
 
 
+def queued(bulk: bool, table: str | None = None) -> TextClause:
+    """The outbox rows still to send in one lane (bulk: broadcasts not released by the
+    person writing; conversation: the rest), as SQL text: unqualified, the condition of
+    that lane's partial index; qualified by ``table``, the same words for a claim's WHERE
+    (SQLite uses a partial index only for a query that states its condition in literals).
+    The kinds are bot.channels.base.BULK_KINDS (bot.claims checks they agree)."""
+    q = f"{table}." if table else ""
+    unfinished = f"{q}status IN ('pending', 'sending')"
+    broadcast = f"{q}kind = 'broadcast' AND {q}released_at IS NULL"
+    return text(f"{unfinished} AND {broadcast}" if bulk
+                else f"{unfinished} AND NOT ({broadcast})")
+
+
 class OutboxMessage(Base):
     """A message to send, written in the same transaction as what caused it."""
 
@@ -162,6 +175,12 @@ class OutboxMessage(Base):
               postgresql_where=SENT_ROWS, sqlite_where=SENT_ROWS),
         Index("ix_outbox_about_person_id", "about_person_id",
               postgresql_where=ABOUT_ROWS, sqlite_where=ABOUT_ROWS),
+        # Each lane's queue in id order: a claim reads what is still to send, however
+        # many rows were sent before; each row is in one of them until it is settled.
+        Index("ix_outbox_bulk_queue", "id",
+              postgresql_where=queued(True), sqlite_where=queued(True)),
+        Index("ix_outbox_conversation_queue", "id",
+              postgresql_where=queued(False), sqlite_where=queued(False)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
