@@ -35,7 +35,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
-    exists,
     func,
     literal,
     or_,
@@ -53,6 +52,7 @@ from bot.storage.models import (
     Person,
     Status,
     queued,
+    unfinished,
 )
 
 LEASE = timedelta(seconds=10)  # a claim nobody renewed for this long is a dead process's
@@ -195,14 +195,16 @@ def _claim_query(channels: tuple[str, ...], lane: Lane, by_address: bool, postgr
                    OutboxMessage.next_attempt_at <= now),
               and_(OutboxMessage.status == OutboxStatus.SENDING,
                    or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now)))
-    earlier = aliased(OutboxMessage)
-    blocked = exists().where(
-        earlier.channel == OutboxMessage.channel,
-        earlier.address == OutboxMessage.address,
-        earlier.id < OutboxMessage.id,
-        _among(earlier.status, UNFINISHED),
-        _in_lane(lane, earlier),
-    )
+    earlier = aliased(OutboxMessage, name="earlier")
+    blocked = (
+        select(earlier.id).where(
+            earlier.channel == OutboxMessage.channel,
+            earlier.address == OutboxMessage.address,
+            earlier.id < OutboxMessage.id,
+            unfinished("earlier"),  # the recipient's queue, in ix_outbox_recipient_queue
+            _in_lane(lane, earlier))
+        .with_hint(earlier, "INDEXED BY ix_outbox_recipient_queue", "sqlite")
+        .exists())
     # Each row comes with its recipient's identity and status: no query per row, and
     # plain columns rather than objects (the dispatcher's cost is per row). The channels
     # are written into the statement (a dispatcher's set never changes): no list to

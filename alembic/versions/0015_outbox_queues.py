@@ -1,5 +1,5 @@
-"""each lane's rows still to send, indexed in id order, so a claim reads the queue and not
-every row sent before it
+"""each lane's rows still to send, indexed in id order, and each recipient's, so a claim
+reads the queues and not every row sent before
 
 Revision ID: 0015
 Revises: 0014
@@ -21,6 +21,7 @@ UNFINISHED = "status IN ('pending', 'sending')"
 BROADCAST = "kind = 'broadcast' AND released_at IS NULL"
 BULK = sa.text(f"{UNFINISHED} AND {BROADCAST}")
 CONVERSATION = sa.text(f"{UNFINISHED} AND NOT ({BROADCAST})")
+RECIPIENT = sa.text(UNFINISHED)
 
 
 def upgrade() -> None:
@@ -28,8 +29,11 @@ def upgrade() -> None:
                     postgresql_where=BULK, sqlite_where=BULK)
     op.create_index("ix_outbox_conversation_queue", "outbox", ["id"], unique=False,
                     postgresql_where=CONVERSATION, sqlite_where=CONVERSATION)
+    op.create_index("ix_outbox_recipient_queue", "outbox", ["channel", "address", "id"],
+                    unique=False, postgresql_where=RECIPIENT, sqlite_where=RECIPIENT)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_outbox_recipient_queue", table_name="outbox")
     op.drop_index("ix_outbox_conversation_queue", table_name="outbox")
     op.drop_index("ix_outbox_bulk_queue", table_name="outbox")

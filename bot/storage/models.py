@@ -156,10 +156,14 @@ def queued(bulk: bool, table: str | None = None) -> TextClause:
     (SQLite uses a partial index only for a query that states its condition in literals).
     The kinds are bot.channels.base.BULK_KINDS (bot.claims checks they agree)."""
     q = f"{table}." if table else ""
-    unfinished = f"{q}status IN ('pending', 'sending')"
     broadcast = f"{q}kind = 'broadcast' AND {q}released_at IS NULL"
-    return text(f"{unfinished} AND {broadcast}" if bulk
-                else f"{unfinished} AND NOT ({broadcast})")
+    return text(f"{unfinished(table).text} AND {broadcast}" if bulk
+                else f"{unfinished(table).text} AND NOT ({broadcast})")
+
+
+def unfinished(table: str | None = None) -> TextClause:
+    """Outbox rows still to send (pending or being sent), as ``queued`` words it."""
+    return text(f"{table + '.' if table else ''}status IN ('pending', 'sending')")
 
 
 class OutboxMessage(Base):
@@ -181,6 +185,10 @@ class OutboxMessage(Base):
               postgresql_where=queued(True), sqlite_where=queued(True)),
         Index("ix_outbox_conversation_queue", "id",
               postgresql_where=queued(False), sqlite_where=queued(False)),
+        # A recipient's rows still to send: "is an earlier one unfinished?" reads these,
+        # not all they were ever sent.
+        Index("ix_outbox_recipient_queue", "channel", "address", "id",
+              postgresql_where=unfinished(), sqlite_where=unfinished()),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
