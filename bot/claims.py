@@ -182,7 +182,8 @@ def _among(column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
 
 
 _QUERIES: dict[tuple[tuple[str, ...], Lane, bool, bool], Select[Any]] = {}
-# The lane's queue index (its condition is in the claim, word for word: models.queued).
+# SQLite: the lane's queue index (its condition is in the claim, word for word:
+# models.queued). PostgreSQL plans the claim by its statistics, from ix_outbox_due.
 QUEUE_INDEX = {Lane.BULK: "ix_outbox_bulk_queue", Lane.CONVERSATION: "ix_outbox_conversation_queue"}
 if BULK_KINDS != ("broadcast",):
     raise RuntimeError("bot.storage.models.queued and its indexes name the bulk kinds")
@@ -216,7 +217,7 @@ def _claim_query(channels: tuple[str, ...], lane: Lane, by_address: bool, postgr
                    & (Identity.address == OutboxMessage.address))
         .outerjoin(Person, Person.id == func.coalesce(OutboxMessage.person_id,
                                                       Identity.person_id))
-        .where(queued(lane is Lane.BULK, "outbox"), due,
+        .where(_in_lane(lane) if postgres else queued(lane is Lane.BULK, "outbox"), due,
                _among(OutboxMessage.channel, channels), ~blocked)
         .order_by(OutboxMessage.id)
         .limit(bindparam("limit", type_=Integer))

@@ -1,7 +1,8 @@
 """A claim reads its lane's queue (the rows still to send, in id order), not every message
-ever sent: checked with the database's own EXPLAIN after a long history, on SQLite (which
-has no statistics and would otherwise read the whole channel and sort it) and on
-PostgreSQL. And what the queue holds is what the dispatcher sends."""
+ever sent: checked with the database's own EXPLAIN after a long history. On SQLite, which
+has no statistics and would otherwise read the whole channel and sort it, the plan names
+the queue indexes; PostgreSQL chooses by its statistics, and must not read the table
+through. And what each lane's queue holds is what the dispatcher claims."""
 
 from __future__ import annotations
 
@@ -45,11 +46,13 @@ async def test_a_claim_reads_its_lane_queue_however_long_the_history(
         app: App, lane: Lane) -> None:
     await _history(app, 5_000)
     plan = await _plan(app, lane)
+    if app.database.is_postgres:  # its statistics choose among the indexes
+        assert "Seq Scan on outbox" not in plan, plan
+        return
     assert QUEUES[lane] in plan, plan
     assert "TEMP B-TREE" not in plan, plan  # already in order: no sort of what was read
-    if app.database.is_sqlite:  # PostgreSQL may rather anti-join: its statistics decide
-        # "Is an earlier message to this person unfinished?" reads their queue only.
-        assert "ix_outbox_recipient_queue" in plan, plan
+    # "Is an earlier message to this person unfinished?" reads their queue only.
+    assert "ix_outbox_recipient_queue" in plan, plan
 
 
 async def test_only_what_is_queued_is_claimed_and_each_lane_claims_its_own(app: App) -> None:

@@ -179,8 +179,10 @@ class OutboxMessage(Base):
               postgresql_where=SENT_ROWS, sqlite_where=SENT_ROWS),
         Index("ix_outbox_about_person_id", "about_person_id",
               postgresql_where=ABOUT_ROWS, sqlite_where=ABOUT_ROWS),
-        # Each lane's queue in id order: a claim reads what is still to send, however
-        # many rows were sent before; each row is in one of them until it is settled.
+        # Each lane's queue in id order, so a claim reads what is still to send, however
+        # many rows were sent before (each row is in one until it is settled). SQLite,
+        # which has no statistics, is told to use them (bot.claims); PostgreSQL plans
+        # its claims from its statistics.
         Index("ix_outbox_bulk_queue", "id",
               postgresql_where=queued(True), sqlite_where=queued(True)),
         Index("ix_outbox_conversation_queue", "id",
