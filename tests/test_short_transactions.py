@@ -6,13 +6,16 @@ what every other connection reads."""
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import App
+from bot.app import App, utc_now
+from bot.storage.database import Database
 from bot.storage.models import Area
 
 
@@ -103,3 +106,22 @@ async def test_a_write_held_by_another_process_is_waited_for_while_the_loop_serv
         release.set()
         await asyncio.to_thread(holder.join, 30)
     assert await _areas(app) == before + 2  # theirs and ours, both kept
+
+
+async def test_a_sqlite_uri_is_opened_as_it_asks(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # A SQLite URI (``file:…?uri=true``) is left to the driver that understands it, short
+    # or not, and nothing named after the URI is made where champbot runs.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    database = Database(f"sqlite+aiosqlite:///file:{tmp_path}/data/options.db?uri=true")
+    try:
+        await database.upgrade()
+        async with database.transaction(short=True) as session:
+            session.add(Area(code="brookside", name="Brookside", created_at=utc_now()))
+        for short in (True, False):  # one database, however it is read
+            async with database.reading(short=short) as session:
+                assert await session.scalar(select(func.count(Area.id))) == 1
+    finally:
+        await database.close()
+    assert sorted(os.listdir(tmp_path)) == ["data"]

@@ -125,7 +125,8 @@ def _sqlite_begin(connection: Connection) -> None:
 class Database:
     def __init__(self, url: str, echo: bool = False) -> None:
         self.url = make_url(url)
-        if self.is_sqlite and self.url.database and self.url.database != ":memory:":
+        if (self.is_sqlite and self.url.database and self.url.database != ":memory:"
+                and not self.url.database.startswith("file:")):  # a URI names its own place
             Path(self.url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         # No pre-ping (a round trip before every transaction): connections are renewed
         # before servers or firewalls drop idle ones, and a turn that meets a dropped
@@ -146,7 +147,10 @@ class Database:
         # inline_sqlite); elsewhere they are transactions like any other.
         self.short_sessions, self.short_readers = self.sessions, self.readers
         self._short_engine: AsyncEngine | None = None
-        if self.is_sqlite and self.url.database and self.url.database != ":memory:":
+        # A plain file only: a URL with options (``uri=true``, a shared in-memory
+        # database) is opened by aiosqlite alone, as it asks.
+        if (self.is_sqlite and self.url.database and self.url.database != ":memory:"
+                and not self.url.query):
             self._short_engine = create_async_engine(
                 self.url, async_creator=inline_sqlite.connector(
                     str(Path(self.url.database).expanduser())),
