@@ -47,8 +47,7 @@ class Pacer:
         self.sleep = sleep
         self.in_flight = 0
         self.recent: deque[float] = deque()  # when each call of the last second ended
-        # Per address: until when its gaps are owed (see above); IN_FLIGHT during a call.
-        self.owed: dict[str, float] = {}
+        self.owed: dict[str, float] = {}  # per address: until when its gaps are owed
         self.calling: set[str] = set()  # addresses with a call in flight
 
     @asynccontextmanager

@@ -46,17 +46,6 @@ COMMAND_TIMEOUT_SECONDS = 120
 BUSY_WAIT_MS = 30_000  # SQLite: how long a write waits for another process's (a CLI command)
 
 
-@asynccontextmanager
-async def _committing(session: AsyncSession) -> AsyncIterator[None]:
-    """Commit the session's transaction if the block ends well, roll it back if not."""
-    try:
-        yield
-    except BaseException:
-        await session.rollback()
-        raise
-    await session.commit()
-
-
 class SchemaOutOfDate(Exception):
     pass
 
@@ -111,6 +100,15 @@ class _SQLiteCompiler(SQLiteCompiler):
         return text
 
 
+def _sqlite_engine(engine: AsyncEngine, busy_timeout_ms: int) -> AsyncEngine:
+    """A SQLite engine as champbot uses it: its pragmas on each connection, transactions
+    begun as ``_sqlite_begin`` says, table hints rendered."""
+    engine.sync_engine.dialect.statement_compiler = _SQLiteCompiler
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_ms))
+    event.listen(engine.sync_engine, "begin", _sqlite_begin)
+    return engine
+
+
 READ_ONLY = "champbot_read_only"  # an execution option: see Database.reading()
 
 
@@ -137,31 +135,25 @@ class Database:
             self.url, echo=echo, pool_recycle=RECYCLE_SECONDS, connect_args=connect_args,
             hide_parameters=True)  # never in logs
         if self.is_sqlite:
-            self.engine.sync_engine.dialect.statement_compiler = _SQLiteCompiler
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas(BUSY_WAIT_MS))
-            event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
+            _sqlite_engine(self.engine, BUSY_WAIT_MS)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.readers = async_sessionmaker(
             self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
         # Short transactions on a SQLite file run on the event loop's thread (see
-        # inline_sqlite); elsewhere they are transactions like any other.
-        self.short_sessions, self.short_readers = self.sessions, self.readers
+        # inline_sqlite); elsewhere they are transactions like any other. A plain file
+        # only: a URL with options (``uri=true``, a shared in-memory database) is opened
+        # by aiosqlite alone, as it asks.
         self._short_engine: AsyncEngine | None = None
-        # A plain file only: a URL with options (``uri=true``, a shared in-memory
-        # database) is opened by aiosqlite alone, as it asks.
         if (self.is_sqlite and self.url.database and self.url.database != ":memory:"
                 and not self.url.query):
-            self._short_engine = create_async_engine(
+            self._short_engine = _sqlite_engine(create_async_engine(
                 self.url, async_creator=inline_sqlite.connector(
                     str(Path(self.url.database).expanduser())),
-                pool_recycle=RECYCLE_SECONDS, hide_parameters=True)
-            self._short_engine.sync_engine.dialect.statement_compiler = _SQLiteCompiler
-            event.listen(self._short_engine.sync_engine, "connect",
-                         _sqlite_pragmas(inline_sqlite.BUSY_TIMEOUT_MS))
-            event.listen(self._short_engine.sync_engine, "begin", _sqlite_begin)
-            self.short_sessions = async_sessionmaker(self._short_engine,
-                                                     expire_on_commit=False)
-            self.short_readers = async_sessionmaker(
+                pool_recycle=RECYCLE_SECONDS, hide_parameters=True),
+                inline_sqlite.BUSY_TIMEOUT_MS)
+            self._short_sessions = async_sessionmaker(self._short_engine,
+                                                      expire_on_commit=False)
+            self._short_readers = async_sessionmaker(
                 self._short_engine.execution_options(**{READ_ONLY: True}),
                 expire_on_commit=False)
         self._queue: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
@@ -191,10 +183,8 @@ class Database:
             async with self._writer(), self.sessions.begin() as session:
                 yield session
             return
-        async with self._writer():
-            session = await self._begun(self.short_sessions)
-            async with session, _committing(session):
-                yield session
+        async with self._writer(), self._short(self._short_sessions) as session:
+            yield session
 
     @asynccontextmanager
     async def reading(self, short: bool = False) -> AsyncIterator[AsyncSession]:
@@ -210,9 +200,22 @@ class Database:
             async with self.readers.begin() as session:
                 yield session
             return
-        session = await self._begun(self.short_readers)
-        async with session, _committing(session):
+        async with self._short(self._short_readers) as session:
             yield session
+
+    @asynccontextmanager
+    async def _short(self, sessions: async_sessionmaker[AsyncSession]
+                     ) -> AsyncIterator[AsyncSession]:
+        """A short transaction's session: begun, then committed if the block ends well
+        and rolled back if not."""
+        session = await self._begun(sessions)
+        async with session:
+            try:
+                yield session
+            except BaseException:
+                await session.rollback()
+                raise
+            await session.commit()
 
     @staticmethod
     async def _begun(sessions: async_sessionmaker[AsyncSession]) -> AsyncSession:

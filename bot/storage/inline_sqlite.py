@@ -123,9 +123,7 @@ class Connection:
         self._conn.rollback()
 
     async def close(self) -> None:
-        if self._connection is not None:
-            self._connection = None
-            self._conn.close()
+        self.stop()
 
     def stop(self) -> None:
         """Ends the connection at once (SQLAlchemy's terminate)."""
@@ -151,7 +149,6 @@ def connector(path: str) -> Callable[[], Any]:
     async def connect() -> Connection:
         # check_same_thread off: the pool may close a connection from another thread
         # at exit; every statement still runs on the event loop's thread.
-        connection = sqlite3.connect(path, check_same_thread=False)
-        connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        return Connection(connection)
+        # Its pragmas (BUSY_TIMEOUT_MS among them) are set by Database on connect.
+        return Connection(sqlite3.connect(path, check_same_thread=False))
     return connect

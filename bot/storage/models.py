@@ -156,9 +156,8 @@ def queued(bulk: bool, table: str | None = None) -> TextClause:
     (SQLite uses a partial index only for a query that states its condition in literals).
     The kinds are bot.channels.base.BULK_KINDS (bot.claims checks they agree)."""
     q = f"{table}." if table else ""
-    broadcast = f"{q}kind = 'broadcast' AND {q}released_at IS NULL"
-    return text(f"{unfinished(table).text} AND {broadcast}" if bulk
-                else f"{unfinished(table).text} AND NOT ({broadcast})")
+    rows, broadcast = unfinished(table).text, f"{q}kind = 'broadcast' AND {q}released_at IS NULL"
+    return text(f"{rows} AND {broadcast}" if bulk else f"{rows} AND NOT ({broadcast})")
 
 
 def unfinished(table: str | None = None) -> TextClause:
