@@ -48,6 +48,9 @@ TURNS = Counter("champbot_turns", "Inbound messages handled, by channel and resu
 TURN_SECONDS = Histogram("champbot_turn_duration_seconds",
                          "Time to handle one inbound message, by channel.", ("channel",),
                          buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+TURN_WRITES = Counter(
+    "champbot_turn_writes", "PostgreSQL turns tried as one statement, by outcome (done, "
+    "duplicate, or moved on: then run again in a transaction).", ("outcome",))
 INBOUND = Counter("champbot_inbound", "Inbound messages received, by channel.", ("channel",))
 SENDS = Counter("champbot_sends",
                 "Send attempts by channel and result (sent, held, retried, 429, dead).",

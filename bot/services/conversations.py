@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -9,12 +10,14 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.services import areas, invites, people
 from bot.settings import Settings
+from bot.storage import turn_commit
 from bot.storage.models import Conversation as ConversationRow
-from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Person
+from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Person, Role, Status
+from bot.storage.turn_commit import ARRIVAL_COLUMNS
 from flows.conversation import Area as AreaFact
 from flows.conversation import Conversation, Facts
 from flows.invites import extract_code
@@ -51,6 +54,10 @@ class Arrival:
     person: Person | None
     conversation: Conversation
     held: bool  # messages wait for this address to write (see outbox.release_held)
+    # The conversation's row as read (its time and JSON text), when read for a
+    # one-statement turn: what its write checks is still there (bot.storage.turn_commit).
+    seen_at: datetime | None = None
+    seen_state: str | None = None
 
 
 async def arrival(session: AsyncSession, channel: str, address: str) -> Arrival:
@@ -62,6 +69,27 @@ async def arrival(session: AsyncSession, channel: str, address: str) -> Arrival:
     identity, person, state, updated_at, held = row
     conversation = Conversation() if state is None else Conversation.from_dict(state, updated_at)
     return Arrival(identity, person, conversation, bool(held))
+
+
+async def quick_arrival(engine: AsyncEngine, channel: str, address: str) -> Arrival:
+    """``arrival`` read straight through the driver, for a one-statement turn
+    (bot.storage.turn_commit). The identity and person are plain objects, in no session:
+    such a turn only reads them."""
+    row = await turn_commit.arrival(engine, channel, address)
+    if row is None:
+        return Arrival(None, None, Conversation(), held=False)
+    identity = Identity(**{c: row[f"i_{c}"] for c in ARRIVAL_COLUMNS["identity"]})
+    person = None
+    if row["p_id"] is not None:
+        values = {c: row[f"p_{c}"] for c in ARRIVAL_COLUMNS["person"]}
+        person = Person(**values | {"role": Role(values["role"]),
+                                    "status": Status(values["status"]),
+                                    "topics": json.loads(values["topics"] or "[]")})
+    if row["state"] is None:
+        return Arrival(identity, person, Conversation(), bool(row["held"]))
+    conversation = Conversation.from_dict(json.loads(row["state"]), row["updated_at"])
+    return Arrival(identity, person, conversation, bool(row["held"]),
+                   seen_at=row["updated_at"], seen_state=row["state"])
 
 
 async def load(session: AsyncSession, identity: Identity) -> Conversation:

@@ -52,14 +52,27 @@ async def answered(session: AsyncSession, identity: Identity, person: Person | N
                  menu=first_word("menu"))
 
 
+def may_answer(state: Conversation, inbound: Inbound) -> bool:
+    """Whether this message may answer a broadcast's question (then ``answered`` looks)."""
+    pressed = broadcast_of(inbound.choice_question)
+    return (pressed is not None and inbound.choice_id in ANSWERS) or _typed_answer(
+        state, inbound)
+
+
+def _typed_answer(state: Conversation, inbound: Inbound) -> bool:
+    """"1" or "2" typed at the menu may answer the broadcast just shown."""
+    text = (inbound.text or "").strip()
+    return not inbound.choice_id and text in ("1", "2") and state.flow in (None, "menu")
+
+
 async def _answer(session: AsyncSession, identity: Identity, state: Conversation,
                   inbound: Inbound) -> tuple[int, str] | None:
     pressed = broadcast_of(inbound.choice_question)
     if pressed is not None and inbound.choice_id in ANSWERS:
         return pressed, inbound.choice_id
-    text = (inbound.text or "").strip()
-    if inbound.choice_id or text not in ("1", "2") or state.flow not in (None, "menu"):
+    if not _typed_answer(state, inbound):
         return None
+    text = (inbound.text or "").strip()
     last = await session.scalar(
         select(OutboxMessage).where(OutboxMessage.channel == identity.channel,
                                     OutboxMessage.address == identity.address)

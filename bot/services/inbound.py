@@ -18,10 +18,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot import metrics
 from bot.app import App
+from bot.locks import lock_key
 from bot.services import (
     cleaning,
     conversations,
@@ -35,8 +36,10 @@ from bot.services import (
     views,
 )
 from bot.services.events import EventContext, Refused
+from bot.storage import turn_commit
 from bot.storage.database import is_busy, is_disconnect
 from bot.storage.models import Identity, Person, Status
+from bot.storage.turn_commit import Written
 from flows import engine, languages
 from flows.commands import first_word
 from flows.conversation import Conversation
@@ -93,10 +96,59 @@ async def _handle_with_retries(app: App, inbound: Inbound, attempts: int = 3) ->
 
 async def _handle(app: App, inbound: Inbound) -> Handled:
     now = app.clock()
-    async with (
-        app.locks.hold(inbound.channel, inbound.address),
-        app.database.transaction(short=True) as session,
-    ):
+    async with app.locks.hold(inbound.channel, inbound.address):
+        if app.database.autocommit is not None:
+            written = await _in_one_statement(app, app.database.autocommit, inbound, now)
+            if written is not None:
+                return written
+        return await _in_transaction(app, inbound, now)
+
+
+# Views a one-statement turn may read (they read the person's id alone); a turn that
+# asks for another runs as a transaction.
+QUICK_VIEWS = frozenset({"impact", "concerns", "library"})
+
+
+async def _in_one_statement(app: App, engine: AsyncEngine, inbound: Inbound, now: datetime
+                            ) -> Handled | None:
+    """PostgreSQL: a turn that only moves its own conversation on and replies, read
+    without a transaction and written in one statement (bot.storage.turn_commit).
+    None when the turn needs more (someone new, something held, an opt-out, an answer
+    to a broadcast, an event, another view), when its conversation moved on meanwhile,
+    or on an error: then the ordinary transaction runs it from the start."""
+    try:
+        arrived = await conversations.quick_arrival(engine, inbound.channel, inbound.address)
+        identity, person, state = arrived.identity, arrived.person, arrived.conversation
+        if (identity is None or person is None or person.status != Status.ACTIVE
+                or arrived.seen_at is None or arrived.seen_state is None or arrived.held
+                or identity.opted_out_at is not None or optouts.intent(inbound) is not None
+                or feedback.may_answer(state, inbound)):
+            return None
+        async with AsyncSession(engine) as session:  # for views: reads, in autocommit
+            turn = await _run_turn(app, session, inbound, person, state, now,
+                                   paused=False, allowed=QUICK_VIEWS)
+        if turn is None or len(turn.replies) != len(turn.output):  # events, views
+            return None
+        written = await turn_commit.commit(
+            engine, channel=inbound.channel, address=inbound.address,
+            message_id=inbound.message_id, identity_id=identity.id, person_id=person.id,
+            seen_at=arrived.seen_at, seen_state=arrived.seen_state,
+            state=turn.conversation.to_dict(), stamp=_stale(identity, now),
+            replies=[reply.to_dict() for reply in turn.replies], now=now,
+            lock_key=lock_key(inbound.channel, inbound.address))
+    except Exception:
+        log.warning("a %s turn could not be written in one statement; running it as a "
+                    "transaction", inbound.channel, exc_info=True)
+        return None
+    metrics.TURN_WRITES.labels(written.value).inc()
+    if written is Written.DUPLICATE:
+        log.info("duplicate %s message %s ignored", inbound.channel, inbound.message_id)
+        return Handled.DUPLICATE
+    return Handled.DONE if written is Written.DONE else None
+
+
+async def _in_transaction(app: App, inbound: Inbound, now: datetime) -> Handled:
+    async with app.database.transaction(short=True) as session:
         # On PostgreSQL the same statement takes the person's lock across processes.
         if not await inbox.record_once(session, inbound, now, lock=True):
             log.info("duplicate %s message %s ignored", inbound.channel, inbound.message_id)
@@ -120,6 +172,7 @@ async def _handle(app: App, inbound: Inbound) -> Handled:
                            person_id=person.id)
             return Handled.DONE
         turn = await _run_turn(app, session, inbound, person, state, now, paused)
+        assert turn is not None  # any view may be loaded here
         ctx = EventContext(session, app.settings, now, identity, person)
         conversation = await _apply(app, ctx, inbound, turn)
         if not ctx.forgotten:
@@ -133,21 +186,31 @@ def _wrote(identity: Identity, now: datetime) -> None:
     Within a minute of the last time it was written, the time is not written again (a
     conversation is a burst of turns): the window is then thought to end up to a minute
     early, never late, so nothing goes as a free-form message once it is closed."""
-    last = identity.last_inbound_at
-    if last is None or now - last >= STAMP_EVERY or now < last:
+    if _stale(identity, now):
         identity.last_inbound_at = now
-    if identity.unreachable_at is not None:
         identity.unreachable_at = None
 
 
+def _stale(identity: Identity, now: datetime) -> bool:
+    """Whether the identity's "last wrote" needs writing (see _wrote)."""
+    last = identity.last_inbound_at
+    return (last is None or now - last >= STAMP_EVERY or now < last
+            or identity.unreachable_at is not None)
+
+
 async def _run_turn(app: App, session: AsyncSession, inbound: Inbound, person: Person | None,
-                    state: Conversation, now: datetime, paused: bool) -> engine.Turn:
+                    state: Conversation, now: datetime, paused: bool,
+                    allowed: frozenset[str] | None = None) -> engine.Turn | None:
+    """The engine's turn, with the views it asks for loaded. ``allowed``: the views it
+    may load (None: any); a turn that asks for another gives None."""
     facts = replace(await conversations.facts_for(session, app.settings, inbound, person, now),
                     paused=paused)
     turn = engine.resume(state, inbound, now, facts)
     loaded: dict[str, object] = {}
     while turn.needs and not turn.needs <= loaded.keys():
         # The engine asked for a view (e.g. "my concerns"): load it, run the turn again.
+        if allowed is not None and not turn.needs <= allowed:
+            return None
         for name in turn.needs - loaded.keys():
             loaded[name] = await views.load(session, name, person, app.settings, now)
         turn = engine.resume(state, inbound, now, replace(facts, views=loaded))

@@ -109,6 +109,13 @@ def _sqlite_engine(engine: AsyncEngine, busy_timeout_ms: int) -> AsyncEngine:
     return engine
 
 
+# PostgreSQL: connections kept open per process. A connection beyond them is closed
+# when it comes back; opening one (and preparing its statements again) costs more than
+# a turn, so the pool is sized for many people writing at once (50 turns in flight
+# measured 0.5× as fast with SQLAlchemy's default of 5).
+POOL_SIZE = 20
+POOL_OVERFLOW = 10
+
 READ_ONLY = "champbot_read_only"  # an execution option: see Database.reading()
 
 
@@ -133,7 +140,8 @@ class Database:
                         if self.url.get_driver_name() == "asyncpg" else {})
         self.engine: AsyncEngine = create_async_engine(
             self.url, echo=echo, pool_recycle=RECYCLE_SECONDS, connect_args=connect_args,
-            hide_parameters=True)  # never in logs
+            hide_parameters=True,  # never in logs
+            **({} if self.is_sqlite else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}))
         if self.is_sqlite:
             _sqlite_engine(self.engine, BUSY_WAIT_MS)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
@@ -156,6 +164,12 @@ class Database:
             self._short_readers = async_sessionmaker(
                 self._short_engine.execution_options(**{READ_ONLY: True}),
                 expire_on_commit=False)
+        # PostgreSQL with asyncpg: the same pool, every statement committed on its own
+        # (no BEGIN, no COMMIT), for turns that read, then write all they change in one
+        # statement (bot.storage.turn_commit). None elsewhere.
+        self.autocommit: AsyncEngine | None = None
+        if self.url.get_driver_name() == "asyncpg":
+            self.autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._queue: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
         self._writing: asyncio.Task[Any] | None = None
 
