@@ -112,7 +112,9 @@ def _sqlite_engine(engine: AsyncEngine, busy_timeout_ms: int) -> AsyncEngine:
 # PostgreSQL: connections kept open per process. A connection beyond them is closed
 # when it comes back; opening one (and preparing its statements again) costs more than
 # a turn, so the pool is sized for many people writing at once (50 turns in flight
-# measured 0.5× as fast with SQLAlchemy's default of 5).
+# measured 0.5× as fast with SQLAlchemy's default of 5). The connection used last is
+# handed out first (LIFO): its server process is warm, and the rest can go idle
+# (measured 1.3–1.4× the turns at 1 and 8 people than handing them out in turn).
 POOL_SIZE = 20
 POOL_OVERFLOW = 10
 
@@ -141,7 +143,8 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(
             self.url, echo=echo, pool_recycle=RECYCLE_SECONDS, connect_args=connect_args,
             hide_parameters=True,  # never in logs
-            **({} if self.is_sqlite else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}))
+            **({} if self.is_sqlite else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW,
+                                          "pool_use_lifo": True}))
         if self.is_sqlite:
             _sqlite_engine(self.engine, BUSY_WAIT_MS)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
