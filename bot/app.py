@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bot.locks import PersonLocks
+from bot.services.conversations import RecentArrivals
 from bot.settings import Settings
 from bot.storage.database import Database
 
@@ -24,6 +25,8 @@ class App:
     locks: PersonLocks = field(default_factory=PersonLocks)
     # Set whenever new outbox rows are committed, so the dispatcher wakes at once.
     outbox_ready: asyncio.Event = field(default_factory=asyncio.Event)
+    # What each person's last one-statement turn left (PostgreSQL; see inbound).
+    arrivals: RecentArrivals = field(default_factory=RecentArrivals)
 
 
 async def open_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> App:

@@ -22,6 +22,7 @@ from bot.storage.models import InboundMessage, OutboxMessage
 from tests.support.chat import Chat, joined, t
 
 pytestmark = pytest.mark.usefixtures("programme")
+NO_ACTIVITIES = "You haven't logged any activities yet."  # her impact, before any
 
 
 @pytest.fixture(autouse=True)
@@ -68,7 +69,7 @@ async def test_a_champion_browsing_is_answered_by_one_statement(app: App) -> Non
     said = await amina.says("/impact")
 
     assert amina.last_handled == Handled.DONE
-    assert "impact" in said.lower()
+    assert said.startswith(NO_ACTIVITIES)
     assert _written("done") == done + 1
     assert await _count(app, InboundMessage) == heard + 1
     assert await _count(app, OutboxMessage) == sent + len(amina.replies) > sent
@@ -204,4 +205,53 @@ async def test_a_turn_of_theirs_in_a_transaction_elsewhere_is_waited_for(app: Ap
 
     assert _written("moved on") == moved_on + 1
     assert amina.last_handled == Handled.DONE
-    assert "impact" in said.lower()
+    assert said.startswith(NO_ACTIVITIES)
+
+
+async def test_her_next_turn_starts_from_what_the_last_one_left(
+        app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    amina = await joined(app, "amina")
+    read = turn_commit.arrival
+    reads: list[str] = []
+
+    async def counted(*args: Any) -> Any:
+        reads.append(args[2])
+        return await read(*args)
+
+    monkeypatch.setattr(turn_commit, "arrival", counted)
+    await amina.says("menu")
+    await amina.says("/impact")
+    amina.sees(NO_ACTIVITIES)
+    await amina.says("menu")
+    amina.sees("What would you like to do?")
+
+    assert reads == ["amina"]  # read once; the next two started from what was left
+
+
+async def test_a_change_to_her_made_elsewhere_between_turns_is_seen_at_once(app: App) -> None:
+    amina = await joined(app, "amina")
+    await amina.says("menu")  # her arrival is now kept in this process
+    async with app.database.transaction() as session:  # a coordinator, another process
+        await session.execute(text("UPDATE people SET language = 'pl' WHERE id = "
+                                   "(SELECT person_id FROM identities WHERE address = 'amina')"))
+    moved_on = _written("moved on")
+
+    await amina.says("menu")
+
+    assert _written("moved on") == moved_on + 1
+    amina.sees(t("pl", "What would you like to do?"))
+
+
+async def test_a_message_held_for_her_meanwhile_goes_before_the_answer(app: App) -> None:
+    amina = await joined(app, "amina")
+    await amina.says("menu")
+    async with app.database.transaction() as session:  # held elsewhere, e.g. outside 24 h
+        await session.execute(text(
+            "INSERT INTO outbox (channel, address, kind, payload, status, attempts, "
+            "next_attempt_at, created_at, forget_after_send) VALUES ('console', 'amina', "
+            "'broadcast', '{\"text\": \"Flu jabs this Saturday\"}', 'held', 0, now(), now(), "
+            "false)"))
+
+    said = await amina.says("/impact")
+
+    assert said.index("Flu jabs this Saturday") < said.index(NO_ACTIVITIES)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import datetime
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, select
@@ -16,7 +17,7 @@ from bot.services import areas, invites, people
 from bot.settings import Settings
 from bot.storage import turn_commit
 from bot.storage.models import Conversation as ConversationRow
-from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Person, Role, Status
+from bot.storage.models import Identity, OutboxMessage, Person, Role, Status, held
 from bot.storage.turn_commit import ARRIVAL_COLUMNS
 from flows.conversation import Area as AreaFact
 from flows.conversation import Conversation, Facts
@@ -37,7 +38,7 @@ _SAVE = {"sqlite": _upsert(sqlite_insert), "postgresql": _upsert(pg_insert)}
 _HELD = (select(OutboxMessage.id)
          .where(OutboxMessage.channel == Identity.channel,
                 OutboxMessage.address == Identity.address,
-                OutboxMessage.status == OutboxStatus.HELD)
+                held("outbox"))  # in literals: read from the index of held rows
          .exists())
 _ARRIVAL = (
     select(Identity, Person, ConversationRow.state, ConversationRow.updated_at,
@@ -54,10 +55,12 @@ class Arrival:
     person: Person | None
     conversation: Conversation
     held: bool  # messages wait for this address to write (see outbox.release_held)
-    # The conversation's row as read (its time and JSON text), when read for a
-    # one-statement turn: what its write checks is still there (bot.storage.turn_commit).
+    # For a one-statement turn: the conversation's row as read (its time and JSON text)
+    # and the person as read (bot.storage.turn_commit), which its write checks are
+    # still so.
     seen_at: datetime | None = None
     seen_state: str | None = None
+    seen_person: str | None = None
 
 
 async def arrival(session: AsyncSession, channel: str, address: str) -> Arrival:
@@ -89,7 +92,42 @@ async def quick_arrival(engine: AsyncEngine, channel: str, address: str) -> Arri
         return Arrival(identity, person, Conversation(), bool(row["held"]))
     conversation = Conversation.from_dict(json.loads(row["state"]), row["updated_at"])
     return Arrival(identity, person, conversation, bool(row["held"]),
-                   seen_at=row["updated_at"], seen_state=row["state"])
+                   seen_at=row["updated_at"], seen_state=row["state"],
+                   seen_person=row["person_seen"])
+
+
+class RecentArrivals:
+    """What the last one-statement turn of each person who wrote lately left, kept in
+    this process to start their next turn without reading it again: that turn's write
+    checks all of it is still so (bot.storage.turn_commit), and any other outcome
+    forgets it. Bounded in number, and kept a few minutes at most (it holds a name)."""
+
+    def __init__(self, size: int = 10_000, keep: timedelta = timedelta(minutes=5)) -> None:
+        self._size = size
+        self._keep = keep
+        self._kept: OrderedDict[tuple[str, str], tuple[datetime, Arrival]] = OrderedDict()
+
+    def get(self, channel: str, address: str, now: datetime) -> Arrival | None:
+        found = self._kept.get((channel, address))
+        if found is None:
+            return None
+        if not found[0] <= now < found[0] + self._keep:
+            del self._kept[(channel, address)]
+            return None
+        return found[1]
+
+    def keep(self, channel: str, address: str, arrival: Arrival, state: dict[str, Any],
+             state_text: str, now: datetime) -> None:
+        """After a turn that saved ``state`` (as ``state_text``) at ``now``."""
+        self._kept[(channel, address)] = (now, replace(
+            arrival, conversation=Conversation.from_dict(state, now), held=False,
+            seen_at=now, seen_state=state_text))
+        self._kept.move_to_end((channel, address))
+        while len(self._kept) > self._size:
+            self._kept.popitem(last=False)
+
+    def forget(self, channel: str, address: str) -> None:
+        self._kept.pop((channel, address), None)
 
 
 async def load(session: AsyncSession, identity: Identity) -> Conversation:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -101,6 +102,7 @@ async def _handle(app: App, inbound: Inbound) -> Handled:
             written = await _in_one_statement(app, app.database.autocommit, inbound, now)
             if written is not None:
                 return written
+            app.arrivals.forget(inbound.channel, inbound.address)
         return await _in_transaction(app, inbound, now)
 
 
@@ -111,16 +113,21 @@ QUICK_VIEWS = frozenset({"impact", "concerns", "library"})
 
 async def _in_one_statement(app: App, engine: AsyncEngine, inbound: Inbound, now: datetime
                             ) -> Handled | None:
-    """PostgreSQL: a turn that only moves its own conversation on and replies, read
-    without a transaction and written in one statement (bot.storage.turn_commit).
-    None when the turn needs more (someone new, something held, an opt-out, an answer
-    to a broadcast, an event, another view), when its conversation moved on meanwhile,
-    or on an error: then the ordinary transaction runs it from the start."""
+    """PostgreSQL: a turn that only moves its own conversation on and replies, started
+    from what their last such turn left (or read in one statement outside a
+    transaction) and written in one statement that first checks all of it is still so
+    (bot.storage.turn_commit). None when the turn needs more (someone new, something
+    held, an opt-out, an answer to a broadcast, an event, another view), when anything
+    it started from changed meanwhile, or on an error: then the ordinary transaction
+    runs it from the start."""
     try:
-        arrived = await conversations.quick_arrival(engine, inbound.channel, inbound.address)
+        arrived = (app.arrivals.get(inbound.channel, inbound.address, now)
+                   or await conversations.quick_arrival(engine, inbound.channel,
+                                                         inbound.address))
         identity, person, state = arrived.identity, arrived.person, arrived.conversation
         if (identity is None or person is None or person.status != Status.ACTIVE
-                or arrived.seen_at is None or arrived.seen_state is None or arrived.held
+                or arrived.seen_at is None or arrived.seen_state is None
+                or arrived.seen_person is None or arrived.held
                 or identity.opted_out_at is not None or optouts.intent(inbound) is not None
                 or feedback.may_answer(state, inbound)):
             return None
@@ -129,22 +136,27 @@ async def _in_one_statement(app: App, engine: AsyncEngine, inbound: Inbound, now
                                    paused=False, allowed=QUICK_VIEWS)
         if turn is None or len(turn.replies) != len(turn.output):  # events, views
             return None
+        saving = turn.conversation.to_dict()
+        saving_text = json.dumps(saving)
         written = await turn_commit.commit(
             engine, channel=inbound.channel, address=inbound.address,
             message_id=inbound.message_id, identity_id=identity.id, person_id=person.id,
             seen_at=arrived.seen_at, seen_state=arrived.seen_state,
-            state=turn.conversation.to_dict(), stamp=_stale(identity, now),
+            seen_person=arrived.seen_person, state=saving_text,
             replies=[reply.to_dict() for reply in turn.replies], now=now,
-            lock_key=lock_key(inbound.channel, inbound.address))
+            stamp_every=STAMP_EVERY, lock_key=lock_key(inbound.channel, inbound.address))
     except Exception:
         log.warning("a %s turn could not be written in one statement; running it as a "
                     "transaction", inbound.channel, exc_info=True)
         return None
     metrics.TURN_WRITES.labels(written.value).inc()
+    if written is Written.DONE:
+        app.arrivals.keep(inbound.channel, inbound.address, arrived, saving, saving_text, now)
+        return Handled.DONE
     if written is Written.DUPLICATE:
         log.info("duplicate %s message %s ignored", inbound.channel, inbound.message_id)
         return Handled.DUPLICATE
-    return Handled.DONE if written is Written.DONE else None
+    return None
 
 
 async def _in_transaction(app: App, inbound: Inbound, now: datetime) -> Handled:

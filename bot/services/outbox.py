@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import OutboxMessage, OutboxStatus
+from bot.storage.models import OutboxMessage, OutboxStatus, held
 from flows.types import Reply
 
 MAX_ATTEMPTS = 8
@@ -60,7 +60,7 @@ _RELEASE = (
     update(OutboxMessage)
     .where(OutboxMessage.channel == bindparam("to_channel"),
            OutboxMessage.address == bindparam("to_address"),
-           OutboxMessage.status == OutboxStatus.HELD)
+           held("outbox"))  # in literals: read from the index of held rows
     .values(status=OutboxStatus.PENDING, next_attempt_at=bindparam("now"), error=None,
             provider_message_id=None, released_at=bindparam("now"))
     .execution_options(synchronize_session=False))

@@ -165,6 +165,11 @@ def unfinished(table: str | None = None) -> TextClause:
     return text(f"{table + '.' if table else ''}status IN ('pending', 'sending')")
 
 
+def held(table: str | None = None) -> TextClause:
+    """Outbox rows waiting for their recipient to write, in literals as ``queued``."""
+    return text(f"{table + '.' if table else ''}status = 'held'")
+
+
 class OutboxMessage(Base):
     """A message to send, written in the same transaction as what caused it."""
 
@@ -190,6 +195,9 @@ class OutboxMessage(Base):
         # not all they were ever sent.
         Index("ix_outbox_recipient_queue", "channel", "address", "id",
               postgresql_where=unfinished(), sqlite_where=unfinished()),
+        # What waits for a recipient to write: every turn asks "is anything held?".
+        Index("ix_outbox_held", "channel", "address",
+              postgresql_where=held(), sqlite_where=held()),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,13 +9,17 @@ the outbox in order. Two round trips instead of six (BEGIN, record and lock, rea
 save, replies, COMMIT), sent straight through the driver (asyncpg), whose prepared
 statements these are: this is the path every message takes.
 
-The write happens only if the conversation is still what the turn read (its time and
-state). It first takes the person's lock (the one a transaction turn holds, bot.locks),
-so a turn of the same person in another process either committed before the check,
-which then fails (PostgreSQL checks the row's latest version), or starts after this
-write. If the check fails nothing is written. Then, for a message already
-recorded, and on any error, the caller runs the turn again as an ordinary transaction
-under the person's lock (bot.services.inbound).
+The write happens only if everything the turn started from is still so: the
+conversation (its time and JSON), the person (every column the turn may read), the
+identity (same person, not opted out) and nothing held for the address. It first takes
+the person's lock (the one a transaction turn holds, bot.locks), so a turn of the same
+person in another process either committed before the check, which then fails
+(PostgreSQL checks the rows' latest versions), or starts after this write. Because the
+check covers all of it, what a turn starts from may be what the previous turn of the
+same person left (bot.services.conversations.RecentArrivals) instead of a fresh read.
+If the check fails nothing is written; then, for a message already recorded, and on
+any error, the caller runs the turn again as an ordinary transaction under the
+person's lock (bot.services.inbound).
 """
 
 from __future__ import annotations
@@ -24,13 +28,13 @@ import enum
 import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import greenlet_spawn
 
-from bot.storage.models import OutboxStatus
+from bot.storage.models import OutboxStatus, held
 
 # What a turn starts from: the identity, its person, the conversation as stored (its
 # JSON text, compared as it was read) and whether messages wait for this address.
@@ -41,13 +45,17 @@ ARRIVAL_COLUMNS = {
     "person": ("id", "role", "status", "display_name", "language", "area_id", "topics",
                "partner_id", "created_at", "updated_at", "erased_at"),
 }
+# The person as the turn saw them, as one text: compared again when the turn is written.
+_PERSON_SEEN = ("ROW(p.role, p.status, p.display_name, p.language, p.area_id, p.topics::text, "
+                "p.partner_id, p.erased_at)::text")
 _ARRIVAL = f"""
 SELECT {", ".join(f"i.{c} AS i_{c}" for c in ARRIVAL_COLUMNS["identity"])},
        {", ".join(f"p.{c}{'::text' if c == 'topics' else ''} AS p_{c}"
                   for c in ARRIVAL_COLUMNS["person"])},
+       {_PERSON_SEEN} AS person_seen,
        c.state::text AS state, c.updated_at AS updated_at,
        EXISTS (SELECT 1 FROM outbox o WHERE o.channel = i.channel AND o.address = i.address
-               AND o.status = '{OutboxStatus.HELD.value}') AS held
+               AND {held("o").text}) AS held
 FROM identities i
 LEFT JOIN people p ON p.id = i.person_id
 LEFT JOIN conversations c ON c.identity_id = i.id
@@ -68,6 +76,11 @@ WITH fresh AS (
     UPDATE conversations SET state = $6::json, updated_at = $7
     WHERE identity_id = $3 AND updated_at = $4::timestamptz AND state::jsonb = $5::jsonb
       AND (SELECT ok FROM fresh)
+      AND EXISTS (SELECT 1 FROM identities i JOIN people p ON p.id = i.person_id
+                  WHERE i.id = $3 AND i.person_id = $11 AND i.opted_out_at IS NULL
+                    AND {_PERSON_SEEN} = $13)
+      AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.channel = $1 AND o.address = $10
+                      AND {held("o").text})
     RETURNING identity_id
 ), recorded AS (
     INSERT INTO inbound_messages (channel, provider_message_id, received_at)
@@ -76,7 +89,9 @@ WITH fresh AS (
     RETURNING id
 ), stamped AS (
     UPDATE identities SET last_inbound_at = $7, unreachable_at = NULL
-    WHERE id = $3 AND $8::boolean AND EXISTS (SELECT 1 FROM saved)
+    WHERE id = $3 AND EXISTS (SELECT 1 FROM saved)
+      AND (last_inbound_at IS NULL OR last_inbound_at <= $7 - $8::interval
+           OR last_inbound_at > $7 OR unreachable_at IS NOT NULL)
 ), replies AS (
     INSERT INTO outbox (channel, address, person_id, kind, payload, status, attempts,
                         next_attempt_at, created_at, forget_after_send)
@@ -96,7 +111,7 @@ _DIVISION_BY_ZERO = "22012"
 class Written(enum.Enum):
     DONE = "done"            # everything written and committed
     DUPLICATE = "duplicate"  # the message was already recorded: nothing written
-    MOVED_ON = "moved on"    # the conversation changed since it was read: nothing written
+    MOVED_ON = "moved on"    # something it started from changed meanwhile: nothing written
 
 
 @asynccontextmanager
@@ -125,19 +140,20 @@ async def arrival(engine: AsyncEngine, channel: str, address: str) -> Any:
 
 async def commit(
     engine: AsyncEngine, *, channel: str, address: str, message_id: str, identity_id: int,
-    person_id: int, seen_at: datetime, seen_state: str, state: dict[str, Any], stamp: bool,
-    replies: Sequence[dict[str, Any]], now: datetime, lock_key: int,
+    person_id: int, seen_at: datetime, seen_state: str, seen_person: str, state: str,
+    replies: Sequence[dict[str, Any]], now: datetime, stamp_every: timedelta, lock_key: int,
 ) -> Written:
-    """Write a turn in one statement, if the conversation is still ``seen_*``.
-    ``lock_key``: the person's lock (bot.locks), taken first: a transaction of theirs
-    running elsewhere ends before this checks the conversation, so it is either seen
-    to have moved on, or was not saved yet and will wait for this one."""
+    """Write a turn in one statement, if what it started from (``seen_*``, see
+    _ARRIVAL) is still so. ``state``: the conversation to save, as JSON text.
+    ``stamp_every``: the identity's "last wrote" is written when older than this (or
+    when it was unreachable). ``lock_key``: the person's lock (bot.locks), taken first:
+    a transaction of theirs running elsewhere ends before this checks."""
     async with _driver(engine) as driver:
         try:
             row = await driver.fetchrow(
-                _COMMIT, channel, message_id[:128], identity_id, seen_at, seen_state,
-                json.dumps(state), now, stamp, [json.dumps(reply) for reply in replies],
-                address, person_id, lock_key)
+                _COMMIT, channel, message_id[:128], identity_id, seen_at, seen_state, state,
+                now, stamp_every, [json.dumps(reply) for reply in replies], address,
+                person_id, lock_key, seen_person)
         except Exception as error:
             if getattr(error, "sqlstate", None) == _DIVISION_BY_ZERO:
                 return Written.MOVED_ON  # the guard: the statement wrote nothing
