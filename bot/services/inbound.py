@@ -6,6 +6,11 @@ what was held for this person is released) → run the engine → apply its even
 write its replies to the outbox, all in one transaction → wake the dispatcher. A
 duplicate changes nothing and sends nothing; a failure of ours rolls everything back
 and the person gets an apology instead of silence.
+
+On PostgreSQL a turn that only moves the person's own conversation on and replies is
+written by one statement instead, which first checks that everything the turn started
+from is still so (``_in_one_statement``, bot.storage.turn_commit); anything else, or a
+failed check, takes the transaction above.
 """
 
 from __future__ import annotations
@@ -198,16 +203,11 @@ def _wrote(identity: Identity, now: datetime) -> None:
     Within a minute of the last time it was written, the time is not written again (a
     conversation is a burst of turns): the window is then thought to end up to a minute
     early, never late, so nothing goes as a free-form message once it is closed."""
-    if _stale(identity, now):
+    last = identity.last_inbound_at  # (a one-statement turn decides the same in SQL)
+    if last is None or now - last >= STAMP_EVERY or now < last:
         identity.last_inbound_at = now
+    if identity.unreachable_at is not None:
         identity.unreachable_at = None
-
-
-def _stale(identity: Identity, now: datetime) -> bool:
-    """Whether the identity's "last wrote" needs writing (see _wrote)."""
-    last = identity.last_inbound_at
-    return (last is None or now - last >= STAMP_EVERY or now < last
-            or identity.unreachable_at is not None)
 
 
 async def _run_turn(app: App, session: AsyncSession, inbound: Inbound, person: Person | None,

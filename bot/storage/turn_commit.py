@@ -5,9 +5,9 @@ conversation and send replies. On PostgreSQL such a turn reads what it starts fr
 outside any transaction, runs the pure engine, and then writes everything in one
 statement, which commits or does nothing as a whole: the inbound message recorded
 once, the conversation saved, the identity's "last wrote" stamp, and the replies in
-the outbox in order. Two round trips instead of six (BEGIN, record and lock, read,
-save, replies, COMMIT), sent straight through the driver (asyncpg), whose prepared
-statements these are: this is the path every message takes.
+the outbox in order. Two round trips (one, when the read is not needed: below) instead
+of six (BEGIN, record and lock, read, save, replies, COMMIT), sent straight through the
+driver (asyncpg), whose prepared statements these are: most messages take this path.
 
 The write happens only if everything the turn started from is still so: the
 conversation (its time and JSON), the person (every column the turn may read), the
