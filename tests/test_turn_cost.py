@@ -10,9 +10,10 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import App
-from bot.services import areas, library
+from bot.services import areas, library, outbox
 from bot.services.inbound import Handled
 from bot.storage.models import Area, Identity, InboundMessage, OutboxMessage
+from flows.types import Reply
 from tests.support.chat import Chat, joined
 from tests.support.clock import FakeClock
 
@@ -122,3 +123,21 @@ async def test_a_health_message_changed_while_people_read_is_shown_changed_at_on
     await amina.says("/info")
     await amina.says("Heart health and blood pressure")
     amina.sees("Stroke: act FAST, call 999")
+
+
+async def test_a_reply_written_at_once_keeps_its_place_among_those_enqueued(app: App) -> None:
+    """A turn's replies are written by one INSERT each, at once; what a handler enqueued
+    before them in the same transaction still reaches the person first."""
+    amina = await joined(app, "amina")
+    async with app.database.transaction() as session:
+        now = app.clock()
+        outbox.enqueue(session, channel="console", address="amina", reply=Reply("first"),
+                       now=now)
+        await outbox.write(session, channel="console", address="amina",
+                           reply=Reply("second"), now=now)
+        outbox.enqueue(session, channel="console", address="amina", reply=Reply("third"),
+                       now=now)
+
+    await amina.reads()
+
+    assert amina.replies == ["first", "second", "third"]

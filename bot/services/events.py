@@ -36,6 +36,14 @@ class EventContext:
     person: Person | None
     forgotten: bool = False  # the identity was deleted: say goodbye, then keep nothing
 
+    async def say(self, reply: Reply) -> None:
+        """``reply``, written at once (see outbox.write): the engine's replies."""
+        await outbox.write(
+            self.session, channel=self.identity.channel, address=self.identity.address,
+            reply=reply, now=self.now,
+            person_id=None if self.forgotten or self.person is None else self.person.id,
+            forget_after_send=self.forgotten)
+
     def reply(self, reply: Reply, kind: str = "reply") -> None:
         outbox.enqueue(
             self.session,

@@ -239,7 +239,7 @@ async def _apply(app: App, ctx: EventContext, inbound: Inbound, turn: engine.Tur
         for item in turn.output:
             if isinstance(item, Reply):
                 spoken = item.language
-                ctx.reply(item)
+                await ctx.say(item)
             else:
                 with language(spoken):
                     await handlers.apply(ctx, item)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import OutboxMessage, OutboxStatus, held
@@ -34,24 +35,41 @@ def enqueue(
     values: Mapping[str, str] | None = None,
 ) -> OutboxMessage:
     """``values`` name what a channel may put in an approved template (e.g. a reference)."""
+    row = OutboxMessage(**_row(
+        channel=channel, address=address, reply=reply, now=now, kind=kind,
+        person_id=person_id, about_person_id=about_person_id,
+        forget_after_send=forget_after_send, values=values))
+    session.add(row)
+    return row
+
+
+async def write(
+    session: AsyncSession, *, channel: str, address: str, reply: Reply, now: datetime,
+    kind: str = "reply", person_id: int | None = None, forget_after_send: bool = False,
+) -> None:
+    """``enqueue`` as one INSERT now, without an object to keep (a turn's replies: the
+    unit of work for one object cost a fifth of a turn). Rows enqueued before it in the
+    same transaction are written first (the session flushes them before any statement),
+    so a recipient's messages keep their order."""
+    await session.execute(_WRITE, _row(
+        channel=channel, address=address, reply=reply, now=now, kind=kind,
+        person_id=person_id, about_person_id=None, forget_after_send=forget_after_send,
+        values=None))
+
+
+def _row(*, channel: str, address: str, reply: Reply, now: datetime, kind: str,
+         person_id: int | None, about_person_id: int | None, forget_after_send: bool,
+         values: Mapping[str, str] | None) -> dict[str, Any]:
     payload = reply.to_dict()
     if values:
         payload["values"] = dict(values)
-    row = OutboxMessage(
-        channel=channel,
-        address=address,
-        person_id=person_id,
-        kind=kind,
-        payload=payload,
-        status=OutboxStatus.PENDING,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-        forget_after_send=forget_after_send,
-        about_person_id=about_person_id,
-    )
-    session.add(row)
-    return row
+    return {"channel": channel, "address": address, "person_id": person_id, "kind": kind,
+            "payload": payload, "status": OutboxStatus.PENDING, "attempts": 0,
+            "next_attempt_at": now, "created_at": now, "forget_after_send": forget_after_send,
+            "about_person_id": about_person_id}
+
+
+_WRITE = insert(cast(Table, OutboxMessage.__table__))  # Core: built once, no object per row
 
 
 # Built once; the inbound path runs it only when something is held, first in its turn
