@@ -14,10 +14,10 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import databases, dispatcher, fanout, figures, growth, latency, turns
+from benchmarks import caps, databases, dispatcher, fanout, figures, growth, latency, turns
 from benchmarks.figures import Figure
 
-MEASURES = ("turns", "latency", "dispatcher", "fanout", "growth")
+MEASURES = ("turns", "latency", "dispatcher", "fanout", "caps", "growth")
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
 
@@ -32,6 +32,7 @@ class Sizes:
     dispatched_naive: int
     fanout: tuple[int, ...]
     fanout_naive: int
+    capped: tuple[int, int]  # broadcast recipients on WhatsApp, on Telegram, at the caps
     champions: int
     activities: int
     concerns: int
@@ -39,11 +40,11 @@ class Sizes:
 
 
 MODES = {
-    "smoke": Sizes((1, 4), 16, 2, 4, 3, 200, 100, (200,), 100, 20, 2_000, 500, 2),
+    "smoke": Sizes((1, 4), 16, 2, 4, 3, 200, 100, (200,), 100, (40, 15), 20, 2_000, 500, 2),
     "quick": Sizes((1, 8, 50), 2_400, 4, 50, 4, 10_000, 600, (1_000, 20_000), 2_000,
-                   1_000, 100_000, 10_000, 5),
+                   (480, 180), 1_000, 100_000, 10_000, 5),
     "full": Sizes((1, 8, 50), 4_800, 4, 50, 16, 20_000, 3_000, (1_000, 10_000, 100_000),
-                  10_000, 10_000, 1_000_000, 100_000, 7),
+                  10_000, (2_400, 900), 10_000, 1_000_000, 100_000, 7),
 }
 
 
@@ -104,6 +105,9 @@ def main() -> None:
             _progress(found)
         if "fanout" in only:
             found += fanout.measure(where, list(sizes.fanout), sizes.fanout_naive)
+            _progress(found)
+        if "caps" in only:
+            found += asyncio.run(caps.measure(where, *sizes.capped))
             _progress(found)
         if "growth" in only:
             found += asyncio.run(_growth(where, sizes))

@@ -1,7 +1,8 @@
 """Local stand-ins for Twilio's Messages API and Telegram's Bot API, as light as they can
 be: they accept what is sent, answer as the platform does, and count arrivals per
 recipient so a benchmark can wait for a reply. No rules are checked (tests/support has
-the faithful fakes); these only need to be cheap and correct enough for the clients."""
+the faithful fakes) except, when asked, each platform's messages-a-second cap: a message
+over it is refused with a 429, as the platform does, and counted."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import asyncio
 import itertools
 import json
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from typing import Any
 
 from starlette.applications import Starlette
@@ -54,9 +55,14 @@ class Arrivals:
 
 
 class Platforms:
-    """Both fakes on one Starlette app (one port)."""
+    """Both fakes on one Starlette app (one port). ``caps``: messages a second each
+    platform ("whatsapp", "telegram") accepts in any one second; more are refused."""
 
-    def __init__(self) -> None:
+    def __init__(self, caps: dict[str, float] | None = None) -> None:
+        self.caps = caps or {}
+        self.accepted: dict[str, list[float]] = defaultdict(list)  # monotonic times
+        self.refused: dict[str, int] = defaultdict(int)
+        self._window: dict[str, deque[float]] = defaultdict(deque)
         self.arrivals = Arrivals()
         self.webhook_set = asyncio.Event()
         self._ids = itertools.count(1)
@@ -64,8 +70,27 @@ class Platforms:
             Route("/2010-04-01/Accounts/{sid}/Messages.json", self._twilio, methods=["POST"]),
             Route("/bot{token}/{method}", self._telegram, methods=["POST", "GET"])])
 
+    def _admit(self, platform: str) -> bool:
+        """Whether one more message fits this platform's cap now (and note it)."""
+        now = time.monotonic()
+        cap = self.caps.get(platform)
+        if cap is not None:
+            window = self._window[platform]
+            while window and now - window[0] >= 1.0:
+                window.popleft()
+            if len(window) >= cap:
+                self.refused[platform] += 1
+                return False
+            window.append(now)
+        self.accepted[platform].append(now)
+        return True
+
     async def _twilio(self, request: Request) -> Response:
         form = await request.form()
+        if not self._admit("whatsapp"):
+            return JSONResponse({"code": 20429, "message": "Too Many Requests",
+                                 "more_info": "https://www.twilio.com/docs/errors/20429",
+                                 "status": 429}, status_code=429)
         to = str(form.get("To", ""))
         self.arrivals.arrived("whatsapp:" + to.removeprefix("whatsapp:"))
         sid = f"SM{next(self._ids):032x}"
@@ -92,6 +117,10 @@ class Platforms:
         elif method == "getWebhookInfo":
             result = {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
         elif method in MESSAGES or method == "editMessageReplyMarkup":
+            if method in MESSAGES and not self._admit("telegram"):
+                return JSONResponse({"ok": False, "error_code": 429,
+                                     "description": "Too Many Requests: retry after 1",
+                                     "parameters": {"retry_after": 1}}, status_code=429)
             chat = int(params.get("chat_id") or 0)
             if method in MESSAGES:
                 self.arrivals.arrived(f"telegram:{chat}")

@@ -10,7 +10,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Figure:
-    measure: str  # turns, latency, dispatcher, fanout, growth
+    measure: str  # turns, latency, dispatcher, fanout, caps, growth
     name: str  # e.g. "50 people"
     unit: str  # turns/s, ms, msg/s, s, MB
     project: float

@@ -57,3 +57,25 @@ def test_an_unknown_measure_is_named_and_nothing_runs(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "unknown measure: speed" in done.stderr
     assert not (tmp_path / "results.json").exists()
+
+
+async def test_the_local_platforms_refuse_what_is_over_their_cap_with_a_429() -> None:
+    """The caps measure trusts these servers to count as the platforms do."""
+    import httpx
+
+    from benchmarks.channels import ACCOUNT_SID, TELEGRAM_TOKEN, Platforms
+
+    platforms = Platforms(caps={"whatsapp": 3, "telegram": 2})
+    transport = httpx.ASGITransport(app=platforms.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://local") as client:
+        twilio = [await client.post(f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json",
+                                    data={"To": f"whatsapp:+4477000000{n}", "Body": "hi"})
+                  for n in range(4)]
+        telegram = [await client.post(f"/bot{TELEGRAM_TOKEN}/sendMessage",
+                                      json={"chat_id": 700 + n, "text": "hi"})
+                    for n in range(3)]
+    assert [r.status_code for r in twilio] == [201, 201, 201, 429]
+    assert [r.status_code for r in telegram] == [200, 200, 429]
+    assert telegram[-1].json()["parameters"]["retry_after"] == 1
+    assert (len(platforms.accepted["whatsapp"]), platforms.refused["whatsapp"]) == (3, 1)
+    assert (len(platforms.accepted["telegram"]), platforms.refused["telegram"]) == (2, 1)
