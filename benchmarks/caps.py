@@ -10,27 +10,18 @@ first to the last, as the server saw them arrive."""
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 from sqlalchemy import text
 
 from benchmarks import databases, rows
-from benchmarks.channels import (
-    ACCOUNT_SID,
-    AUTH_TOKEN,
-    BOT_NUMBER,
-    TELEGRAM_TOKEN,
-    WEBHOOK_SECRET,
-    Platforms,
-)
+from benchmarks.channels import Platforms, champbot_environ
 from benchmarks.figures import Figure
 from bot.services import broadcasts
 from bot.services.permissions import OPERATOR
 from bot.storage.database import Database
-from tests.support.processes import Champbot
+from tests.support.processes import Champbot, within
 from tests.support.servers import serve
 
 CAPS = {"whatsapp": 80.0, "telegram": 30.0}  # the platforms' defaults (bot.settings)
@@ -59,12 +50,6 @@ async def _champions(database: Database, whatsapp: int, telegram: int, now: date
         await session.execute(text(IDENTITIES), {"whatsapp": first + whatsapp, "now": stamp})
 
 
-async def _pause(what: str, deadline: float) -> None:
-    if time.monotonic() > deadline:
-        raise RuntimeError(f"not in time: {what}")
-    await asyncio.sleep(0.1)
-
-
 async def measure(folder: Path, whatsapp: int, telegram: int) -> list[Figure]:
     now = datetime.now(UTC)
     url = await databases.fresh(folder, "caps")
@@ -73,31 +58,23 @@ async def measure(folder: Path, whatsapp: int, telegram: int) -> list[Figure]:
     try:
         await _champions(app.database, whatsapp, telegram, now)
         async with serve(platforms.app) as local:
-            process = Champbot({
-                "DATABASE_URL": url, "MEDIA_DIR": str(folder / "media"),
-                "BROADCAST_QUIET_HOURS": "off",
-                "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_API_BASE_URL": f"{local}/bot",
-                "TELEGRAM_MODE": "webhook", "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
-                "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-                "TWILIO_WHATSAPP_FROM": BOT_NUMBER, "TWILIO_API_BASE_URL": local},
-                "all", folder)
+            process = Champbot({**champbot_environ(url, local, folder),
+                                "BROADCAST_QUIET_HOURS": "off"}, "all", folder)
             process.env["PUBLIC_BASE_URL"] = process.url
             process.start()
             try:
-                deadline = time.monotonic() + 60
-                async with httpx.AsyncClient(base_url=process.url, timeout=10) as client:
-                    while not await _ready(client):
-                        await _pause("champbot answers", deadline)
+                await process.serving()
                 await asyncio.wait_for(platforms.webhook_set.wait(), 60)
                 made = await broadcasts.create(app.database, app.settings, OPERATOR,
                                                broadcasts.Request(texts=TEXTS), now)
                 await broadcasts.start(app.database, app.settings, OPERATOR, made, now)
                 wanted = {"whatsapp": whatsapp, "telegram": telegram}
-                deadline = time.monotonic() + 30 + max(
-                    wanted[p] / CAPS[p] for p in CAPS) * 3
-                while any(len(platforms.accepted[p]) < wanted[p] for p in CAPS):
-                    sent = {p: len(platforms.accepted[p]) for p in CAPS}
-                    await _pause(f"the broadcast sent (only {sent})", deadline)
+
+                async def all_sent() -> bool:
+                    return all(len(platforms.accepted[p]) >= wanted[p] for p in CAPS)
+
+                await within(30 + 3 * max(wanted[p] / CAPS[p] for p in CAPS), all_sent,
+                             "the broadcast sent to everyone")
             finally:
                 await process.stop()
     finally:
@@ -113,9 +90,3 @@ async def measure(folder: Path, whatsapp: int, telegram: int) -> list[Figure]:
                             rate, cap, note=note))
     return found
 
-
-async def _ready(client: httpx.AsyncClient) -> bool:
-    try:
-        return (await client.get("/readyz")).status_code < 500
-    except httpx.TransportError:
-        return False

@@ -11,6 +11,7 @@ import itertools
 import json
 import time
 from collections import defaultdict, deque
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -24,6 +25,17 @@ BOT_NUMBER = "+14155238886"
 TELEGRAM_TOKEN = "123456:BENCH-token"
 WEBHOOK_SECRET = "bench-webhook-secret"
 MESSAGES = ("sendMessage", "editMessageText", "sendPhoto", "sendDocument")
+
+
+def champbot_environ(database_url: str, local: str, folder: Path) -> dict[str, str]:
+    """`champbot run` settings with WhatsApp and Telegram (webhook mode) pointed at the
+    local stand-ins served at ``local``."""
+    return {
+        "DATABASE_URL": database_url, "MEDIA_DIR": str(folder / "media"),
+        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_API_BASE_URL": f"{local}/bot",
+        "TELEGRAM_MODE": "webhook", "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_WHATSAPP_FROM": BOT_NUMBER, "TWILIO_API_BASE_URL": local}
 
 
 class Arrivals:

@@ -30,9 +30,9 @@ from benchmarks.channels import (
     ACCOUNT_SID,
     AUTH_TOKEN,
     BOT_NUMBER,
-    TELEGRAM_TOKEN,
     WEBHOOK_SECRET,
     Platforms,
+    champbot_environ,
 )
 from benchmarks.figures import Figure
 from bot.app import App
@@ -232,11 +232,7 @@ async def measure(folder: Path, count: int, turns: int) -> tuple[list[Figure], s
     platforms = Platforms()
     async with serve(platforms.app) as local:
         process = Champbot({
-            "DATABASE_URL": url, "MEDIA_DIR": str(folder / "media"),
-            "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_API_BASE_URL": f"{local}/bot",
-            "TELEGRAM_MODE": "webhook", "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
-            "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "TWILIO_WHATSAPP_FROM": BOT_NUMBER, "TWILIO_API_BASE_URL": local,
+            **champbot_environ(url, local, folder),
             # 50 people answering the instant they are answered want more messages a
             # second than the accounts' caps (WhatsApp 80, Telegram 30): raised here, so
             # the figure is our latency, not the cap's queue. Telegram's second per chat

@@ -55,12 +55,16 @@ class Arrival:
     person: Person | None
     conversation: Conversation
     held: bool  # messages wait for this address to write (see outbox.release_held)
-    # For a one-statement turn: the conversation's row as read (its time and JSON text)
-    # and the person as read (bot.storage.turn_commit), which its write checks are
-    # still so.
-    seen_at: datetime | None = None
-    seen_state: str | None = None
-    seen_person: str | None = None
+    seen: Seen | None = None  # for a one-statement turn (bot.storage.turn_commit)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What a one-statement turn read, which its write checks is still so: the
+    conversation's time and JSON text, and the person's columns as one text."""
+    at: datetime
+    state: str
+    person: str
 
 
 async def arrival(session: AsyncSession, channel: str, address: str) -> Arrival:
@@ -92,8 +96,7 @@ async def quick_arrival(engine: AsyncEngine, channel: str, address: str) -> Arri
         return Arrival(identity, person, Conversation(), bool(row["held"]))
     conversation = Conversation.from_dict(json.loads(row["state"]), row["updated_at"])
     return Arrival(identity, person, conversation, bool(row["held"]),
-                   seen_at=row["updated_at"], seen_state=row["state"],
-                   seen_person=row["person_seen"])
+                   seen=Seen(row["updated_at"], row["state"], row["person_seen"]))
 
 
 class RecentArrivals:
@@ -121,7 +124,7 @@ class RecentArrivals:
         """After a turn that saved ``state`` (as ``state_text``) at ``now``."""
         self._kept[(channel, address)] = (now, replace(
             arrival, conversation=Conversation.from_dict(state, now), held=False,
-            seen_at=now, seen_state=state_text))
+            seen=replace(arrival.seen, at=now, state=state_text) if arrival.seen else None))
         self._kept.move_to_end((channel, address))
         while len(self._kept) > self._size:
             self._kept.popitem(last=False)

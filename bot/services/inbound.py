@@ -131,8 +131,7 @@ async def _in_one_statement(app: App, engine: AsyncEngine, inbound: Inbound, now
                                                          inbound.address))
         identity, person, state = arrived.identity, arrived.person, arrived.conversation
         if (identity is None or person is None or person.status != Status.ACTIVE
-                or arrived.seen_at is None or arrived.seen_state is None
-                or arrived.seen_person is None or arrived.held
+                or arrived.seen is None or arrived.held
                 or identity.opted_out_at is not None or optouts.intent(inbound) is not None
                 or feedback.may_answer(state, inbound)):
             return None
@@ -146,8 +145,8 @@ async def _in_one_statement(app: App, engine: AsyncEngine, inbound: Inbound, now
         written = await turn_commit.commit(
             engine, channel=inbound.channel, address=inbound.address,
             message_id=inbound.message_id, identity_id=identity.id, person_id=person.id,
-            seen_at=arrived.seen_at, seen_state=arrived.seen_state,
-            seen_person=arrived.seen_person, state=saving_text,
+            seen_at=arrived.seen.at, seen_state=arrived.seen.state,
+            seen_person=arrived.seen.person, state=saving_text,
             replies=[reply.to_dict() for reply in turn.replies], now=now,
             stamp_every=STAMP_EVERY, lock_key=lock_key(inbound.channel, inbound.address))
     except Exception:
