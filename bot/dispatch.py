@@ -47,10 +47,12 @@ log = logging.getLogger(__name__)
 # already sending, and a broadcast claims its next batch while one is being sent.
 ROUNDS = {Lane.CONVERSATION: 8, Lane.BULK: 2}
 CLAIM_SECONDS = 2.0
-# A broadcast on a channel that keeps no record of what it accepted (Telegram) claims
-# only a second of sends, one round at a time: whatever is claimed when the process dies
-# is reported unknown rather than sent twice, so as little as possible is claimed ahead.
+# A broadcast on a channel that keeps no record of what it accepted (Telegram) has only
+# a second of sends claimed at a time: whatever is claimed when the process dies is
+# reported unknown rather than sent twice, so as little as possible is claimed ahead.
+# That second is two rounds of half a second, so the next is claimed while one sends.
 UNRECORDED_CLAIM_SECONDS = 1.0
+UNRECORDED_ROUNDS = 2
 MIN_BATCH = 10
 _mine = (OUTBOX.c.id == bindparam("row_id")) & (OUTBOX.c.claimed_by == bindparam("owner"))
 SENT = update(OUTBOX).where(_mine).values(
@@ -65,6 +67,15 @@ def outcome(result: SendResult, dead: bool) -> str:
     if dead:
         return "dead"
     return "429" if "429" in getattr(result, "reason", "") else "retried"
+
+
+def bulk_claims(per_second: float, recorded: bool, batch: int) -> tuple[int, int]:
+    """A channel's broadcast claims: how many rows each, and how many rounds at once."""
+    if recorded:
+        seconds, rounds = CLAIM_SECONDS, ROUNDS[Lane.BULK]
+    else:
+        seconds, rounds = UNRECORDED_CLAIM_SECONDS / UNRECORDED_ROUNDS, UNRECORDED_ROUNDS
+    return min(batch, max(MIN_BATCH, math.ceil(per_second * seconds))), rounds
 
 
 def to_outgoing(claimed: Claimed) -> Outgoing:
@@ -107,13 +118,13 @@ class Dispatcher:
         # Broadcasts are claimed per channel, each at its own pace (see above).
         self.bulk: dict[str, tuple[int, int]] = {}  # channel: (claim size, rounds at once)
         for sender in senders:
-            recorded = isinstance(sender, Reconciling)
-            seconds = CLAIM_SECONDS if recorded else UNRECORDED_CLAIM_SECONDS
-            size = min(batch, max(MIN_BATCH, math.ceil(sender.limits.per_second * seconds)))
-            self.bulk[sender.channel] = (size, ROUNDS[Lane.BULK] if recorded else 1)
-        # Each lane has its own share of concurrent sends: broadcasts never fill them all.
-        self.slots = {Lane.CONVERSATION: asyncio.Semaphore(concurrency),
-                      Lane.BULK: asyncio.Semaphore(concurrency)}
+            self.bulk[sender.channel] = bulk_claims(
+                sender.limits.per_second, isinstance(sender, Reconciling), batch)
+        # Each lane and channel has its own share of concurrent sends: broadcasts never
+        # fill them all, and one channel's broadcast waiting for its pace never holds
+        # back another's.
+        self.slots = {(lane, channel): asyncio.Semaphore(concurrency)
+                      for lane in Lane for channel in self.senders}
         self._beating = 0  # rounds now sending, which the heartbeat keeps leased
         self._beat: tuple[asyncio.Event, asyncio.Future[None]] | None = None
 
@@ -266,7 +277,7 @@ class Dispatcher:
     async def _deliver(self, message: Outgoing, lane: Lane) -> SendResult:
         sender = self.senders[message.channel]
         pacer = self.pacers.get(message.channel)
-        async with self.slots[lane]:
+        async with self.slots[lane, message.channel]:
             try:
                 settled = await outcomes.settle(message, sender)
                 if settled is not None:

@@ -11,6 +11,12 @@ and its text), the gap is a budget: each address has a time from which its gap i
 owed (``owed``), pushed one gap past the end of each call; a call may start while
 that time is less than ``burst - 1`` gaps ahead. With a burst of 1 this is exactly
 "a gap after each call". Bulk calls (broadcasts) never use the burst.
+
+Bulk calls may use the whole rate, but they are spread over the second (at most a
+tenth of a second's worth at once, then one every 1/rate seconds) rather than sent
+in one burst, and a call that is not bulk (a reply) waiting for a place takes the
+next one before any bulk call: a reply waits at most for the next place to come
+free, a fraction of a second, however fast a broadcast is going.
 """
 
 from __future__ import annotations
@@ -27,8 +33,7 @@ from bot.channels.base import Limits
 IN_FLIGHT = math.inf
 POLL = 0.01  # seconds between looks while every place is held by a call still in flight
 FORGET_AFTER = 10_000  # addresses remembered before those past their gap are dropped
-BULK_SHARE = 0.8  # of the overall rate bulk calls (broadcasts) may use: the rest is kept
-# for conversation, so a reply never queues behind a broadcast at full speed
+BULK_BURST = 0.1  # seconds' worth of bulk calls that may start at once (at least one)
 
 
 class Pacer:
@@ -49,12 +54,17 @@ class Pacer:
         self.recent: deque[float] = deque()  # when each call of the last second ended
         self.owed: dict[str, float] = {}  # per address: until when its gaps are owed
         self.calling: set[str] = set()  # addresses with a call in flight
+        self.replies_waiting = 0  # calls not bulk, ready but for a place in the window
+        # Bulk calls draw on a bucket refilled at the rate, holding a tenth of a second's.
+        self.bulk_room = max(1.0, limits.per_second * BULK_BURST)
+        self.bulk_tokens = self.bulk_room
+        self.bulk_filled_at = -math.inf
 
     @asynccontextmanager
     async def turn(self, address: str | None, bulk: bool = False) -> AsyncIterator[None]:
         """Wait for a place, make the call inside. ``None`` counts the call only towards
         the overall rate (an edit of a message already sent: no new message to anyone).
-        A ``bulk`` call takes a place only while the window is below ``BULK_SHARE``."""
+        A ``bulk`` call waits while a call that is not bulk waits for a place."""
         await self._place(address, bulk)
         try:
             yield
@@ -78,27 +88,54 @@ class Pacer:
         burst = 1 if bulk else max(1, self.limits.per_address_burst)
         return (burst - 1) * self.limits.per_address_interval
 
+    def _bulk_wait(self, now: float) -> float:
+        """Seconds until the bulk bucket holds a call (0: it does now)."""
+        rate = self.limits.per_second
+        self.bulk_tokens = min(self.bulk_room,
+                               self.bulk_tokens + (now - self.bulk_filled_at) * rate)
+        self.bulk_filled_at = now
+        return max(0.0, (1.0 - self.bulk_tokens) / rate)
+
     async def _place(self, address: str | None, bulk: bool = False) -> None:
         limit = self.limits.per_second
-        if bulk and limit > 1:
-            limit = max(1, math.floor(limit * BULK_SHARE))
         recent = self.recent
-        while True:
-            now = self.clock()
-            while recent and recent[0] <= now - 1.0:
-                recent.popleft()
-            ready_at = -math.inf
-            if address is not None:
-                ready_at = (IN_FLIGHT if address in self.calling
-                            else self.owed.get(address, -math.inf) - self._credit(bulk))
-            full = self.in_flight + len(recent) >= limit
-            if not full and ready_at <= now:
-                self.in_flight += 1
+        counted = False  # whether this call is among the replies waiting for a place
+        try:
+            while True:
+                now = self.clock()
+                while recent and recent[0] <= now - 1.0:
+                    recent.popleft()
+                # What stands in the way, each as the seconds until it may be gone
+                # (infinite: until a call in flight ends, looked at every POLL).
+                next_free = recent[0] + 1.0 - now if recent else math.inf
+                blocked = []
                 if address is not None:
-                    self.calling.add(address)
-                return
-            waits = [ready_at - now] if ready_at > now else []
-            if full:  # infinite while every place is held by a call still in flight
-                waits.append(recent[0] + 1.0 - now if recent else math.inf)
-            wait = min(waits)
-            await self.sleep(POLL if math.isinf(wait) else max(wait, 0.001))
+                    ready_at = (IN_FLIGHT if address in self.calling
+                                else self.owed.get(address, -math.inf) - self._credit(bulk))
+                    if ready_at > now:
+                        blocked.append(ready_at - now)
+                full = self.in_flight + len(recent) >= limit
+                # A reply ready but for a place: broadcasts let it go first.
+                waiting = full and not bulk and not blocked
+                if waiting != counted:
+                    self.replies_waiting += 1 if waiting else -1
+                    counted = waiting
+                if full:
+                    blocked.append(next_free)
+                if bulk:
+                    if self.replies_waiting:
+                        blocked.append(next_free)
+                    if bucket := self._bulk_wait(now):
+                        blocked.append(bucket)
+                if not blocked:
+                    self.in_flight += 1
+                    if address is not None:
+                        self.calling.add(address)
+                    if bulk:
+                        self.bulk_tokens -= 1.0
+                    return
+                wait = min(blocked)
+                await self.sleep(POLL if math.isinf(wait) else max(wait, 0.001))
+        finally:
+            if counted:
+                self.replies_waiting -= 1

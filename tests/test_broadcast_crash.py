@@ -51,8 +51,7 @@ TELEGRAM_RATE = int(os.environ.get("BROADCAST_RATE", "30" if "BROADCAST_SCALE" i
                                    else "100"))
 # What a kill can leave unknown: the Telegram rows claimed then (Telegram keeps no
 # record to check them against, so they are never resent).
-CLAIMED_AT_ONCE = max(dispatch.MIN_BATCH,
-                      math.ceil(TELEGRAM_RATE * dispatch.UNRECORDED_CLAIM_SECONDS))
+CLAIMED_AT_ONCE = math.prod(dispatch.bulk_claims(TELEGRAM_RATE, recorded=False, batch=500))
 LANGUAGES = ("en", "ur", "bn", "pl", "so")
 HEADER = "name,channel,address,language,area,topics,consent_version,consented_on"
 # What each language's champions read (Polish and Somali: the default, English, with a note).

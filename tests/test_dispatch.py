@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections import Counter
 
 import pytest
@@ -21,7 +20,6 @@ from bot.channels.base import (
     Unreachable,
 )
 from bot.dispatch import Dispatcher
-from bot.pacing import Pacer
 from bot.services import outbox
 from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Role, Status
 from flows.types import Reply
@@ -262,92 +260,6 @@ async def test_a_dispatcher_stopped_mid_send_records_what_it_sent(
         await task
     (row,) = await rows(app)
     assert row.status == OutboxStatus.SENT and sender.sent == [("a", "hello")]
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-
-async def test_the_pacer_never_exceeds_the_rate_overall_or_per_person() -> None:
-    time = FakeTime()
-    pacer = Pacer(Limits(per_second=30, per_address_interval=1.0), clock=time, sleep=time.sleep)
-    stamps: list[tuple[float, str]] = []
-    for n in range(200):
-        address = f"chat{n % 50}"
-        async with pacer.turn(address):
-            stamps.append((time.now, address))
-    for start, _ in stamps:
-        in_window = [s for s, _ in stamps if start <= s < start + 1.0]
-        assert len(in_window) <= 30
-    by_address: dict[str, list[float]] = {}
-    for stamp, address in stamps:
-        by_address.setdefault(address, []).append(stamp)
-    for times in by_address.values():
-        assert all(b - a >= 1.0 for a, b in itertools.pairwise(times))
-
-
-def telegram_pacer(time: FakeTime) -> Pacer:
-    """Telegram's limits: 30 a second, a second per chat after a burst of three."""
-    return Pacer(Limits(per_second=30, per_address_interval=1.0, per_address_burst=3),
-                 clock=time, sleep=time.sleep)
-
-
-async def test_a_reply_of_three_messages_goes_at_once_then_a_chat_gets_one_a_second() -> None:
-    time = FakeTime()
-    pacer = telegram_pacer(time)
-    stamps = []
-    for _ in range(6):
-        async with pacer.turn("amina"):
-            stamps.append(time.now)
-    assert stamps[:3] == [0.0, 0.0, 0.0]  # a picture, its text and the next question
-    assert [round(b - a, 6) for a, b in itertools.pairwise(stamps[2:])] == [1.0, 1.0, 1.0]
-    time.now += 10.0  # quiet for a while: the burst is there again
-    again = []
-    for _ in range(3):
-        async with pacer.turn("amina"):
-            again.append(time.now)
-    assert again == [10.0 + stamps[-1]] * 3
-
-
-async def test_a_broadcast_never_bursts_to_a_chat() -> None:
-    time = FakeTime()
-    pacer = telegram_pacer(time)
-    stamps = []
-    for _ in range(3):
-        async with pacer.turn("amina", bulk=True):
-            stamps.append(time.now)
-    assert all(b - a >= 1.0 for a, b in itertools.pairwise(stamps))
-
-
-async def test_an_edit_counts_towards_the_overall_rate_but_not_the_gap_per_person() -> None:
-    time = FakeTime()
-    pacer = Pacer(Limits(per_second=3, per_address_interval=1.0), clock=time, sleep=time.sleep)
-    for address in ("a", None, None):  # None: closing the keyboard of a's last question
-        async with pacer.turn(address):
-            pass
-    assert time.now == 0.0  # no gap needed for an edit
-    async with pacer.turn(None):  # a fourth call in the same second waits for the window
-        assert time.now >= 1.0
-
-
-async def test_broadcast_calls_leave_part_of_the_rate_for_replies() -> None:
-    time = FakeTime()
-    pacer = Pacer(Limits(per_second=30), clock=time, sleep=time.sleep)
-    for n in range(24):  # a broadcast at full speed
-        async with pacer.turn(f"p{n}", bulk=True):
-            pass
-    assert time.now == 0.0
-    async with pacer.turn("reply-to-amina"):  # a reply still goes in this second
-        assert time.now == 0.0
-    async with pacer.turn("p99", bulk=True):  # the next broadcast call waits
-        assert time.now >= 1.0
 
 
 @pytest.mark.parametrize("attempts", [1, 5, 20])
