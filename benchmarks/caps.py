@@ -5,7 +5,8 @@ message over them: the rate achieved against each cap, and how many 429s came ba
 The recipients are champions put straight into the database (as `people import` does);
 the WhatsApp ones wrote lately (inside their 24 hours), so each gets the broadcast
 itself, not a template. The rate is the messages after the first over the time from the
-first to the last, as the server saw them arrive."""
+first to the last, as the server saw them arrive. On PostgreSQL the broadcast is sent
+again by two processes (`--role all` and `--role dispatcher`), which share the caps."""
 
 from __future__ import annotations
 
@@ -51,19 +52,31 @@ async def _champions(database: Database, whatsapp: int, telegram: int, now: date
 
 
 async def measure(folder: Path, whatsapp: int, telegram: int) -> list[Figure]:
-    now = datetime.now(UTC)
     url = await databases.fresh(folder, "caps")
+    found = await _broadcast(folder, url, whatsapp, telegram, dispatchers=1)
+    if url.startswith("postgresql"):
+        url = await databases.fresh(folder, "caps")
+        found += await _broadcast(folder, url, whatsapp, telegram, dispatchers=2)
+    return found
+
+
+async def _broadcast(folder: Path, url: str, whatsapp: int, telegram: int,
+                     dispatchers: int) -> list[Figure]:
+    now = datetime.now(UTC)
     app = await databases.open_app(url, now, BROADCAST_QUIET_HOURS="off")
     platforms = Platforms(caps=CAPS)
     try:
         await _champions(app.database, whatsapp, telegram, now)
         async with serve(platforms.app) as local:
-            process = Champbot({**champbot_environ(url, local, folder),
-                                "BROADCAST_QUIET_HOURS": "off"}, "all", folder)
-            process.env["PUBLIC_BASE_URL"] = process.url
-            process.start()
+            environ = {**champbot_environ(url, local, folder), "BROADCAST_QUIET_HOURS": "off"}
+            started = []
             try:
-                await process.serving()
+                for role in ["all"] + ["dispatcher"] * (dispatchers - 1):
+                    process = Champbot(environ, role, folder)
+                    process.env["PUBLIC_BASE_URL"] = process.url
+                    started.append(process.start())
+                for process in started:
+                    await process.serving()
                 await asyncio.wait_for(platforms.webhook_set.wait(), 60)
                 made = await broadcasts.create(app.database, app.settings, OPERATOR,
                                                broadcasts.Request(texts=TEXTS), now)
@@ -76,17 +89,18 @@ async def measure(folder: Path, whatsapp: int, telegram: int) -> list[Figure]:
                 await within(30 + 3 * max(wanted[p] / CAPS[p] for p in CAPS), all_sent,
                              "the broadcast sent to everyone")
             finally:
-                await process.stop()
+                for process in started:
+                    await process.stop()
     finally:
         await app.database.close()
     found = []
+    by = "" if dispatchers == 1 else f", {dispatchers} dispatchers"
     for platform, cap in CAPS.items():
         times = platforms.accepted[platform]
         rate = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
         name = "WhatsApp" if platform == "whatsapp" else "Telegram"
         note = (f"{len(times)} recipients; baseline: the cap; "
                 f"429s received: {platforms.refused[platform]}")
-        found.append(Figure("caps", f"{name} broadcast vs its cap", "msg/s",
+        found.append(Figure("caps", f"{name} broadcast{by or ' vs its cap'}", "msg/s",
                             rate, cap, note=note))
     return found
-

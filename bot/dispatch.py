@@ -117,9 +117,8 @@ class Dispatcher:
         self.claimer = Claimer(database, owner or owner_name(), batch)
         # Broadcasts are claimed per channel, each at its own pace (see above).
         self.bulk: dict[str, tuple[int, int]] = {}  # channel: (claim size, rounds at once)
-        for sender in senders:
-            self.bulk[sender.channel] = bulk_claims(
-                sender.limits.per_second, isinstance(sender, Reconciling), batch)
+        self.dispatchers = 1  # processes sharing the rates (see share)
+        self._fit_bulk_claims()
         # Each lane and channel has its own share of concurrent sends: broadcasts never
         # fill them all, and one channel's broadcast waiting for its pace never holds
         # back another's.
@@ -127,6 +126,25 @@ class Dispatcher:
                       for lane in Lane for channel in self.senders}
         self._beating = 0  # rounds now sending, which the heartbeat keeps leased
         self._beat: tuple[asyncio.Event, asyncio.Future[None]] | None = None
+
+    def share(self, dispatchers: int) -> None:
+        """Pace every channel to its share of the rate, as one of ``dispatchers``
+        processes sending (bot.crew counts them), and claim broadcasts to match: each
+        process claims only what it sends in the same time, so they finish together."""
+        if dispatchers == self.dispatchers:
+            return
+        self.dispatchers = dispatchers
+        own = [getattr(sender, "pacer", None) for sender in self.senders.values()]
+        for pacer in [*self.pacers.values(), *own]:
+            if isinstance(pacer, Pacer):
+                pacer.share(1.0 / dispatchers)
+        self._fit_bulk_claims()
+
+    def _fit_bulk_claims(self) -> None:
+        for sender in self.senders.values():
+            self.bulk[sender.channel] = bulk_claims(
+                sender.limits.per_second / self.dispatchers, isinstance(sender, Reconciling),
+                self.claimer.batch)
 
     @property
     def owner(self) -> str:
@@ -159,8 +177,8 @@ class Dispatcher:
         lanes = [asyncio.ensure_future(self._run_lane_forever(
             Lane.CONVERSATION, ready, idle_seconds, also=list(bulk_ready.values())))]
         lanes += [asyncio.ensure_future(self._run_lane_forever(
-            Lane.BULK, bulk_ready[channel], idle_seconds, channels=[channel], limit=size,
-            rounds=rounds)) for channel, (size, rounds) in self.bulk.items()]
+            Lane.BULK, bulk_ready[channel], idle_seconds, channel=channel))
+            for channel in self.bulk]
         try:
             # (wait, not gather: each lane must be cancelled once, to finish its rounds.)
             done, _ = await asyncio.wait(lanes, return_when=asyncio.FIRST_EXCEPTION)
@@ -173,20 +191,19 @@ class Dispatcher:
 
     async def _run_lane_forever(self, lane: Lane, ready: asyncio.Event, idle_seconds: float,
                                 also: Sequence[asyncio.Event] = (),
-                                channels: Sequence[str] | None = None,
-                                limit: int | None = None, rounds: int | None = None) -> None:
+                                channel: str | None = None) -> None:
         """Claim, and send each claimed round in a task of its own, so the next claim does
         not wait for the round on its way: a reply written while a round is sending is
         claimed as soon as the turn that wrote it wakes us. A person's next message is
         claimed only once their previous one is settled (bot.claims), so order holds.
-        ``channels``, ``limit`` and ``rounds`` narrow a loop to some channels, claims of
-        that size and that many rounds at once (default: all, the batch, the lane's)."""
-        channels = list(channels or self.senders)
-        limit = limit or self.claimer.batch
-        at_once = rounds or ROUNDS[lane]
+        ``channel`` narrows a loop to one channel's broadcasts, claimed as ``bulk`` says
+        (default: every channel, the batch, the lane's rounds)."""
+        channels = [channel] if channel else list(self.senders)
         sending: set[asyncio.Future[Any]] = set()
         try:
             while True:
+                limit, at_once = (self.bulk[channel] if channel
+                                  else (self.claimer.batch, ROUNDS[lane]))
                 if len(sending) >= at_once:  # however we were woken: no more at once
                     await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
                 ready.clear()

@@ -55,10 +55,18 @@ class Pacer:
         self.owed: dict[str, float] = {}  # per address: until when its gaps are owed
         self.calling: set[str] = set()  # addresses with a call in flight
         self.replies_waiting = 0  # calls not bulk, ready but for a place in the window
-        # Bulk calls draw on a bucket refilled at the rate, holding a tenth of a second's.
-        self.bulk_room = max(1.0, limits.per_second * BULK_BURST)
-        self.bulk_tokens = self.bulk_room
+        self.bulk_tokens = math.inf  # (filled to the bucket's room on first use)
         self.bulk_filled_at = -math.inf
+        self.share(1.0)
+
+    def share(self, fraction: float) -> None:
+        """Pace to this fraction of the limits' rate (one of several processes sending)."""
+        self.per_second = self.limits.per_second * fraction
+        # Whole calls: several processes' windows together never hold more than the limit.
+        self.window = max(1, math.floor(self.per_second + 1e-9))
+        # Bulk calls draw on a bucket refilled at the rate, holding a tenth of a second's.
+        self.bulk_room = max(1.0, self.per_second * BULK_BURST)
+        self.bulk_tokens = min(self.bulk_tokens, self.bulk_room)
 
     @asynccontextmanager
     async def turn(self, address: str | None, bulk: bool = False) -> AsyncIterator[None]:
@@ -90,14 +98,14 @@ class Pacer:
 
     def _bulk_wait(self, now: float) -> float:
         """Seconds until the bulk bucket holds a call (0: it does now)."""
-        rate = self.limits.per_second
+        rate = self.per_second
         self.bulk_tokens = min(self.bulk_room,
                                self.bulk_tokens + (now - self.bulk_filled_at) * rate)
         self.bulk_filled_at = now
         return max(0.0, (1.0 - self.bulk_tokens) / rate)
 
     async def _place(self, address: str | None, bulk: bool = False) -> None:
-        limit = self.limits.per_second
+        limit = self.window
         recent = self.recent
         counted = False  # whether this call is among the replies waiting for a place
         try:

@@ -16,7 +16,7 @@ from typing import Any
 
 import uvicorn
 
-from bot import scheduler, web
+from bot import crew, scheduler, web
 from bot.app import App
 from bot.channels.base import ChannelParts
 from bot.dispatch import Dispatcher
@@ -94,12 +94,16 @@ async def serve(app: App, role: str = "all") -> None:
     if role in ("all", "dispatcher"):
         dispatcher = Dispatcher(app.database, [c.sender for c in channels], app.clock)
         work.append(dispatcher.run_forever(app.outbox_ready))
+        if app.database.is_postgres:  # other dispatchers may share the rates and the work
+            work.append(crew.Crew(app.database, dispatcher.share, app.outbox_ready).run())
         fetcher = MediaFetcher(
             app.database, {c.sender.channel: c.fetch for c in channels if c.fetch is not None},
             media.store(app.settings), app.clock, app.settings.media_max_bytes)
         work.append(fetcher.run_forever())
     if role in ("all", "scheduler"):
         work.append(lead(app, channels))
+    if role in ("web", "scheduler"):  # writes to the outbox, sends nothing: wake who does
+        work.append(crew.announce(app.database, app.outbox_ready))
     tasks = [asyncio.create_task(job, name=role) for job in work]
     log.info("champbot (%s) is running on http://%s:%s", role, app.settings.http_host,
              app.settings.http_port)
