@@ -28,11 +28,13 @@ from enum import Enum
 from typing import Any, cast
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     Integer,
     Select,
     Table,
     and_,
+    any_,
     bindparam,
     case,
     func,
@@ -42,6 +44,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.dml import Update
 
 from bot.channels.base import BULK_KINDS
 from bot.storage.database import Database
@@ -147,14 +150,10 @@ class Claimer:
                     row_id, channel, to, kind, payload, attempts + 1, person_id, created_at,
                     forget, identity is not None, last_inbound, uncertain or None))
             if claimed:
-                table = OUTBOX
-                # An unknown outcome dates from the first claim.
-                first = case((table.c.status == OutboxStatus.SENDING, table.c.claimed_at))
                 await session.execute(
-                    update(table).where(table.c.id.in_([c.id for c in claimed]))
-                    .values(status=OutboxStatus.SENDING, claimed_by=self.owner,
-                            lease_until=now + LEASE, attempts=table.c.attempts + 1,
-                            claimed_at=func.coalesce(first, now)))
+                    _TAKE[self.database.is_postgres],
+                    {"ids": [c.id for c in claimed], "owner": self.owner,
+                     "lease": now + LEASE, "now": now})
             if dead:
                 await session.execute(DEAD, dead)
         return claimed, len(dead)
@@ -181,6 +180,23 @@ def _among(column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
     return cast(ColumnElement[bool], column.in_([literal(v, column.type) for v in values]))
 
 
+
+
+def _take(postgres: bool) -> Update:
+    """Marking claimed rows sending and leased to us, built once. On PostgreSQL the rows
+    are one array parameter, not a parameter each (a statement for every size)."""
+    ids = (OUTBOX.c.id == any_(bindparam("ids", type_=ARRAY(Integer))) if postgres
+           else OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+    # An unknown outcome dates from the first claim.
+    first = case((OUTBOX.c.status == OutboxStatus.SENDING, OUTBOX.c.claimed_at))
+    now = bindparam("now", type_=OUTBOX.c.claimed_at.type)
+    return update(OUTBOX).where(ids).values(
+        status=OutboxStatus.SENDING, claimed_by=bindparam("owner"),
+        lease_until=bindparam("lease", type_=OUTBOX.c.lease_until.type),
+        attempts=OUTBOX.c.attempts + 1, claimed_at=func.coalesce(first, now))
+
+
+_TAKE = {postgres: _take(postgres) for postgres in (False, True)}
 _QUERIES: dict[tuple[tuple[str, ...], Lane, bool, bool], Select[Any]] = {}
 # SQLite: the lane's queue index (its condition is in the claim, word for word:
 # models.queued). PostgreSQL plans the claim by its statistics, from ix_outbox_due.

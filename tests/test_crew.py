@@ -72,14 +72,14 @@ async def test_two_dispatchers_each_take_half_and_one_takes_all_when_the_other_s
 @pytest.mark.usefixtures("postgres")
 async def test_a_dispatcher_killed_outright_stops_counting_at_once(app: App) -> None:
     first, second = Heard(), Heard()
-    async with dispatching(app.database, first, count_every=0.5):
-        async with dispatching(app.database, second) as doomed:
-            await within(5, lambda: first.now(2), "both counted")
-            assert doomed.connection is not None
-            pid = await doomed.connection.scalar(text("SELECT pg_backend_pid()"))
-            async with app.database.engine.connect() as other:  # as if by kill -9
-                await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-            await within(5, lambda: first.now(1), "the survivor to take the whole rate")
+    async with (dispatching(app.database, first, count_every=0.5),
+                dispatching(app.database, second) as doomed):
+        await within(5, lambda: first.now(2), "both counted")
+        assert doomed.connection is not None
+        pid = await doomed.connection.scalar(text("SELECT pg_backend_pid()"))
+        async with app.database.engine.connect() as other:  # as if by kill -9
+            await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        await within(5, lambda: first.now(1), "the survivor to take the whole rate")
 
 
 @pytest.mark.usefixtures("postgres")
