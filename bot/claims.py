@@ -132,31 +132,46 @@ class Claimer:
         at most ``limit`` (default: the batch)."""
         if not channels:
             return [], 0
-        claimed: list[Claimed] = []
-        dead: list[dict[str, Any]] = []
+        shape = (tuple(channels), lane, address is not None)
+        found_with = {"now": now, "recipient": address, "limit": limit or self.batch}
+        taken_with = {"owner": self.owner, "lease": now + LEASE, "now": now}
+        if self.database.autocommit is not None:
+            # PostgreSQL (asyncpg): find and take in one statement, one round trip.
+            async with self.database.autocommit.connect() as connection:
+                found = (await connection.execute(
+                    self.taking(*shape), {**found_with, **taken_with})).all()
+                claimed, dead = _read(sorted(found, key=lambda row: row[0]))
+                if dead:  # taken with the rest: undo the attempt as it is laid to rest
+                    await connection.execute(DEAD_TAKEN, dead)
+            return claimed, len(dead)
         async with self.database.transaction(short=True) as session:
-            query = self.statement(tuple(channels), lane, address is not None)
-            found = (await session.execute(query, {
-                "now": now, "address": address, "limit": limit or self.batch})).all()
-            for (row_id, channel, to, kind, payload, attempts, person_id, status, claimed_at,
-                 created_at, forget, identity, last_inbound, unreachable, opted_out,
-                 person_status) in found:
-                reason = held_back(kind, created_at, unreachable, opted_out, person_status)
-                if reason is not None:
-                    dead.append({"row_id": row_id, "reason": reason})
-                    continue
-                uncertain = claimed_at if status == OutboxStatus.SENDING else None
-                claimed.append(Claimed(
-                    row_id, channel, to, kind, payload, attempts + 1, person_id, created_at,
-                    forget, identity is not None, last_inbound, uncertain or None))
+            found = (await session.execute(self.statement(*shape), found_with)).all()
+            claimed, dead = _read(found)
             if claimed:
                 await session.execute(
                     _TAKE[self.database.is_postgres],
-                    {"ids": [c.id for c in claimed], "owner": self.owner,
-                     "lease": now + LEASE, "now": now})
+                    {"ids": [c.id for c in claimed], **taken_with})
             if dead:
                 await session.execute(DEAD, dead)
         return claimed, len(dead)
+
+    def taking(self, channels: tuple[str, ...], lane: Lane, by_address: bool) -> Update:
+        """The claim and the marking of what it found as one statement (PostgreSQL):
+        ``UPDATE … FROM (the claim) RETURNING`` what the claim read, as it was."""
+        key = (channels, lane, by_address)
+        taking = _TAKING.get(key)
+        if taking is None:
+            picked = self.statement(channels, lane, by_address).cte("picked")
+            first = case((OUTBOX.c.status == OutboxStatus.SENDING, OUTBOX.c.claimed_at))
+            taking = _TAKING[key] = (
+                update(OUTBOX).where(OUTBOX.c.id == picked.c.id)
+                .values(status=OutboxStatus.SENDING, claimed_by=bindparam("owner"),
+                        lease_until=bindparam("lease", type_=OUTBOX.c.lease_until.type),
+                        attempts=OUTBOX.c.attempts + 1,
+                        claimed_at=func.coalesce(first, bindparam(
+                            "now", type_=OUTBOX.c.claimed_at.type)))
+                .returning(*picked.c))
+        return taking
 
     async def renew(self, now: datetime) -> int:
         """The heartbeat: every row this process is still sending keeps its lease. On
@@ -197,6 +212,27 @@ def _take(postgres: bool) -> Update:
 
 
 _TAKE = {postgres: _take(postgres) for postgres in (False, True)}
+_TAKING: dict[tuple[tuple[str, ...], Lane, bool], Update] = {}
+# A row taken by the one-statement claim, then found held back: dead, its attempt undone.
+DEAD_TAKEN = DEAD.values(attempts=OUTBOX.c.attempts - 1)
+
+
+def _read(found: Sequence[Any]) -> tuple[list[Claimed], list[dict[str, Any]]]:
+    """The claim's rows: those to send, and those held back (with why)."""
+    claimed: list[Claimed] = []
+    dead: list[dict[str, Any]] = []
+    for (row_id, channel, to, kind, payload, attempts, person_id, status, claimed_at,
+         created_at, forget, identity, last_inbound, unreachable, opted_out,
+         person_status) in found:
+        reason = held_back(kind, created_at, unreachable, opted_out, person_status)
+        if reason is not None:
+            dead.append({"row_id": row_id, "reason": reason})
+            continue
+        uncertain = claimed_at if status == OutboxStatus.SENDING else None
+        claimed.append(Claimed(
+            row_id, channel, to, kind, payload, attempts + 1, person_id, created_at,
+            forget, identity is not None, last_inbound, uncertain or None))
+    return claimed, dead
 _QUERIES: dict[tuple[tuple[str, ...], Lane, bool, bool], Select[Any]] = {}
 # SQLite: the lane's queue index (its condition is in the claim, word for word:
 # models.queued). PostgreSQL plans the claim by its statistics, from ix_outbox_due.
@@ -239,7 +275,7 @@ def _claim_query(channels: tuple[str, ...], lane: Lane, by_address: bool, postgr
         .limit(bindparam("limit", type_=Integer))
     )
     if by_address:
-        query = query.where(OutboxMessage.address == bindparam("address"))
+        query = query.where(OutboxMessage.address == bindparam("recipient"))
     else:
         # Without statistics SQLite would rather read every row of the channel ever
         # written (by ix_outbox_recipient) and sort them: the lane's queue, in id order,

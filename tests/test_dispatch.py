@@ -110,6 +110,7 @@ async def test_an_unreachable_person_is_marked_and_not_sent_to_again(
     one, two = await rows(app)
     assert (one.status, two.status) == (OutboxStatus.DEAD, OutboxStatus.DEAD)
     assert two.error == "recipient is unreachable"
+    assert two.attempts == 0  # held back, never tried
     async with app.database.transaction() as session:
         identity = await session.scalar(select(Identity))
         assert identity is not None and identity.unreachable_at == clock()
@@ -161,6 +162,7 @@ async def test_paused_people_get_replies_to_their_own_messages_but_nothing_else(
     assert sender.sent == [("a", "your reply")]
     broadcast, _ = await rows(app)
     assert (broadcast.status, broadcast.error) == (OutboxStatus.DEAD, "recipient is paused")
+    assert broadcast.attempts == 0  # held back, never tried
 
 
 async def test_a_goodbye_to_someone_forgotten_leaves_no_row(app: App, clock: FakeClock) -> None:
