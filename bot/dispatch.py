@@ -118,6 +118,7 @@ class Dispatcher:
         # Broadcasts are claimed per channel, each at its own pace (see above).
         self.bulk: dict[str, tuple[int, int]] = {}  # channel: (claim size, rounds at once)
         self.dispatchers = 1  # processes sharing the rates (see share)
+        metrics.DISPATCHERS.set(1)
         self._fit_bulk_claims()
         # Each lane and channel has its own share of concurrent sends: broadcasts never
         # fill them all, and one channel's broadcast waiting for its pace never holds
@@ -131,6 +132,7 @@ class Dispatcher:
         """Pace every channel to its share of the rate, as one of ``dispatchers``
         processes sending (bot.crew counts them), and claim broadcasts to match: each
         process claims only what it sends in the same time, so they finish together."""
+        metrics.DISPATCHERS.set(dispatchers)
         if dispatchers == self.dispatchers:
             return
         self.dispatchers = dispatchers

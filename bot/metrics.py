@@ -83,6 +83,11 @@ def measure(name: str, help: str, labels: tuple[str, ...] = ()) -> Callable[[Rea
     return register
 
 
+DISPATCHERS = Gauge("champbot_dispatchers",
+                    "Dispatcher processes sharing the platforms' rates, as this one last "
+                    "counted them (each sends at most its share).")
+
+
 def scheduler_state(active: bool) -> None:
     SCHEDULER.labels("active").set(1 if active else 0)
     SCHEDULER.labels("standby").set(0 if active else 1)

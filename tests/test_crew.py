@@ -9,6 +9,7 @@ import math
 from collections.abc import AsyncIterator
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import text
 
 from bot import crew
@@ -126,6 +127,8 @@ def test_a_dispatcher_paces_every_channel_to_its_share(app: App, clock: FakeCloc
     assert dispatcher.pacers["whatsapp"].window == 26  # three of them: 78, never 81
     # Each claims a third as much of a broadcast: all three finish it together.
     assert dispatcher.bulk["whatsapp"][0] == math.ceil(alone / 3)
+    assert REGISTRY.get_sample_value("champbot_dispatchers") == 3  # on /metrics
     dispatcher.share(1)
     assert (telegram.pacer.window, dispatcher.pacers["whatsapp"].window) == (30, 80)
     assert dispatcher.bulk["whatsapp"][0] == alone
+    assert REGISTRY.get_sample_value("champbot_dispatchers") == 1

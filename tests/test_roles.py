@@ -6,7 +6,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -120,6 +120,25 @@ async def test_web_and_dispatcher_processes_run_no_scheduler(
 
         await within(60, answers, f"the {process.role} process serves /metrics")
         assert await process.scheduler_state() is None
+
+
+@needs_postgres
+async def test_dispatcher_processes_count_each_other_to_share_the_rates(
+        champbot: Callable[[str], Champbot]) -> None:
+    first, second = champbot("dispatcher"), champbot("dispatcher")
+
+    def sharing(process: Champbot, dispatchers: int) -> Callable[[], Awaitable[bool]]:
+        async def check() -> bool:
+            return await process.metric("champbot_dispatchers") == dispatchers
+        return check
+
+    for process in (first, second):
+        await within(60, sharing(process, 2), f"dispatcher {process.port} counts two")
+    await second.stop(signal.SIGKILL)
+    await within(15, sharing(first, 1), "the survivor takes the whole rates")
+    web = champbot("web")
+    await web.serving()
+    assert await web.metric("champbot_dispatchers") == 0  # it sends nothing
 
 
 def test_sqlite_runs_every_role_in_one_process(environ: dict[str, str], tmp_path: Path) -> None:
