@@ -162,14 +162,8 @@ class Claimer:
         taking = _TAKING.get(key)
         if taking is None:
             picked = self.statement(channels, lane, by_address).cte("picked")
-            first = case((OUTBOX.c.status == OutboxStatus.SENDING, OUTBOX.c.claimed_at))
             taking = _TAKING[key] = (
-                update(OUTBOX).where(OUTBOX.c.id == picked.c.id)
-                .values(status=OutboxStatus.SENDING, claimed_by=bindparam("owner"),
-                        lease_until=bindparam("lease", type_=OUTBOX.c.lease_until.type),
-                        attempts=OUTBOX.c.attempts + 1,
-                        claimed_at=func.coalesce(first, bindparam(
-                            "now", type_=OUTBOX.c.claimed_at.type)))
+                update(OUTBOX).where(OUTBOX.c.id == picked.c.id).values(_taken())
                 .returning(*picked.c))
         return taking
 
@@ -195,20 +189,22 @@ def _among(column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
     return cast(ColumnElement[bool], column.in_([literal(v, column.type) for v in values]))
 
 
+def _taken() -> dict[str, Any]:
+    """What a claim sets on each row it takes: sending, leased to ``owner`` until
+    ``lease``, one more attempt; an unknown outcome dates from the first claim."""
+    first = case((OUTBOX.c.status == OutboxStatus.SENDING, OUTBOX.c.claimed_at))
+    return {"status": OutboxStatus.SENDING, "claimed_by": bindparam("owner"),
+            "lease_until": bindparam("lease", type_=OUTBOX.c.lease_until.type),
+            "attempts": OUTBOX.c.attempts + 1,
+            "claimed_at": func.coalesce(first, bindparam("now", type_=OUTBOX.c.claimed_at.type))}
 
 
 def _take(postgres: bool) -> Update:
-    """Marking claimed rows sending and leased to us, built once. On PostgreSQL the rows
-    are one array parameter, not a parameter each (a statement for every size)."""
+    """Marking claimed rows taken, built once. On PostgreSQL the rows are one array
+    parameter, not a parameter each (a statement for every size)."""
     ids = (OUTBOX.c.id == any_(bindparam("ids", type_=ARRAY(Integer))) if postgres
            else OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
-    # An unknown outcome dates from the first claim.
-    first = case((OUTBOX.c.status == OutboxStatus.SENDING, OUTBOX.c.claimed_at))
-    now = bindparam("now", type_=OUTBOX.c.claimed_at.type)
-    return update(OUTBOX).where(ids).values(
-        status=OutboxStatus.SENDING, claimed_by=bindparam("owner"),
-        lease_until=bindparam("lease", type_=OUTBOX.c.lease_until.type),
-        attempts=OUTBOX.c.attempts + 1, claimed_at=func.coalesce(first, now))
+    return update(OUTBOX).where(ids).values(_taken())
 
 
 _TAKE = {postgres: _take(postgres) for postgres in (False, True)}
@@ -233,6 +229,8 @@ def _read(found: Sequence[Any]) -> tuple[list[Claimed], list[dict[str, Any]]]:
             row_id, channel, to, kind, payload, attempts + 1, person_id, created_at,
             forget, identity is not None, last_inbound, uncertain or None))
     return claimed, dead
+
+
 _QUERIES: dict[tuple[tuple[str, ...], Lane, bool, bool], Select[Any]] = {}
 # SQLite: the lane's queue index (its condition is in the claim, word for word:
 # models.queued). PostgreSQL plans the claim by its statistics, from ix_outbox_due.

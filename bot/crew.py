@@ -35,6 +35,7 @@ COUNT_EVERY = 3.0  # seconds between counts when nobody said anything
 RETRY_EVERY = 5.0  # seconds before trying again when the database cannot be reached
 KEY = lock_key("champbot", "dispatchers")
 _JOIN = text("SELECT pg_advisory_lock_shared(:key)")
+_LEAVE = text("SELECT pg_advisory_unlock_shared(:key)")
 _NOTIFY = text("SELECT pg_notify(:channel, :payload)")
 # A bigint advisory key is held as two 32-bit halves (classid, objid), objsubid 1.
 _COUNT = text("""
@@ -81,10 +82,7 @@ class Crew:
             await self._leave()
 
     async def _join(self) -> None:
-        connection = await self.database.engine.connect()
-        self.connection = connection
-        # Autocommit: the lock belongs to the session, not to a transaction.
-        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        connection = self.connection = await self.database.session_connection()
         raw = await connection.get_raw_connection()
         driver: Any = raw.driver_connection
         if hasattr(driver, "add_listener"):  # asyncpg; other drivers count by the clock
@@ -102,18 +100,15 @@ class Crew:
     async def _leave(self) -> None:
         if self.connection is not None:
             with contextlib.suppress(Exception):
-                await self.connection.execute(text("SELECT pg_advisory_unlock_shared(:key)"),
-                                              {"key": KEY})
+                await self.connection.execute(_LEAVE, {"key": KEY})
                 await self.connection.execute(_NOTIFY, {"channel": CHANNEL, "payload": CREW})
         await self._drop()
 
     async def _drop(self) -> None:
         if self.connection is not None:
             connection, self.connection = self.connection, None
-            # Invalidated, not returned to the pool: the lock and the listener go with it.
-            with contextlib.suppress(Exception):
-                await connection.invalidate()
-                await connection.close()
+            with contextlib.suppress(Exception):  # the lock and the listener go with it
+                await self.database.let_go(connection)
 
 
 async def announce(database: Database, written: asyncio.Event) -> None:

@@ -107,6 +107,10 @@ class Dispatcher:
         # parts, a keyboard to close first) paces each call itself, with its own pacer.
         self.pacers = {sender.channel: Pacer(sender.limits) for sender in senders
                        if getattr(sender, "pacer", None) is None}
+        # Every pacer of this process, the senders' own included (see share).
+        self._all_pacers = [*self.pacers.values(),
+                            *(p for s in senders if isinstance(p := getattr(s, "pacer", None),
+                                                               Pacer))]
         self.clock = clock
         self.max_attempts = max_attempts
         # A claim is at most what the channels can take in a few seconds: a large one
@@ -136,10 +140,8 @@ class Dispatcher:
         if dispatchers == self.dispatchers:
             return
         self.dispatchers = dispatchers
-        own = [getattr(sender, "pacer", None) for sender in self.senders.values()]
-        for pacer in [*self.pacers.values(), *own]:
-            if isinstance(pacer, Pacer):
-                pacer.share(1.0 / dispatchers)
+        for pacer in self._all_pacers:
+            pacer.share(1.0 / dispatchers)
         self._fit_bulk_claims()
 
     def _fit_bulk_claims(self) -> None:

@@ -75,9 +75,7 @@ class Leadership:
 
     async def _try_lock(self) -> bool:
         if self.connection is None:
-            self.connection = await self.database.engine.connect()
-            # Autocommit: the lock belongs to the session, not to a transaction.
-            await self.connection.execution_options(isolation_level="AUTOCOMMIT")
+            self.connection = await self.database.session_connection()
         got = await self.connection.scalar(text("SELECT pg_try_advisory_lock(:key)"),
                                            {"key": self.key})
         return bool(got)
@@ -85,10 +83,8 @@ class Leadership:
     async def _drop(self) -> None:
         if self.connection is not None:
             connection, self.connection = self.connection, None
-            # Invalidated, not returned to the pool: the session lock must not outlive it.
-            try:
-                await connection.invalidate()
-                await connection.close()
+            try:  # the session lock must not outlive it
+                await self.database.let_go(connection)
             except Exception as error:
                 log.info("%s: closing the lead connection: %s", self.name,
                          type(error).__name__)

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -281,6 +282,20 @@ class Database:
         if self._short_engine is not None:
             await self._short_engine.dispose()
         await self.engine.dispose()
+
+    async def session_connection(self) -> AsyncConnection:
+        """A connection of its own for what lives as long as a PostgreSQL session (an
+        advisory lock, a LISTEN): autocommit, so nothing belongs to a transaction.
+        Give it back with ``let_go``, never to the pool."""
+        connection = await self.engine.connect()
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        return connection
+
+    @staticmethod
+    async def let_go(connection: AsyncConnection) -> None:
+        """Close a session connection, invalidated so what it held goes with it."""
+        await connection.invalidate()
+        await connection.close()
 
     async def checkpoint(self) -> None:
         """SQLite: copy the write-ahead log into the database file and empty it, so text
