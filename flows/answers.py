@@ -206,12 +206,13 @@ class YesNo(Choose):
     def __init__(self, yes: str | None = None, no: str | None = None) -> None:
         super().__init__((Option("yes", yes or N_("Yes")), Option("no", no or N_("No"))))
 
-    def match(self, text: str, ctx: Context) -> Option | None:
+    def candidates(self, text: str, ctx: Context) -> list[Option]:
+        """"yes" and "no" (and the other words for them in the person's language) first."""
         if commands.is_answer(text, "yes"):
-            return self.options(ctx)[0]
+            return [self.options(ctx)[0]]
         if commands.is_answer(text, "no"):
-            return self.options(ctx)[1]
-        return super().match(text, ctx)
+            return [self.options(ctx)[1]]
+        return super().candidates(text, ctx)
 
 
 class ChooseLanguage(Choose):
@@ -226,14 +227,15 @@ class ChooseLanguage(Choose):
         ordered = sorted(languages.LANGUAGES, key=lambda lang: lang.code != suggested)
         return [Option(lang.code, lang.native_name, translate=False) for lang in ordered]
 
-    def match(self, text: str, ctx: Context) -> Option | None:
+    def candidates(self, text: str, ctx: Context) -> list[Option]:
+        """"yes" to the suggested language; a language's code or English name too."""
         if ctx.suggested_language and commands.is_answer(text, "yes"):
-            return self.options(ctx)[0]
+            return [self.options(ctx)[0]]
         wanted = fold(text)
         for lang in languages.LANGUAGES:
             if wanted in (lang.code, fold(lang.english_name)):
-                return Option(lang.code, lang.native_name, translate=False)
-        return super().match(text, ctx)
+                return [Option(lang.code, lang.native_name, translate=False)]
+        return super().candidates(text, ctx)
 
 
 class Text(Answer):

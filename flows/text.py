@@ -6,6 +6,8 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+# An apostrophe inside a word ("St Mark's", "don’t"): typed or not, the same word.
+_APOSTROPHE = re.compile(r"(?<=\w)['’ʼ`](?=\w)")
 # Thousands separators people use: comma, dot, space, no-break and thin spaces,
 # the Arabic thousands separator and the apostrophe.
 _GROUPING = re.compile(r"(?<=\d)[,.\u00a0\u202f\u066c' ](?=\d{3}(\D|$))")
@@ -26,7 +28,8 @@ def ascii_digits(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """A form of ``text`` for matching words: case, accents of Latin letters, spaces."""
+    """A form of ``text`` for matching words: case, accents of Latin letters, spaces,
+    apostrophes inside words."""
     text = unicodedata.normalize("NFKC", ascii_digits(text)).casefold().strip()
     text = text.strip(" .!?¿¡,;:،؛۔।\"'“”‘’()[]")
     decomposed = unicodedata.normalize("NFD", text)
@@ -37,7 +40,8 @@ def fold(text: str) -> str:
         if unicodedata.combining(char) and kept and kept[-1].isascii():
             continue
         kept.append(char)
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", "".join(kept)))
+    folded = unicodedata.normalize("NFC", "".join(kept))
+    return _SPACES.sub(" ", _APOSTROPHE.sub("", folded))
 
 
 def has_letters(text: str) -> bool:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from bot.storage.models import Activity, Person
+from bot.storage.models import Activity, Area, Concern, Person
 from tests.support.chat import Chat, joined, t
 
 pytestmark = pytest.mark.usefixtures("programme")
@@ -112,3 +112,55 @@ async def test_settings_shows_the_current_topics_ticked_and_toggles_them(
     await amina.says(t(code, "Done"))
     amina.sees(t(code, "Saved. Thank you!"))
     assert (await me(app)).topics == ["vaccination", "mental_health"]
+
+
+@pytest.mark.parametrize(("code", "word", "contact_ok"), [
+    ("en", "no", False), ("en", "No", False), ("en", "yes", True), ("pl", "nie", False),
+    ("ar", "لا", False)])
+async def test_a_yes_or_no_question_takes_yes_and_no_as_words(
+    app: App, code: str, word: str, contact_ok: bool
+) -> None:
+    amina = await joined(app, "amina", code)
+    for answer in ["/concern", "4", "Damp in every flat of the block", "3", "1", "2"]:
+        await amina.says(answer)
+    amina.sees(t(code, "May the partner service contact you about this?\n"
+                       "Yes: we may give the service your name and how to reach you, so they "
+                       "can ask you about it.\n"
+                       "No: the service gets the concern without your name or contact "
+                       "details. Your coordinator still sees that it came from you."))
+    await amina.says(word)
+    amina.does_not_see(t(code, SCOLDING))
+    amina.sees(t(code, "Please check your concern:"))
+    await amina.says("1")  # save
+    async with app.database.transaction() as session:
+        (concern,) = list(await session.scalars(select(Concern)))
+    assert concern.contact_ok is contact_ok
+
+
+@pytest.mark.parametrize(("typed", "code"), [("arabic", "ar"), ("Polish", "pl"), ("ur", "ur")])
+async def test_a_language_named_in_english_or_by_its_code_is_chosen(
+    app: App, typed: str, code: str
+) -> None:
+    amina = await joined(app, "amina", "en")
+    await amina.says("/language")
+    await amina.says(typed)
+    amina.does_not_see(SCOLDING)
+    async with app.database.transaction() as session:
+        person = await session.scalar(select(Person))
+    assert person is not None and person.language == code
+
+
+@pytest.mark.parametrize("typed", ["st marks", "St Mark’s", "ST MARK'S"])
+async def test_an_apostrophe_typed_or_not_names_the_same_place(app: App, typed: str) -> None:
+    amina = await joined(app, "amina", "en")
+    for answer in ["/concern", "4", "Damp in every flat of the block", "3"]:
+        await amina.says(answer)
+    amina.sees("Where is this happening?", "St Mark's")
+    await amina.says(typed)
+    amina.does_not_see(SCOLDING)
+    for answer in ["2", "1", "1"]:  # soon; they may contact me; save
+        await amina.says(answer)
+    async with app.database.transaction() as session:
+        (concern,) = list(await session.scalars(select(Concern)))
+        area = await session.get(Area, concern.area_id)
+    assert area is not None and area.name == "St Mark's"

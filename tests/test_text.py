@@ -22,6 +22,7 @@ def test_digits_become_ascii_and_words_fold() -> None:
     assert ascii_digits("১২৩ ٤٥٦") == "123 456"
     assert fold("  NÃO!  ") == "nao"
     assert fold("نہیں۔") == "نہیں"
+    assert fold("St Mark’s") == fold("st marks") == fold("ST MARK'S") == "st marks"
     assert has_letters("Amina") and has_letters("اردو") and not has_letters("😀 123 !!")
 
 
