@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
+import aiohttp
 from sqlalchemy import func, select, update
 from twilio.request_validator import RequestValidator
 
@@ -102,7 +102,11 @@ async def prepare(app: App, everyone: list[Someone]) -> dict[str, tuple[int, ...
 
 
 class Webhooks:
-    def __init__(self, client: httpx.AsyncClient, public: str) -> None:
+    """The people's side: signed webhooks posted to ``public``. aiohttp, not httpx: the
+    load generator shares the machine with what it measures, and httpx's pool costs
+    several times the CPU per request at 50 connections."""
+
+    def __init__(self, client: aiohttp.ClientSession, public: str) -> None:
         self.client, self.public = client, public
         self.validator = RequestValidator(AUTH_TOKEN)
 
@@ -116,7 +120,7 @@ class Webhooks:
                       "ApiVersion": "2010-04-01"}
             signature = self.validator.compute_signature(self.public + "/twilio/whatsapp",
                                                          fields)
-            response = await self.client.post("/twilio/whatsapp", data=fields,
+            response = await self.client.post(self.public + "/twilio/whatsapp", data=fields,
                                               headers={"X-Twilio-Signature": signature})
         else:
             chat = int(who.address)
@@ -126,9 +130,11 @@ class Webhooks:
                 "from": {"id": chat, "is_bot": False, "first_name": "Sam",
                          "language_code": "en"}}}
             response = await self.client.post(
-                "/telegram/webhook", json=body,
+                self.public + "/telegram/webhook", json=body,
                 headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET})
-        response.raise_for_status()
+        async with response:
+            response.raise_for_status()
+            await response.read()
 
 
 @dataclass
@@ -195,7 +201,7 @@ async def drive(platforms: Platforms, hooks: Webhooks, everyone: list[Someone], 
             try:
                 await hooks.send(who, STEPS[n % len(STEPS)])
                 arrived = await platforms.arrivals.until(who.key, target, WAIT)
-            except (TimeoutError, httpx.HTTPError):
+            except (TimeoutError, aiohttp.ClientError):
                 lost += 1
                 continue
             latencies.append((arrived - started) * 1000)
@@ -215,10 +221,17 @@ async def _until(check: Callable[[], Awaitable[bool]], what: str, seconds: float
         await asyncio.sleep(0.1)
 
 
-async def _answers(client: httpx.AsyncClient, path: str) -> bool:
-    with contextlib.suppress(httpx.TransportError):
-        return (await client.get(path)).status_code < 500
+async def _answers(client: aiohttp.ClientSession, url: str) -> bool:
+    with contextlib.suppress(aiohttp.ClientError):
+        async with client.get(url) as response:
+            return response.status < 500
     return False
+
+
+def _client(people: int) -> aiohttp.ClientSession:
+    """One kept connection per person (and a few spare)."""
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=people + 10),
+                                 timeout=aiohttp.ClientTimeout(total=60))
 
 
 async def measure(folder: Path, count: int, turns: int) -> tuple[list[Figure], str]:
@@ -241,11 +254,10 @@ async def measure(folder: Path, count: int, turns: int) -> tuple[list[Figure], s
             "TELEGRAM_MESSAGES_PER_SECOND": str(RAISED_RATE)}, "all", folder)
         process.env["PUBLIC_BASE_URL"] = process.url
         process.start()
-        limits = httpx.Limits(max_connections=count + 10, max_keepalive_connections=count + 10)
         try:
-            async with httpx.AsyncClient(base_url=process.url, limits=limits,
-                                         timeout=60) as client:
-                await _until(lambda: _answers(client, "/readyz"), "champbot answers")
+            async with _client(count) as client:
+                await _until(lambda: _answers(client, process.url + "/readyz"),
+                             "champbot answers")
                 await asyncio.wait_for(platforms.webhook_set.wait(), 60)
                 hooks = Webhooks(client, process.url)
                 def steps(who: Someone, n: int) -> int:
@@ -279,11 +291,10 @@ async def _echo(platforms: Platforms, local: str, everyone: list[Someone], turns
                 ) -> tuple[Run, Run]:
     port, echo = _start_echo(local)
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60,
-                                     limits=httpx.Limits(max_connections=len(everyone) + 10)
-                                     ) as client:
-            await _until(lambda: _answers(client, "/"), "the echo app answers")
-            hooks = Webhooks(client, f"http://127.0.0.1:{port}")
+        async with _client(len(everyone)) as client:
+            echo_url = f"http://127.0.0.1:{port}"
+            await _until(lambda: _answers(client, echo_url + "/"), "the echo app answers")
+            hooks = Webhooks(client, echo_url)
             at_once = await drive(platforms, hooks, everyone, turns, lambda who, n: 1)
             paced = await drive(platforms, hooks, everyone, turns * 2, lambda who, n: 1,
                                 paced=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 from typing import Any
+from urllib.parse import urlencode
 
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response
@@ -17,7 +18,9 @@ from bot.settings import Settings
 
 
 class _HttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]
-    """Basic auth sent as a header: aiohttp deprecates its BasicAuth helper."""
+    """Basic auth sent as a header: aiohttp deprecates its BasicAuth helper. The form is
+    encoded here too: given a dict, aiohttp builds a multipart writer (and a random
+    boundary) for every message before it finds the form needs none."""
 
     async def request(
         self, method: str, url: str, params: dict[str, object] | None = None,
@@ -29,7 +32,11 @@ class _HttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]
         if auth is not None:
             token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
             headers = {**(headers or {}), "Authorization": f"Basic {token}"}
-        return await super().request(method, url, params, data, headers, None, timeout,
+        body: str | dict[str, object] | None = data
+        if data:
+            body = urlencode({k: v for k, v in data.items() if v is not None}, doseq=True)
+            headers = {**(headers or {}), "Content-Type": "application/x-www-form-urlencoded"}
+        return await super().request(method, url, params, body, headers, None, timeout,
                                      allow_redirects)
 
 
