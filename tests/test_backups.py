@@ -118,6 +118,18 @@ async def test_a_restore_refuses_a_file_that_is_not_a_champbot_backup(
         check(tmp_path / "future.db")
 
 
+@sqlite_only
+async def test_a_backup_to_a_place_it_cannot_write_says_why_in_one_line(
+        app: App, environ: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / "kept").mkdir()
+    for target, reason in (("no/such/folder/copy.db", "no such folder"),
+                           ("kept", "is a folder; give a file name")):
+        done = await asyncio.to_thread(champbot, environ, tmp_path, "db", "backup", target)
+        assert done.returncode == 2 and reason in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr
+    assert list((tmp_path / "kept").iterdir()) == []
+
+
 async def test_on_postgresql_backups_are_pg_dump() -> None:
     database = Database("postgresql+asyncpg://champbot@127.0.0.1:1/champbot")
     try:

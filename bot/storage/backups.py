@@ -31,10 +31,22 @@ def backup(live: Path, target: Path) -> None:
     """Copy ``live`` to ``target`` as one snapshot: every transaction committed before the
     copy began, none half-way. Written beside ``target`` first, then moved into place."""
     partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    with _connect(live) as source, _connect(partial) as copy:
-        source.backup(copy)  # all pages in one step: one read transaction, one snapshot
-        copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+    if not target.parent.is_dir():
+        raise BadBackup(f"champbot: no such folder: {target.parent} (make it first)")
+    if target.is_dir():
+        raise BadBackup(f"champbot: {target} is a folder; give a file name, e.g. "
+                        f"{target / 'champbot-backup.db'}")
+    try:
+        partial.unlink(missing_ok=True)
+    except OSError as error:
+        raise BadBackup(f"champbot: cannot write {target}: {error.strerror}") from None
+    try:
+        with _connect(live) as source, _connect(partial) as copy:
+            source.backup(copy)  # all pages in one step: one read transaction, one snapshot
+            copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+    except sqlite3.OperationalError as error:  # e.g. a folder we may not write in
+        partial.unlink(missing_ok=True)
+        raise BadBackup(f"champbot: cannot write {target}: {error}") from None
     check(partial)
     partial.replace(target)
 
