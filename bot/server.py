@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from collections.abc import Coroutine
 from typing import Any
 
@@ -84,6 +85,7 @@ async def serve(app: App, role: str = "all") -> None:
         log.warning("no channel is configured (set TELEGRAM_BOT_TOKEN or the TWILIO_ settings); "
                     "try the simulator: champbot chat --as NAME")
     routes = [route for c in channels for route in c.routes] if role in ("all", "web") else []
+    sock = listening(app.settings.http_host, app.settings.http_port)  # before anything starts
     config = uvicorn.Config(web.build(app, routes), host=app.settings.http_host,
                             port=app.settings.http_port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
@@ -107,7 +109,7 @@ async def serve(app: App, role: str = "all") -> None:
     tasks = [asyncio.create_task(job, name=role) for job in work]
     log.info("champbot (%s) is running on http://%s:%s", role, app.settings.http_host,
              app.settings.http_port)
-    serving = asyncio.create_task(server.serve(), name="web")
+    serving = asyncio.create_task(server.serve(sockets=[sock]), name="web")
     try:
         # Whichever ends first ends the process: the server stopping (a signal), or a
         # role failing (the scheduler losing its lead), which then reaches the caller.
@@ -121,9 +123,26 @@ async def serve(app: App, role: str = "all") -> None:
         server.should_exit = True
         await _cancel(tasks)
         await asyncio.gather(serving, return_exceptions=True)
+        sock.close()
         for channel in channels:
             for step in channel.shutdown:
                 await step()
+
+
+class PortInUse(Exception):
+    """HTTP_PORT cannot be listened on (another process has it, or it is not ours to take)."""
+
+
+def listening(host: str, port: int) -> socket.socket:
+    """The web server's socket, bound now: a port already taken is one clear line, before
+    any channel, dispatcher or scheduler has started (not a traceback from each of them)."""
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        return socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as error:
+        raise PortInUse(
+            f"champbot: cannot listen on {host}:{port}: {error.strerror or error} (is another "
+            "`champbot run` using it? Set HTTP_PORT to choose another port)") from None
 
 
 async def _cancel(tasks: list[asyncio.Task[None]]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import sys
 from pathlib import Path
 
@@ -35,3 +36,20 @@ async def test_champbot_run_serves_until_stopped(environ: dict[str, str], tmp_pa
         err = (await asyncio.wait_for(process.communicate(), timeout=30))[1].decode()
     assert "Traceback" not in err
     assert "no channel is configured" in err
+
+
+async def test_a_port_already_taken_is_one_line_and_nothing_starts(
+    environ: dict[str, str], tmp_path: Path
+) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run",
+            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **environ,
+                 "HTTP_PORT": str(port)},
+            cwd=tmp_path, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+        err = (await asyncio.wait_for(process.communicate(), timeout=60))[1].decode()
+    assert process.returncode == 2
+    assert f"champbot: cannot listen on 127.0.0.1:{port}" in err
+    assert "Set HTTP_PORT to choose another port" in err
+    assert "Traceback" not in err and "is running on" not in err

@@ -22,7 +22,7 @@ def run(
 ) -> None:
     """Run the bot: webhooks, Telegram polling, the dispatcher and the scheduler."""
     from bot.leadership import LeadershipLost
-    from bot.server import ROLES, RoleNotSupported, serve
+    from bot.server import ROLES, PortInUse, RoleNotSupported, serve
 
     logs.configure(logging.INFO, settings().log_format)
     if role not in ROLES:
@@ -30,7 +30,7 @@ def run(
     try:
         with contextlib.suppress(KeyboardInterrupt):
             with_app(lambda app: serve(app, role))
-    except (RoleNotSupported, LeadershipLost) as error:
+    except (RoleNotSupported, LeadershipLost, PortInUse) as error:
         raise fail(str(error)) from None
 
 
