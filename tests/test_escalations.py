@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from bot.services import escalations
+from bot.services import concernlist, escalations
 from bot.services.permissions import OPERATOR, Actor
 from bot.storage.database import Database
 from bot.storage.models import (
@@ -275,3 +275,72 @@ async def test_a_concern_moved_to_another_service_tells_the_first_one_it_is_not_
     amina.sees("it has been passed to Riverside Legal Advice.")
     assert [(e.partner_id, e.status) for e in await rows(app)] == [
         (first, EscalationStatus.CLOSED), (other, EscalationStatus.NEW)]
+
+
+CHEST_PAIN = "After the talk a man told me he can't breathe properly and has chest pain"
+
+
+async def test_a_red_flag_outside_a_concern_is_on_the_coordinators_lists_at_once(
+    app: App,
+) -> None:
+    carol = await make_coordinator(app)
+    amina = await joined(app, "amina")
+    await amina.says(CHEST_PAIN)  # at the menu, not raising a concern
+    amina.sees("call 999 now")
+    await carol.reads()
+    carol.sees("URGENT, possible danger", "C-1001")
+
+    await carol.says("menu")
+    await carol.says("1")  # concerns needing routing
+    carol.sees("C-1001")
+    async with app.database.transaction() as session:
+        listed = await concernlist.listing(session, app.settings, app.clock(),
+                                           open_only=True)
+    assert any(line.startswith("C-1001") for line in listed)
+    assert [(e.partner_id, e.status, e.urgent) for e in await rows(app)] == [
+        (None, EscalationStatus.NEW, True)]
+
+
+async def test_a_red_flag_the_champion_confirms_passes_from_coordinators_to_the_service(
+    app: App,
+) -> None:
+    housing = await add_partner(app)
+    hana = await partner_contact(app, "hana", housing)
+    amina = await joined(app, "amina")
+    await amina.says("/concern")
+    await amina.says("4")  # housing and damp
+    await amina.says("My neighbour in the damp flat says she wants to kill herself")
+    amina.sees("999")
+    assert [(e.partner_id, e.status) for e in await rows(app)] == [
+        (None, EscalationStatus.NEW)]  # with the coordinators while she goes on
+    for answer in ["1", "1", "1", "1"]:  # one person, my area, they may contact me, save
+        await amina.says(answer)
+    amina.sees("C-1001")
+    assert [(e.partner_id, e.status) for e in await rows(app)] == [
+        (None, EscalationStatus.CLOSED), (housing, EscalationStatus.NEW)]
+    await hana.reads()
+    hana.sees("URGENT concern C-1001")
+
+
+async def test_a_red_flag_routed_by_a_coordinator_stays_with_that_service_when_confirmed(
+    app: App,
+) -> None:
+    housing = await add_partner(app)
+    legal = await add_partner(app, "Riverside Legal Advice", categories=["other"],
+                              areas=["all"])
+    carol = await make_coordinator(app)
+    amina = await joined(app, "amina")
+    await amina.says("/concern")
+    await amina.says("4")  # housing and damp
+    await amina.says("My neighbour in the damp flat says she wants to kill herself")
+    await carol.says("menu")
+    await carol.says("1")  # concerns needing routing
+    await carol.says("1")  # C-1001
+    await carol.says("1")  # route it to a partner
+    await carol.says("Riverside Legal Advice")
+    carol.sees("C-1001 is now with Riverside Legal Advice.")
+    for answer in ["1", "1", "1", "1"]:  # one person, my area, they may contact me, save
+        await amina.says(answer)
+    assert [(e.partner_id, e.status) for e in await rows(app)] == [
+        (None, EscalationStatus.CLOSED), (legal, EscalationStatus.NEW)]
+    assert housing != legal

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import concern_media, escalations, followups, media_links, partners
@@ -36,7 +36,9 @@ async def listing(session: AsyncSession, settings: Settings, now: datetime, *,
                   open_only: bool = False, overdue_only: bool = False,
                   areas: Sequence[str] = ()) -> list[str]:
     query = (select(Concern, Area.name).outerjoin(Area, Area.id == Concern.area_id)
-             .where(Concern.confirmed.is_(True)).order_by(Concern.created_at, Concern.id))
+             # A red flag's record counts before the champion confirms it: it is urgent.
+             .where(or_(Concern.confirmed.is_(True), Concern.red_flag.is_not(None)))
+             .order_by(Concern.created_at, Concern.id))
     if areas:
         _every, ids = await partners.area_ids(session, areas)
         if ids:

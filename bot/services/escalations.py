@@ -101,14 +101,32 @@ async def _open(session: AsyncSession, concern: Concern, partner: Partner | None
 
 async def route_concern(session: AsyncSession, concern: Concern, now: datetime,
                         settings: Settings | None = None) -> list[Escalation]:
-    """Route a confirmed concern to every matching partner, or to coordinators."""
+    """Route a confirmed concern to every matching partner, or to coordinators.
+
+    A concern kept from a red flag is already open with coordinators (``for_coordinators``)
+    when the champion confirms it: if a coordinator has passed it on meanwhile, it stays
+    where it is; else the matching services take it over from the coordinators."""
+    already = list(await session.scalars(select(Escalation).where(
+        Escalation.concern_id == concern.id, Escalation.status.in_(OPEN))))
+    if any(e.partner_id is not None for e in already):
+        return already
     matched = await partners.matching(session, concern.category, concern.area_id)
     made = [await _open(session, concern, partner, "system", now, settings)
             for partner in matched]
     if not made:
-        return [await _open(session, concern, None, "system", now)]
+        return already or [await _open(session, concern, None, "system", now)]
+    for held in already:
+        _change(session, held, EscalationStatus.CLOSED, "system", now,
+                "routed to " + ", ".join(p.name for p in matched))
     concern.status = ConcernStatus.PASSED_ON
     return made
+
+
+async def for_coordinators(session: AsyncSession, concern: Concern, now: datetime
+                           ) -> Escalation:
+    """Open ``concern`` with the coordinators (no service yet): it is on their lists of
+    concerns to route and to follow, whether or not the champion goes on to confirm it."""
+    return await _open(session, concern, None, "system", now)
 
 
 async def find(session: AsyncSession, actor: Actor, target: int | str) -> Escalation | None:

@@ -6,7 +6,7 @@ coordinator yet, the alert waits for the first to join (``alerts.to_coordinators
 
 from __future__ import annotations
 
-from bot.services import alerts
+from bot.services import alerts, escalations
 from bot.services.events import EventContext
 from bot.storage.models import Concern, ConcernStatus, ConcernUpdate
 from flows.types import Event
@@ -32,6 +32,8 @@ async def detected(ctx: EventContext, event: Event) -> None:
         ctx.session.add(ConcernUpdate(concern=concern, status=ConcernStatus.RECEIVED,
                                       by_role="system", created_at=ctx.now))
         await ctx.session.flush()
+        # On the coordinators' lists at once (to route, to follow), not only in the alert.
+        await escalations.for_coordinators(ctx.session, concern, ctx.now)
         values.update(reference=concern.reference, name=person.display_name)
     else:
         values.update(channel=ctx.identity.channel, address=ctx.identity.address)
