@@ -68,6 +68,31 @@ def resume(
         return Turn(tuple(run.output), conversation)
 
 
+def ask_again(
+    conversation: Conversation,
+    now: datetime,
+    note: str,
+    facts: Facts | None = None,
+    flows: Mapping[str, Flow] | None = None,
+) -> Turn:
+    """``note``, then the current question asked again, nothing answered: after a
+    message that answered something else (the question under a broadcast) while the
+    person was in the middle of a flow."""
+    if flows is None:
+        from flows.registry import FLOWS
+
+        flows = FLOWS
+    nothing = Inbound("", "", "", now)
+    run = _Run(conversation, nothing, now, facts or Facts(), flows)
+    with language(run.language):
+        try:
+            run.note(note)
+            run.ask()
+        except NeedView as need:
+            return Turn((), conversation, frozenset({need.name}))
+        return Turn(tuple(run.output), run.finish())
+
+
 class _Run(Answering, Transitions, Navigation, Danger, CaseWords):
     def __init__(
         self, conv: Conversation, inbound: Inbound, now: datetime, facts: Facts,

@@ -178,3 +178,26 @@ async def test_each_champion_gets_it_once_where_they_last_wrote_from_if_reachabl
             select(OutboxMessage.address).where(OutboxMessage.broadcast_id == made)))
     assert sorted(sent_to) == ["amina-2", "bilal"]
     assert (await report(app, carol, made))["recipients"] == 2
+
+
+async def test_one_typed_under_a_broadcast_mid_activity_is_feedback_and_the_question_returns(
+    app: App,
+) -> None:
+    recorder = Recorder("console")
+    people = await champions(app, recorder)
+    await make_coordinator(app)
+    carol = await coordinator(app)
+    eve = people["pl"]
+    await eve.says("/log")
+    question = await eve.says("1")  # the activity's second question, in Polish
+    made = await send(app, carol, audience={"languages": ["pl"]})
+    assert t("pl", ASK) in await eve.reads()
+
+    said = await eve.says("1")  # the answer under the broadcast: useful
+    assert t("pl", "Thank you, that helps us improve our messages.") in said
+    assert question.strip().splitlines()[0] in said  # and where she was, asked again
+    assert (await report(app, carol, made))["feedback"] == {"pl": {"useful": 1, "unclear": 0}}
+
+    said = await eve.says("1")  # now the broadcast is not the last thing she saw: her answer
+    assert t("pl", "Thank you, that helps us improve our messages.") not in said
+    assert (await report(app, carol, made))["feedback"] == {"pl": {"useful": 1, "unclear": 0}}

@@ -1,9 +1,11 @@
 """The "Useful / Not clear" answer under a broadcast: recorded, thanked, never in the way.
 
 A button press names its broadcast (its question is ``broadcast.<id>``). On
-WhatsApp and the console the answer is ``1`` or ``2``, taken as feedback only
-when the broadcast is the last thing we sent and the person is not in the middle
-of something (at the menu or idle); any other message goes on as usual.
+WhatsApp and the console the answer is ``1`` or ``2``, taken as feedback when the
+broadcast is the last thing we sent (its question is the last one on their
+screen), whatever they were doing before it came; someone in the middle of
+something is thanked and asked their question again (bot.services.inbound). Any
+other message goes on as usual.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from bot.storage.broadcasts import Broadcast, BroadcastFeedback, BroadcastRecipi
 from bot.storage.database import insert_for
 from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Person
 from flows.commands import first_word
-from flows.conversation import Conversation
 from flows.i18n import _, language
 from flows.types import Inbound
 
@@ -26,11 +27,13 @@ SHOWN = (OutboxStatus.SENT, OutboxStatus.DELIVERED, OutboxStatus.READ)
 
 
 async def answered(session: AsyncSession, identity: Identity, person: Person | None,
-                   state: Conversation, inbound: Inbound, now: datetime) -> str | None:
-    """Record the answer if this message is one; the thanks to send, else None."""
+                   inbound: Inbound, now: datetime, *, carrying_on: bool = False
+                   ) -> str | None:
+    """Record the answer if this message is one; the thanks to send, else None.
+    ``carrying_on``: they are in the middle of something, whose question follows."""
     if person is None:
         return None
-    found = await _answer(session, identity, state, inbound)
+    found = await _answer(session, identity, inbound)
     if found is None:
         return None
     broadcast_id, answer = found
@@ -48,35 +51,42 @@ async def answered(session: AsyncSession, identity: Identity, person: Person | N
         index_elements=["broadcast_id", "person_id"],
         set_={"answer": answer, "created_at": now}))
     with language(person.language):
+        if carrying_on:
+            return _("Thank you, that helps us improve our messages.")
         return _("Thank you, that helps us improve our messages. Send {menu} for the menu.",
                  menu=first_word("menu"))
 
 
-def may_answer(state: Conversation, inbound: Inbound) -> bool:
-    """Whether this message may answer a broadcast's question (then ``answered`` looks)."""
-    pressed = broadcast_of(inbound.choice_question)
-    return (pressed is not None and inbound.choice_id in ANSWERS) or _typed_answer(
-        state, inbound)
+def pressed(inbound: Inbound) -> bool:
+    """A "Useful" or "Not clear" button pressed: always an answer to its broadcast."""
+    return broadcast_of(inbound.choice_question) is not None and inbound.choice_id in ANSWERS
 
 
-def _typed_answer(state: Conversation, inbound: Inbound) -> bool:
-    """"1" or "2" typed at the menu may answer the broadcast just shown."""
-    text = (inbound.text or "").strip()
-    return not inbound.choice_id and text in ("1", "2") and state.flow in (None, "menu")
+def typed(inbound: Inbound) -> bool:
+    """"1" or "2" typed: an answer if the broadcast is the last thing we sent them."""
+    return not inbound.choice_id and (inbound.text or "").strip() in ("1", "2")
 
 
-async def _answer(session: AsyncSession, identity: Identity, state: Conversation,
-                  inbound: Inbound) -> tuple[int, str] | None:
-    pressed = broadcast_of(inbound.choice_question)
-    if pressed is not None and inbound.choice_id in ANSWERS:
-        return pressed, inbound.choice_id
-    if not _typed_answer(state, inbound):
-        return None
-    text = (inbound.text or "").strip()
-    last = await session.scalar(
-        select(OutboxMessage).where(OutboxMessage.channel == identity.channel,
-                                    OutboxMessage.address == identity.address)
-        .order_by(OutboxMessage.id.desc()).limit(1))
+async def shown_last(session: AsyncSession, channel: str, address: str) -> int | None:
+    """The broadcast that is the last message we sent to this address, once it was sent."""
+    last = (await session.execute(
+        select(OutboxMessage.broadcast_id, OutboxMessage.status)
+        .where(OutboxMessage.channel == channel, OutboxMessage.address == address)
+        .order_by(OutboxMessage.id.desc()).limit(1))).first()
     if last is None or last.broadcast_id is None or last.status not in SHOWN:
         return None
-    return last.broadcast_id, ANSWERS[int(text) - 1]
+    return int(last.broadcast_id)
+
+
+async def _answer(session: AsyncSession, identity: Identity, inbound: Inbound
+                  ) -> tuple[int, str] | None:
+    if pressed(inbound):
+        number = broadcast_of(inbound.choice_question)
+        assert number is not None and inbound.choice_id is not None
+        return number, inbound.choice_id
+    if not typed(inbound):
+        return None
+    broadcast_id = await shown_last(session, identity.channel, identity.address)
+    if broadcast_id is None:
+        return None
+    return broadcast_id, ANSWERS[int((inbound.text or "").strip()) - 1]

@@ -48,7 +48,7 @@ from bot.storage.models import Identity, Person, Status
 from bot.storage.turn_commit import Written
 from flows import engine, languages
 from flows.commands import first_word
-from flows.conversation import Conversation
+from flows.conversation import Conversation, Facts
 from flows.i18n import _, language
 from flows.types import Inbound, Reply
 
@@ -133,9 +133,12 @@ async def _in_one_statement(app: App, engine: AsyncEngine, inbound: Inbound, now
         if (identity is None or person is None or person.status != Status.ACTIVE
                 or arrived.seen is None or arrived.held
                 or identity.opted_out_at is not None or optouts.intent(inbound) is not None
-                or feedback.may_answer(state, inbound)):
+                or feedback.pressed(inbound)):
             return None
         async with AsyncSession(engine) as session:  # for views: reads, in autocommit
+            if feedback.typed(inbound) and await feedback.shown_last(
+                    session, inbound.channel, inbound.address) is not None:
+                return None  # "1" or "2" under a broadcast: an answer to it
             turn = await _run_turn(app, session, inbound, person, state, now,
                                    paused=False, allowed=QUICK_VIEWS)
         if turn is None or len(turn.replies) != len(turn.output):  # events, views
@@ -180,14 +183,18 @@ async def _in_transaction(app: App, inbound: Inbound, now: datetime) -> Handled:
             # Whatever waited for this person to write (e.g. outside WhatsApp's 24
             # hours) goes now, before the answer to this message.
             await outbox.release_held(session, inbound.channel, inbound.address, now)
-        thanks = await feedback.answered(session, identity, person, state, inbound, now)
-        if thanks is not None and person is not None:
+        busy = (state.flow not in (None, "menu")
+                and not state.idle(now, app.settings.conversation_timeout))
+        thanks = await feedback.answered(session, identity, person, inbound, now,
+                                         carrying_on=busy)
+        if thanks is not None and person is not None and not busy:
             # "Useful / Not clear" under a broadcast: counted, thanked, the conversation kept.
             outbox.enqueue(session, channel=inbound.channel, address=inbound.address,
                            reply=Reply(thanks, language=person.language), now=now,
                            person_id=person.id)
             return Handled.DONE
-        turn = await _run_turn(app, session, inbound, person, state, now, paused)
+        # In the middle of something: thanked, then asked their question again.
+        turn = await _run_turn(app, session, inbound, person, state, now, paused, again=thanks)
         assert turn is not None  # any view may be loaded here
         ctx = EventContext(session, app.settings, now, identity, person)
         conversation = await _apply(app, ctx, inbound, turn)
@@ -211,12 +218,20 @@ def _wrote(identity: Identity, now: datetime) -> None:
 
 async def _run_turn(app: App, session: AsyncSession, inbound: Inbound, person: Person | None,
                     state: Conversation, now: datetime, paused: bool,
-                    allowed: frozenset[str] | None = None) -> engine.Turn | None:
+                    allowed: frozenset[str] | None = None, again: str | None = None
+                    ) -> engine.Turn | None:
     """The engine's turn, with the views it asks for loaded. ``allowed``: the views it
-    may load (None: any); a turn that asks for another gives None."""
+    may load (None: any); a turn that asks for another gives None. ``again``: not an
+    answer; say this and ask the current question again."""
     facts = replace(await conversations.facts_for(session, app.settings, inbound, person, now),
                     paused=paused)
-    turn = engine.resume(state, inbound, now, facts)
+
+    def run(facts: Facts) -> engine.Turn:
+        if again is not None:
+            return engine.ask_again(state, now, again, facts)
+        return engine.resume(state, inbound, now, facts)
+
+    turn = run(facts)
     loaded: dict[str, object] = {}
     while turn.needs and not turn.needs <= loaded.keys():
         # The engine asked for a view (e.g. "my concerns"): load it, run the turn again.
@@ -224,7 +239,7 @@ async def _run_turn(app: App, session: AsyncSession, inbound: Inbound, person: P
             return None
         for name in turn.needs - loaded.keys():
             loaded[name] = await views.load(session, name, person, app.settings, now)
-        turn = engine.resume(state, inbound, now, replace(facts, views=loaded))
+        turn = run(replace(facts, views=loaded))
     return turn
 
 
