@@ -3,12 +3,15 @@ the coverage grid of concern type × area."""
 
 from __future__ import annotations
 
+from html import unescape
+
 import pytest
 from sqlalchemy import select
 
 from bot.app import App
 from bot.services import partners
 from bot.storage.models import Area, Invite, Partner, Person, Role
+from tests.support.chat import t
 from tests.support.dashboard import browser, csrf, sign_in
 from tests.support.people import add_person
 
@@ -70,6 +73,65 @@ async def test_a_bad_form_says_what_is_wrong_and_saves_nothing(app: App) -> None
     assert 'value="Food bank"' in page.text  # what was typed is still there
     async with app.database.transaction() as db:
         assert list(await db.scalars(select(Partner))) == []
+
+
+async def test_a_refused_partner_is_not_half_saved_whatever_was_wrong(app: App) -> None:
+    carol = await add_person(app, Role.COORDINATOR)
+    too_long = "a" * 80 + "@example.org"  # more than the email sender can send to
+    async with browser(app) as client:
+        await sign_in(app, client, carol)
+        token = csrf((await client.get("/dashboard/partners/new")).text)
+        form = {"csrf": token, "name": "OnlyOnce", "categories": ["housing"],
+                "digest_time": "08:00", "language": "en", "days": ["1", "2"]}
+        unusable = (f"The email address “{too_long}” is too long: an address can have at "
+                    "most 64 characters.")
+        pages = {problem: await client.post("/dashboard/partners/new", data={**form, **wrong})
+                 for problem, wrong in {
+            "the digest time '99:99' is not a time like 08:30": {"digest_time": "99:99"},
+            "A partner needs a name.": {"name": "   "},
+            "A partner's name can have at most 120 characters; this one has 5,000.":
+                {"name": "N" * 5000},
+            unusable: {"emails": too_long},
+        }.items()}
+    for problem, page in pages.items():
+        assert page.status_code == 200
+        assert f"Nothing was saved. Please check the form: {problem}" in unescape(page.text)
+    assert f">{too_long}</textarea>" in pages[unusable].text  # what was typed is kept
+    async with app.database.transaction() as db:
+        assert list(await db.scalars(select(Partner))) == []
+
+
+async def test_an_edit_that_is_refused_changes_nothing_and_says_why_in_your_language(
+        app: App) -> None:
+    carol = await add_person(app, Role.COORDINATOR)
+    async with app.database.transaction() as db:
+        made = await partners.add(db, partners.Changes(
+            name="Northfield Surgery", categories=["gp_access"], emails=["desk@surgery.example"]),
+            app.clock())
+        partner_id = made.id
+        person = await db.get(Person, carol)
+        assert person is not None
+        person.language = "pl"
+    too_long = "reception.and.appointments.for.northfield.surgery@nhs-mail.example.org"
+    async with browser(app) as client:
+        await sign_in(app, client, carol)
+        token = csrf((await client.get(f"/dashboard/partners/{partner_id}")).text)
+        form = {"csrf": token, "name": "Northfield Surgery", "categories": ["gp_access"],
+                "all_areas": "1", "digest_time": "08:00", "language": "en", "days": ["1"]}
+        long_name = await client.post(f"/dashboard/partners/{partner_id}",
+                                      data={**form, "name": "Northfield Surgery " * 10})
+        long_email = await client.post(f"/dashboard/partners/{partner_id}",
+                                       data={**form, "emails": too_long})
+    assert t("pl", "Nothing was saved. Please check the form: {problem}", problem=t(
+        "pl", "A partner's name can have at most {count} characters; this one has {length}.",
+        count="120", length="189")) in unescape(long_name.text)
+    assert t("pl", "Nothing was saved. Please check the form: {problem}", problem=t(
+        "pl", "The email address “{address}” is too long: an address can have at most "
+              "{count} characters.", address=too_long, count="64")) in unescape(long_email.text)
+    async with app.database.transaction() as db:
+        partner = await partners.get(db, partner_id)
+        assert partner.name == "Northfield Surgery"
+        assert partner.emails == ["desk@surgery.example"]
 
 
 async def test_the_coverage_grid_names_the_gaps_in_words(app: App) -> None:

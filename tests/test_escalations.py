@@ -214,6 +214,23 @@ async def test_a_coordinator_changes_a_status_and_writes_to_the_champion(app: Ap
     amina.sees("a coordinator has closed it.", "The tenants have moved out.")
 
 
+async def test_a_note_to_a_champion_who_was_forgotten_says_they_cannot_be_told(
+        app: App) -> None:
+    await add_partner(app)
+    carol = await make_coordinator(app)
+    amina = await joined(app, "amina")
+    await raise_concern(amina)
+    await amina.says("FORGET")
+    await amina.says("1")
+    await carol.says("menu")
+    await carol.says("2")  # open concerns
+    await carol.says("1")
+    await carol.says("3")  # a note to the champion
+    await carol.says("Thank you, we have chased the service.")
+    carol.sees("Done. The champion can no longer be told: they asked to be forgotten.")
+    carol.does_not_see("Your note was sent to the champion.")
+
+
 async def test_forget_keeps_the_escalation_as_an_anonymous_record(app: App) -> None:
     partner = await add_partner(app)
     hana = await partner_contact(app, "hana", partner)

@@ -3,10 +3,15 @@ coordinator would run them in a script."""
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from bot.storage.database import Database
+from bot.storage.models import OutboxMessage, Partner
 from tests.support.demo import load_demo
 from tests.test_cli import champbot
 
@@ -83,3 +88,85 @@ def test_concerns_and_digests_from_the_command_line(demo: dict[str, str],
     assert "areas" in run("people", "edit", carol_id, "--area", "Northfield", "--area",
                           "eastgate")
     assert "unknown area" in run("people", "edit", carol_id, "--area", "Mars", ok=False)
+
+
+def test_a_partner_that_could_not_be_used_is_refused_with_a_reason(demo: dict[str, str],
+                                                                   tmp_path: Path) -> None:
+    def run(*args: str) -> str:
+        return champbot(*args, environ=demo, cwd=tmp_path).stdout
+
+    def refused(*args: str) -> str:
+        result = champbot(*args, environ=demo, cwd=tmp_path, ok=False)
+        assert result.returncode == 2 and result.stdout == "", result.stdout
+        assert "Traceback" not in result.stderr
+        return result.stderr
+
+    too_long = "a" * 80 + "@example.org"
+    assert f"The email address “{too_long}” is too long: an address can have at most 64 " \
+        "characters." in refused("partners", "add", "Long email", "--category", "housing",
+                                 "--email", too_long)
+    assert "A partner needs a name." in refused("partners", "add", "   ", "--category",
+                                                "housing")
+    assert "A partner's name can have at most 120 characters; this one has 5,000." in refused(
+        "partners", "add", "N" * 5000, "--category", "housing")
+    assert "working hours must end after they start, within one day: 18:00 to 09:00" in \
+        refused("partners", "add", "Night shelter", "--category", "housing", "--start",
+                "18:00", "--end", "09:00")
+    assert run("partners", "list").splitlines()[1:] == []  # none of them was added
+
+    assert run("partners", "add", "Northfield Housing", "--category", "housing").strip() == "1"
+    assert "nothing to change" in refused("partners", "edit", "1")
+    assert "working hours must end after they start, within one day: 09:00 to 08:00" in \
+        refused("partners", "edit", "1", "--end", "08:00")  # before the usual 09:00 start
+    assert run("partners", "edit", "1", "--start", "08:00", "--end", "16:30").strip() == (
+        "partner 1 changed")
+
+
+def test_an_address_stored_before_it_was_checked_stops_no_concern_and_no_digest(
+        demo: dict[str, str], tmp_path: Path) -> None:
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return champbot(*args, stdin=stdin, environ=demo, cwd=tmp_path)
+
+    run("partners", "add", "Northfield Housing", "--category", "housing", "--email",
+        "damp@council.example")
+    run("partners", "add", "Legal Advice", "--category", "housing", "--email",
+        "help@legal.example")
+    too_long = "a" * 80 + "@legal.example"
+
+    async def store() -> None:  # as an older champbot, which did not check the length, did
+        database = Database(demo["DATABASE_URL"])
+        try:
+            async with database.transaction() as session:
+                partner = await session.get(Partner, 2)
+                assert partner is not None
+                partner.emails = [too_long, "help@legal.example"]
+        finally:
+            await database.close()
+
+    async def emailed() -> list[tuple[str, str]]:
+        database = Database(demo["DATABASE_URL"])
+        try:
+            async with database.transaction() as session:
+                return [(row.address, row.kind) for row in await session.scalars(
+                    select(OutboxMessage).where(OutboxMessage.channel == "email")
+                    .order_by(OutboxMessage.id))]
+        finally:
+            await database.close()
+
+    asyncio.run(store())
+    chat = run("chat", "--as", "amina", stdin="\n".join([
+        "JOIN DEMO2026", "English", "1", "Amina", "Northfield", "skip",
+        "/concern", "4", "Black mould in six flats on Elm Street.", "3", "1", "1", "1", "1",
+    ]) + "\n")
+    assert "C-1001" in chat.stdout and "Sorry, something went wrong" not in chat.stdout
+    assert "Traceback" not in chat.stderr
+    assert "partner 2: email address 1 skipped (longer than 64 characters)" in chat.stderr
+    assert run("concerns", "show", "C-1001").stdout.count("Escalation") == 2
+
+    digests = run("digests", "send")
+    assert digests.stdout.splitlines() == ["2 Legal Advice: 0 new, 1 open, 1 pattern(s)",
+                                           "1 Northfield Housing: 0 new, 1 open, 1 pattern(s)"]
+    assert too_long not in digests.stderr  # the log names the partner, not the address
+    assert asyncio.run(emailed()) == [  # the other addresses had the alert and the digest
+        ("damp@council.example", "alert"), ("help@legal.example", "alert"),
+        ("help@legal.example", "digest"), ("damp@council.example", "digest")]

@@ -101,6 +101,10 @@ def partners_edit(partner_id: int = typer.Argument(..., help="The partner's id."
     from bot.services import partners
 
     changes = _changes(name, category, area, email, digest_time, language, days, start, end)
+    if changes == partners.Changes():
+        # As `people edit` without --area: a usage error, and nothing claimed as changed.
+        raise fail("champbot: nothing to change: give at least one option, such as --name "
+                   "or --category (see champbot partners edit --help)")
 
     async def work(app: App, session: AsyncSession) -> str:
         edited = await partners.edit(session, partner_id, changes,

@@ -22,7 +22,7 @@ from bot.storage.models import (
     Status,
 )
 from flows.definitions.concern import AFFECTS, CATEGORIES, URGENCY
-from flows.i18n import _, language, number, translate
+from flows.i18n import N_, _, language, number, translate
 from flows.types import Reply
 
 if TYPE_CHECKING:
@@ -135,21 +135,32 @@ def _update_text(status: ConcernStatus, reference: str, partner: str | None,
     return f"{text}\n“{note}”" if note else text
 
 
+# Why the champion was not told of a step (see ``tell_champion``), and what to say so.
+ERASED, UNREACHABLE = "erased", "unreachable"
+UNTOLD = {ERASED: N_("Done. The champion can no longer be told: they asked to be forgotten."),
+          UNREACHABLE: N_("Done, but the champion could not be told: they have paused "
+                          "messages, left the programme or cannot be reached.")}
+
+
 async def tell_champion(session: AsyncSession, concern: Concern, status: ConcernStatus,
                         now: datetime, *, partner: str | None = None, note: str | None = None,
-                        by: str = "system", changes_status: bool = True) -> None:
-    """Record the step in the concern's history and tell the champion, in their language."""
+                        by: str = "system", changes_status: bool = True) -> str | None:
+    """Record the step in the concern's history and tell the champion, in their language.
+    None once they are told, else why they could not be (a key of ``UNTOLD``)."""
     if changes_status:
         concern.status = status
     concern.updated_at = now
     session.add(ConcernUpdate(concern_id=concern.id, status=concern.status, note=note,
                               by_role=by, created_at=now))
     person = await session.get(Person, concern.person_id) if concern.person_id else None
+    if person is not None and person.status == Status.ERASED:
+        return ERASED
     if person is None or person.status != Status.ACTIVE:
-        return
+        return UNREACHABLE
     with language(person.language):
         text = _update_text(status if changes_status else ConcernStatus.RECEIVED,
                             concern.reference, partner, note)
+    told = False
     for identity in await session.scalars(select(Identity).where(
             Identity.person_id == person.id, Identity.unreachable_at.is_(None),
             Identity.opted_out_at.is_(None))):
@@ -157,6 +168,8 @@ async def tell_champion(session: AsyncSession, concern: Concern, status: Concern
                        reply=Reply(text, language=person.language), now=now,
                        kind="concern_update", person_id=person.id,
                        values={"reference": concern.reference})
+        told = True
+    return None if told else UNREACHABLE
 
 
 async def notify(session: AsyncSession, recipients: list[tuple[Person, Identity]],

@@ -22,7 +22,11 @@ _ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+")
 
 
 class InvalidAddress(ValueError):
-    pass
+    """An address the email channel cannot send to."""
+
+
+class AddressTooLong(InvalidAddress):
+    """An address longer than the identity and outbox columns hold (``MAX_ADDRESS``)."""
 
 
 def normalise(address: str) -> str:
@@ -32,7 +36,7 @@ def normalise(address: str) -> str:
     if not _ADDRESS.fullmatch(cleaned):
         raise InvalidAddress(f"not an email address: {address!r}")
     if len(cleaned) > MAX_ADDRESS:
-        raise InvalidAddress(f"email addresses longer than {MAX_ADDRESS} characters are not "
+        raise AddressTooLong(f"email addresses longer than {MAX_ADDRESS} characters are not "
                              "supported")
     return cleaned
 

@@ -23,7 +23,7 @@ from bot.storage.models import (
     Partner,
     Role,
 )
-from flows.i18n import _, language
+from flows.i18n import _, language, number, translate
 
 REFERENCE = re.compile(r"^\s*C-?(\d{1,9})\s*$", re.IGNORECASE)
 PARTNER_ACTIONS = {"ack", "progress", "done", "notus"}
@@ -46,6 +46,7 @@ class Outcome:
     reference: str
     status: EscalationStatus
     message: str  # what to tell whoever acted
+    untold: str | None = None  # why the champion could not be told (casenotes.UNTOLD)
 
 
 def is_urgent(concern: Concern) -> bool:
@@ -162,7 +163,10 @@ async def act(session: AsyncSession, actor: Actor, target: int | str, action: st
     permissions.require(session, actor, needed, scope, now)
     if escalation is None or concern is None:
         raise ActionError(_("There is no concern {reference}.", reference=str(target)))
-    note = (note or "").strip()[:MAX_NOTE] or None
+    note = (note or "").strip() or None
+    if note is not None and len(note) > MAX_NOTE:
+        raise ActionError(_("That is too long. Please keep it under {limit} characters.",
+                            limit=number(MAX_NOTE)))
     if action in NEEDS_NOTE and note is None:
         raise ActionError(_("Please add a short note after the reference."))
     partner = await session.get(Partner, escalation.partner_id) if escalation.partner_id else None
@@ -178,9 +182,10 @@ async def _do(session: AsyncSession, actor: Actor, escalation: Escalation, conce
     if action == "route":
         return await _route(session, actor, escalation, concern, partner_id, now, settings)
     if action == "note":
-        await casenotes.tell_champion(session, concern, concern.status, now, note=note,
-                                      by=by, changes_status=False)
-        return Outcome(ref, escalation.status, _("Your note was sent to the champion."))
+        untold = await casenotes.tell_champion(session, concern, concern.status, now,
+                                               note=note, by=by, changes_status=False)
+        return Outcome(ref, escalation.status, translate(casenotes.UNTOLD[untold]) if untold
+                       else _("Your note was sent to the champion."), untold)
     if action == "said":
         count = await _you_said_we_did(session, concern, note or escalation.note or "", now)
         return Outcome(ref, escalation.status, _(
@@ -191,21 +196,21 @@ async def _do(session: AsyncSession, actor: Actor, escalation: Escalation, conce
         if escalation.status is not EscalationStatus.NEW:
             raise ActionError(_("{reference} was already acknowledged.", reference=ref))
         _change(session, escalation, EscalationStatus.ACKNOWLEDGED, who, now)
-        await casenotes.tell_champion(session, concern, ConcernStatus.ACKNOWLEDGED, now,
-                                      partner=name, by=by)
+        untold = await casenotes.tell_champion(session, concern, ConcernStatus.ACKNOWLEDGED,
+                                               now, partner=name, by=by)
     elif action == "progress":
         _change(session, escalation, EscalationStatus.IN_PROGRESS, who, now)
-        await casenotes.tell_champion(session, concern, ConcernStatus.IN_PROGRESS, now,
-                                      partner=name, by=by)
+        untold = await casenotes.tell_champion(session, concern, ConcernStatus.IN_PROGRESS,
+                                               now, partner=name, by=by)
     elif action == "done":
         _change(session, escalation, EscalationStatus.RESOLVED, who, now, note)
-        await casenotes.tell_champion(session, concern, ConcernStatus.RESOLVED, now,
-                                      partner=name, note=note, by=by)
+        untold = await casenotes.tell_champion(session, concern, ConcernStatus.RESOLVED, now,
+                                               partner=name, note=note, by=by)
         await _tell_resolved(session, concern, name, note, now)
     elif action == "close":
         _change(session, escalation, EscalationStatus.CLOSED, who, now, note)
-        await casenotes.tell_champion(session, concern, ConcernStatus.CLOSED, now, note=note,
-                                      by=by)
+        untold = await casenotes.tell_champion(session, concern, ConcernStatus.CLOSED, now,
+                                               note=note, by=by)
     elif action == "notus":
         return await _not_for_us(session, actor, escalation, concern, name, note, now)
     else:
@@ -213,7 +218,7 @@ async def _do(session: AsyncSession, actor: Actor, escalation: Escalation, conce
                             "your answer."))
     return Outcome(ref, escalation.status, _(
         "{reference} is now: {status}. The champion has been told.", reference=ref,
-        status=status_label(escalation.status)))
+        status=status_label(escalation.status)), untold)
 
 
 async def _not_for_us(session: AsyncSession, actor: Actor, escalation: Escalation,
@@ -221,8 +226,9 @@ async def _not_for_us(session: AsyncSession, actor: Actor, escalation: Escalatio
                       ) -> Outcome:
     _change(session, escalation, EscalationStatus.NOT_FOR_US, actor.label, now, reason)
     await _open(session, concern, None, actor.label, now)
-    await casenotes.tell_champion(session, concern, ConcernStatus.RETURNED, now, partner=name,
-                                  by=actor.role.value if actor.role else "partner")
+    untold = await casenotes.tell_champion(session, concern, ConcernStatus.RETURNED, now,
+                                           partner=name,
+                                           by=actor.role.value if actor.role else "partner")
     async def render() -> str:
         return "\n\n".join([_(
             "{partner} says concern {reference} is not for them: “{reason}”. Please route it "
@@ -233,7 +239,7 @@ async def _not_for_us(session: AsyncSession, actor: Actor, escalation: Escalatio
                            render, now, kind="notice", about=concern.person_id)
     return Outcome(concern.reference, escalation.status, _(
         "Thank you. {reference} has gone back to the coordinators.",
-        reference=concern.reference))
+        reference=concern.reference), untold)
 
 
 async def _tell_resolved(session: AsyncSession, concern: Concern, partner: str | None,
@@ -265,11 +271,11 @@ async def _route(session: AsyncSession, actor: Actor, escalation: Escalation, co
             if current.partner_id is not None:
                 await _tell_passed_on(session, concern, current.partner_id, partner.name, now)
     made = await _open(session, concern, partner, actor.label, now, settings)
-    await casenotes.tell_champion(session, concern, ConcernStatus.PASSED_ON, now,
-                                  partner=partner.name, by="coordinator")
+    untold = await casenotes.tell_champion(session, concern, ConcernStatus.PASSED_ON, now,
+                                           partner=partner.name, by="coordinator")
     return Outcome(concern.reference, made.status, _(
         "{reference} is now with {partner}. The champion has been told.",
-        reference=concern.reference, partner=partner.name))
+        reference=concern.reference, partner=partner.name), untold)
 
 
 async def _tell_passed_on(session: AsyncSession, concern: Concern, partner_id: int,
@@ -300,6 +306,5 @@ async def _you_said_we_did(session: AsyncSession, concern: Concern, note: str, n
 
 def status_label(status: EscalationStatus) -> str:
     from flows.definitions.casework import STATUS_LABELS
-    from flows.i18n import translate
 
     return translate(STATUS_LABELS[status.value])

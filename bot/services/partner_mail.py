@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,6 +31,8 @@ from flows.i18n import N_, _, language, number, translate
 
 if TYPE_CHECKING:
     from bot.services.digests import Digest, Item
+
+log = logging.getLogger(__name__)
 
 # The partner's actions a link can do, in the order shown, with their labels.
 ACTIONS = {"ack": N_("Acknowledge"), "progress": N_("In progress"), "done": N_("Resolved"),
@@ -54,6 +57,23 @@ class Block:
     lines: Sequence[str]
     links: Sequence[tuple[str, str]]  # (label, address)
     files: Sequence[tuple[str, str]] = ()  # (label, address): a photo or voice note each
+
+
+def addresses(partner: Partner) -> list[str]:
+    """The partner's addresses the email channel can send to. Any other (one stored before
+    addresses were checked as they are now) is skipped with a warning, so that it never
+    stops a concern being saved nor another partner's digest."""
+    usable = []
+    for position, address in enumerate(partner.emails or (), start=1):
+        try:
+            usable.append(emails.normalise(str(address)))
+        except emails.InvalidAddress as error:
+            reason = (f"longer than {emails.MAX_ADDRESS} characters"
+                      if isinstance(error, emails.AddressTooLong) else "not an email address")
+            log.warning("partner %s: email address %s skipped (%s); correct it with "
+                        "champbot partners edit", partner.id, position, reason,
+                        extra={"partner_id": partner.id})
+    return usable
 
 
 def action_links(settings: Settings | None, escalation_id: int, partner_id: int,
@@ -116,7 +136,8 @@ async def alert(session: AsyncSession, settings: Settings | None, partner: Partn
                 kind: str = "alert") -> int:
     """The alert to each of the partner's addresses, now (call within the partner's
     language); the subject names the reference and the category."""
-    if not partner.emails:
+    to = addresses(partner)
+    if not to:
         return 0
     subject = f"{heading} · {casenotes.category(concern.category)}"
     first, *lines = (await casenotes.describe(session, concern)).splitlines()
@@ -127,11 +148,11 @@ async def alert(session: AsyncSession, settings: Settings | None, partner: Partn
     footer = _footer([block], now)
     text = text_of(heading, [("", [block])], (), footer)
     html = html_of(heading, [("", [block])], "", (), footer, partner.language)
-    for address in partner.emails:
+    for address in to:
         await emails.enqueue_email(session, address, subject, text, now=now, kind=kind,
                                    html=html, language=partner.language,
                                    about_person_id=concern.person_id)
-    return len(partner.emails)
+    return len(to)
 
 
 def _block(settings: Settings | None, digest: Digest, item: Item, now: datetime) -> Block:
@@ -164,6 +185,9 @@ def csv_of(digest: Digest) -> str:
 async def digest_email(session: AsyncSession, settings: Settings | None, partner: Partner,
                        digest: Digest, now: datetime) -> int:
     """The digest to each of the partner's addresses: text, HTML and the CSV."""
+    to = addresses(partner)
+    if not to:
+        return 0
     with language(partner.language):
         title = _("Digest for {partner}", partner=partner.name)
         sections: list[tuple[str, Sequence[Block]]] = []
@@ -180,9 +204,9 @@ async def digest_email(session: AsyncSession, settings: Settings | None, partner
         text = text_of(title, sections, [heading, *patterns] if patterns else [], footer)
         html = html_of(title, sections, heading, patterns, footer, partner.language)
     attachment = emails.Attachment(f"digest-{now:%Y-%m-%d}.csv", "text/csv", csv_of(digest))
-    for address in partner.emails:
+    for address in to:
         row = await emails.enqueue_email(session, address, title, text, now=now, kind="digest",
                                          html=html, attachments=[attachment],
                                          language=partner.language)
         row.payload = {**row.payload, "digest": digest.to_dict()}
-    return len(partner.emails)
+    return len(to)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import emails
 from bot.storage.models import (
     Area,
     Identity,
@@ -21,10 +22,12 @@ from bot.storage.models import (
     Status,
 )
 from flows.definitions.concern import CATEGORIES
+from flows.i18n import _, number
 from flows.languages import CODES
 
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_NAME = 120  # the partners.name column
+WORK_START, WORK_END = "09:00", "17:00"  # a new partner's working hours (the columns' defaults)
 
 
 class Unknown(ValueError):
@@ -90,32 +93,70 @@ def _check(changes: Changes) -> None:
             not changes.work_days or not set(changes.work_days) <= set("1234567")):
         raise Unknown("working days are ISO weekday numbers, e.g. 12345 for Monday to Friday")
     for email in changes.emails or ():
-        if not EMAIL.match(email):
-            raise Unknown(f"{email!r} is not an email address")
-    if changes.name is not None and not changes.name.strip():
-        raise Unknown("a partner needs a name")
+        # The rule the email channel sends by: an address it would refuse is refused here.
+        try:
+            emails.normalise(email)
+        except emails.AddressTooLong:
+            raise Unknown(_("The email address “{address}” is too long: an address can "
+                            "have at most {count} characters.", address=email.strip(),
+                            count=number(emails.MAX_ADDRESS))) from None
+        except emails.InvalidAddress:
+            raise Unknown(_("“{address}” is not an email address.",
+                            address=email.strip())) from None
+    name = None if changes.name is None else changes.name.strip()
+    if name is not None and not name:
+        raise Unknown(_("A partner needs a name."))
+    if name is not None and len(name) > MAX_NAME:
+        raise Unknown(_("A partner's name can have at most {count} characters; this one has "
+                        "{length}.", count=number(MAX_NAME), length=number(len(name))))
 
 
-async def _apply(session: AsyncSession, partner: Partner, changes: Changes, now: datetime
-                 ) -> None:
+@dataclass(frozen=True)
+class _Checked:
+    """What ``changes`` resolve to, found before anything is written."""
+
+    changes: Changes
+    categories: list[str] | None
+    areas: tuple[bool, list[int]] | None
+
+
+async def _checked(session: AsyncSession, changes: Changes, partner: Partner | None
+                   ) -> _Checked:
+    """Every value checked and resolved, or Unknown: a refused change changes nothing."""
     _check(changes)
+    start = changes.work_start or (partner.work_start if partner else WORK_START)
+    end = changes.work_end or (partner.work_end if partner else WORK_END)
+    if (changes.work_start or changes.work_end) and end <= start:
+        # Working hours are a span within one day: nothing reads them as running overnight.
+        raise Unknown(f"working hours must end after they start, within one day: "
+                      f"{start} to {end} does not")
+    if changes.categories is not None and not changes.categories:
+        raise Unknown("a partner handles at least one category (--category)")
+    categories = category_ids(changes.categories) if changes.categories is not None else None
+    areas = await area_ids(session, changes.areas) if changes.areas is not None else None
+    return _Checked(changes, categories, areas)
+
+
+async def _apply(session: AsyncSession, partner: Partner, checked: _Checked, now: datetime
+                 ) -> None:
+    changes = checked.changes
     for field in ("digest_time", "language", "work_days", "work_start", "work_end"):
         value = getattr(changes, field)
         if value is not None:
             setattr(partner, field, value)
     if changes.name is not None:
-        partner.name = changes.name.strip()[:120]
+        partner.name = changes.name.strip()
     if changes.emails is not None:
-        partner.emails = sorted({e.strip().lower() for e in changes.emails})
+        partner.emails = sorted({emails.normalise(e) for e in changes.emails})
     partner.updated_at = now
     await session.flush()
-    if changes.categories is not None:
-        chosen = category_ids(changes.categories)
+    if checked.categories is not None:
         await session.execute(delete(PartnerCategory).where(
             PartnerCategory.partner_id == partner.id))
-        session.add_all(PartnerCategory(partner_id=partner.id, category=c) for c in chosen)
-    if changes.areas is not None:
-        partner.all_areas, ids = await area_ids(session, changes.areas)
+        session.add_all(PartnerCategory(partner_id=partner.id, category=c)
+                        for c in checked.categories)
+    if checked.areas is not None:
+        partner.all_areas, ids = checked.areas
         await session.execute(delete(PartnerArea).where(PartnerArea.partner_id == partner.id))
         session.add_all(PartnerArea(partner_id=partner.id, area_id=a) for a in ids)
     await session.flush()
@@ -123,13 +164,15 @@ async def _apply(session: AsyncSession, partner: Partner, changes: Changes, now:
 
 async def add(session: AsyncSession, changes: Changes, now: datetime,
               default_language: str = "en") -> Partner:
-    if not changes.categories:
-        raise Unknown("a partner handles at least one category (--category)")
-    partner = Partner(name=(changes.name or "").strip(), language=default_language,
-                      all_areas=False, emails=[], created_at=now, updated_at=now)
+    """A new partner; Unknown, with nothing added, if any value is wrong."""
+    checked = await _checked(session, replace(changes, name=changes.name or "",
+                                              categories=changes.categories or [],
+                                              areas=changes.areas or ["all"]), None)
+    partner = Partner(name="", language=default_language, all_areas=False, emails=[],
+                      work_start=WORK_START, work_end=WORK_END, created_at=now,
+                      updated_at=now)
     session.add(partner)
-    await _apply(session, partner, Changes(**{**changes.__dict__,
-                                              "areas": changes.areas or ["all"]}), now)
+    await _apply(session, partner, checked, now)
     return partner
 
 
@@ -142,8 +185,9 @@ async def get(session: AsyncSession, partner_id: int, *, removed: bool = False) 
 
 async def edit(session: AsyncSession, partner_id: int, changes: Changes, now: datetime
                ) -> Partner:
+    """Change what ``changes`` sets; Unknown, with nothing changed, if any value is wrong."""
     partner = await get(session, partner_id)
-    await _apply(session, partner, changes, now)
+    await _apply(session, partner, await _checked(session, changes, partner), now)
     return partner
 
 

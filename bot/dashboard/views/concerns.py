@@ -80,7 +80,10 @@ def _escalation_id(visit: Visit) -> int:
     return int(value)
 
 
-async def show(visit: Visit, error: str = "", status: int = 200) -> Response:
+async def show(visit: Visit, error: str = "", status: int = 200,
+               typed: tuple[str, str] = ("", "")) -> Response:
+    """The escalation's page; after a refusal, ``typed`` is the (action, note) sent, shown
+    again in its form."""
     found = await concernboard.case(visit.db, visit.actor, _escalation_id(visit), visit.now)
     is_open = found.escalation.status in OPEN
     coordinator = visit.allowed(Action.ROUTE_ESCALATION)
@@ -95,7 +98,8 @@ async def show(visit: Visit, error: str = "", status: int = 200) -> Response:
         coordinator=coordinator, partner_actions=partner_actions,
         status_actions=COORDINATOR_STATUS if coordinator and is_open else (),
         partners=await partners.active(visit.db) if coordinator else [],
-        done=visit.query("done"), files=files, **LABELS)
+        done=visit.query("done"), untold=casenotes.UNTOLD.get(visit.query("untold")),
+        typed_action=typed[0], typed_note=typed[1], files=files, **LABELS)
     response.status_code = status
     return response
 
@@ -108,12 +112,14 @@ async def act(visit: Visit) -> Response:
     if action not in escalations.PARTNER_ACTIONS | escalations.COORDINATOR_ACTIONS:
         raise LookupError(action)
     partner = str(visit.form.get("partner", ""))
+    note = str(visit.form.get("note", ""))
     with language(visit.language):
         try:
-            await escalations.act(visit.db, visit.actor, escalation_id, action,
-                                  str(visit.form.get("note", "")), visit.now,
-                                  partner_id=int(partner) if partner.isdigit() else None)
+            outcome = await escalations.act(
+                visit.db, visit.actor, escalation_id, action, note, visit.now,
+                partner_id=int(partner) if partner.isdigit() else None)
         except escalations.ActionError as problem:
-            return await show(visit, problem.message, 400)
+            return await show(visit, problem.message, 400, (action, note))
     visit.app.outbox_ready.set()
-    return RedirectResponse(f"/dashboard/concerns/{escalation_id}?done={action}", 303)
+    untold = f"&untold={outcome.untold}" if outcome.untold else ""
+    return RedirectResponse(f"/dashboard/concerns/{escalation_id}?done={action}{untold}", 303)

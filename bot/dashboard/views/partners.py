@@ -4,6 +4,9 @@ through bot.services.partners, as the CLI's does."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from babel.dates import get_day_names
 from sqlalchemy import select
 from starlette.responses import RedirectResponse, Response
@@ -14,6 +17,7 @@ from bot.services.permissions import Action
 from bot.storage.models import Area, Partner, Person, Role, Status
 from flows import languages
 from flows.definitions.concern import CATEGORIES
+from flows.i18n import language
 from flows.languages import CODES
 
 CATEGORY_LABELS = {o.id: o.label for o in CATEGORIES}
@@ -38,6 +42,15 @@ async def listing(visit: Visit) -> Response:
     grid = await partner_coverage.coverage(visit.db, found)
     return visit.page("partners.html", "partners", rows=found, grid=grid,
                       categories=CATEGORY_LABELS, done=visit.query("done"))
+
+
+@asynccontextmanager
+async def _all_or_nothing(visit: Visit) -> AsyncIterator[None]:
+    """Run a change in a savepoint: should the service refuse it part-way, what it began is
+    rolled back, so "Nothing was saved" is true. Refusals are in the viewer's language."""
+    with language(visit.language):
+        async with visit.db.begin_nested():
+            yield
 
 
 async def _form_values(visit: Visit) -> partners.Changes:
@@ -83,8 +96,9 @@ async def new(visit: Visit) -> Response:
         return await _form(visit, None)
     changes = await _form_values(visit)
     try:
-        partner = await partners.add(visit.db, changes, visit.now,
-                                     visit.app.settings.default_language)
+        async with _all_or_nothing(visit):
+            partner = await partners.add(visit.db, changes, visit.now,
+                                         visit.app.settings.default_language)
     except partners.Unknown as error:
         return await _form(visit, None, str(error), changes)
     return RedirectResponse(f"/dashboard/partners/{partner.id}?done=added", 303)
@@ -99,7 +113,8 @@ async def record(visit: Visit) -> Response:
     if not changes.categories:
         return await _form(visit, partner, "a partner handles at least one category", changes)
     try:
-        await partners.edit(visit.db, partner.id, changes, visit.now)
+        async with _all_or_nothing(visit):
+            await partners.edit(visit.db, partner.id, changes, visit.now)
     except partners.Unknown as error:
         return await _form(visit, partner, str(error), changes)
     return RedirectResponse(f"/dashboard/partners/{partner.id}?done=saved", 303)
