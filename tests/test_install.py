@@ -123,6 +123,16 @@ def test_from_an_empty_folder_the_database_is_made_and_a_champion_joins(
     assert all(p.name.startswith("champbot.db") for p in folder.iterdir())  # nothing else
 
 
+def test_the_starter_library_is_imported_from_an_empty_folder(
+    installed: Installed, empty: tuple[Path, dict[str, str]]
+) -> None:
+    # What the README tells a coordinator to run: the files are inside the package.
+    folder, environ = empty
+    out = installed.champbot("messages", "import", "--library", cwd=folder,
+                             environ=environ).stdout
+    assert "14 new message(s), 140 text(s) written" in out
+
+
 async def test_champbot_run_starts_from_an_empty_folder(
     installed: Installed, empty: tuple[Path, dict[str, str]]
 ) -> None:

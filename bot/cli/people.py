@@ -61,7 +61,8 @@ def people_import(file: Path = typer.Argument(
     async def work(app: App) -> tuple[int, int, int, list[str]]:
         async with app.database.transaction() as session:
             areas = await importer.area_codes(session)
-            rows, problems = importer.read_csv(text, areas)
+            rows, problems = importer.read_csv(
+                text, areas, app.clock().astimezone(app.settings.zone).date())
             with progress("importing people", total=len(rows)) as bar:
                 added, updated, left = await importer.import_rows(
                     session, rows, areas, app.clock(), bar.advance)

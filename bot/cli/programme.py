@@ -61,15 +61,17 @@ def areas_import(file: Path = typer.Argument(
 
     try:
         rows = areas.read_csv(file.read_text(encoding="utf-8-sig"))
-    except (areas.AreaFileError, UnicodeDecodeError) as error:
+        with progress("importing areas", total=len(rows)) as bar:
+            async def work(app: App) -> tuple[int, int]:
+                async with app.database.transaction() as session:
+                    return await areas.import_rows(session, rows, app.clock(), bar.advance)
+
+            added, updated = with_app(work)
+    except UnicodeDecodeError as error:
         raise fail(f"champbot: {file}: {error}") from None
-
-    with progress("importing areas", total=len(rows)) as bar:
-        async def work(app: App) -> tuple[int, int]:
-            async with app.database.transaction() as session:
-                return await areas.import_rows(session, rows, app.clock(), bar.advance)
-
-        added, updated = with_app(work)
+    except areas.AreaFileError as error:
+        raise fail("\n".join(f"champbot: {file}: {problem}" for problem in error.problems)
+                   + f"\nchampbot: {file}: nothing was imported") from None
     typer.echo(f"{added} area(s) added, {updated} renamed, {len(rows)} in the file")
 
 
@@ -100,16 +102,25 @@ def demo() -> None:
 
 
 @messages_cli.command("import")
-def messages_import(files: list[Path] = typer.Argument(
-        ..., exists=True, dir_okay=False, metavar="FILE", help="CSV files of messages.",
-)) -> None:
+def messages_import(
+    files: list[Path] = typer.Argument(
+        None, exists=True, dir_okay=False, metavar="FILE", show_default=False,
+        help="CSV files of messages."),
+    starter: bool = typer.Option(
+        False, "--library", help="Also import the starter library that comes with champbot "
+                                 "(14 NHS-sourced messages in every language)."),
+) -> None:
     """Import health messages from CSV files (id, topic, language, title, body, source_name,
-    source_url; one row per message per language)."""
+    source_url; one row per message per language), or the starter library (--library)."""
     from bot.services import library
 
+    if not files and not starter:
+        raise fail("champbot: give CSV files of messages, or --library for the starter "
+                   "library that comes with champbot")
     try:
-        rows = [row for file in files
-                for row in library.read_csv(file.read_text(encoding="utf-8-sig"), file.name)]
+        rows = library.starter_rows() if starter else []
+        rows += [row for file in files or ()
+                 for row in library.read_csv(file.read_text(encoding="utf-8-sig"), file.name)]
     except (library.LibraryFileError, UnicodeDecodeError) as error:
         raise fail(f"champbot: {error}") from None
 

@@ -41,13 +41,20 @@ def chat(
         None, "--language", help="A language hint, as a phone would give (e.g. ur, pl)."),
 ) -> None:
     """Talk to the bot in this terminal: one message per line, until end of input."""
+    from bot.services import cleaning
     from bot.simulator import chat as run_chat
 
+    # The address as the inbound path keeps it (cleaned, at most 64 characters): the
+    # simulator shows the replies sent to that address, so a longer name would see none.
+    address = cleaning.text(name.strip().lower(), limit=len(name) + 1)
+    if len(address) > cleaning.MAX_ADDRESS:
+        raise fail(f"champbot: the --as name is {len(address)} characters long; the simulator "
+                   f"takes at most {cleaning.MAX_ADDRESS}")
     logs.configure(logging.WARNING, settings().log_format)
     # Its only retries are replies a closed terminal did not show: kept for next time, quietly.
     logging.getLogger("bot.dispatch").setLevel(logging.ERROR)
     with contextlib.suppress(KeyboardInterrupt):
-        shown = with_app(lambda app: run_chat(app, name.strip().lower(), hint=language))
+        shown = with_app(lambda app: run_chat(app, address, hint=language))
         if not shown:
             # The reader went away (`| head`): nothing more to say, and nothing for Python to
             # complain about when it flushes the closed output on the way out.

@@ -3,7 +3,8 @@
 Coordinators keep it in spreadsheets (CSV, one row per message per language:
 id, topic, language, title, body, source_name, source_url) and import them
 with `champbot messages import FILE...`. The starter library is in
-data/health-library/, one file per language, shipped inside the package.
+data/health-library/, one file per language, shipped inside the package
+(`champbot demo` and `champbot messages import --library` load it).
 """
 
 from __future__ import annotations

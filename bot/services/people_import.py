@@ -28,6 +28,7 @@ from flows.languages import CODES
 COLUMNS = ("name", "channel", "address", "language", "area", "topics", "consent_version",
            "consented_on")
 CHANNELS = ("telegram", "whatsapp")
+WHATSAPP = "whatsapp:"
 TOPIC_IDS = {option.id for option in TOPICS}
 
 
@@ -55,8 +56,11 @@ class Outcome:
     problems: list[str] = field(default_factory=list)  # "line 7: ..." per bad row
 
 
-def read_csv(text: str, areas: dict[str, int]) -> tuple[list[Row], list[str]]:
-    """The good rows and, for each bad one, "line N: what is wrong"."""
+def read_csv(text: str, areas: dict[str, int], today: date | None = None
+             ) -> tuple[list[Row], list[str]]:
+    """The good rows and, for each bad one, "line N: what is wrong". Consent cannot have
+    been given after ``today`` (the programme's date; the computer's when not given)."""
+    today = today or date.today()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = {(column or "").strip().lower() for column in reader.fieldnames or ()}
     missing = [column for column in COLUMNS if column not in header]
@@ -72,7 +76,7 @@ def read_csv(text: str, areas: dict[str, int]) -> tuple[list[Row], list[str]]:
         if not any(values.values()):
             continue
         try:
-            row = _row(number, values, areas)
+            row = _row(number, values, areas, today)
         except ValueError as error:
             problems.append(f"line {number}: {error}")
             continue
@@ -85,7 +89,7 @@ def read_csv(text: str, areas: dict[str, int]) -> tuple[list[Row], list[str]]:
     return rows, problems
 
 
-def _row(line: int, values: dict[str, str], areas: dict[str, int]) -> Row:
+def _row(line: int, values: dict[str, str], areas: dict[str, int], today: date) -> Row:
     name = values["name"]
     if not name or len(name) > 60:
         raise ValueError("the name must be 1 to 60 characters")
@@ -93,13 +97,14 @@ def _row(line: int, values: dict[str, str], areas: dict[str, int]) -> Row:
     if channel not in CHANNELS:
         raise ValueError(f"channel must be one of: {', '.join(CHANNELS)}")
     address = _address(channel, values["address"])
-    if values["language"] not in CODES:
+    language = values["language"].lower()
+    if language not in CODES:
         raise ValueError(f"unknown language {values['language']!r} (one of: {', '.join(CODES)})")
     if values["area"] and values["area"].lower() not in areas:
         raise ValueError(f"unknown area {values['area']!r} (see `champbot areas list`)")
     topics = tuple(t.strip() for t in values["topics"].split(";") if t.strip())
     for topic in topics:
-        if topic not in TOPIC_IDS:
+        if topic.lower() not in TOPIC_IDS:
             raise ValueError(f"unknown topic {topic!r} (one of: {', '.join(sorted(TOPIC_IDS))})")
     if not values["consent_version"] or len(values["consent_version"]) > 20:
         raise ValueError("consent_version must be 1 to 20 characters")
@@ -107,8 +112,10 @@ def _row(line: int, values: dict[str, str], areas: dict[str, int]) -> Row:
         consented_on = date.fromisoformat(values["consented_on"])
     except ValueError:
         raise ValueError("consented_on must be a date like 2026-10-14") from None
-    return Row(line, name, channel, address, values["language"], values["area"].lower(),
-               topics, values["consent_version"], consented_on)
+    if consented_on > today:
+        raise ValueError(f"consented_on {consented_on} is in the future (today is {today})")
+    return Row(line, name, channel, address, language, values["area"].lower(),
+               tuple(topic.lower() for topic in topics), values["consent_version"], consented_on)
 
 
 def _address(channel: str, value: str) -> str:
@@ -116,6 +123,8 @@ def _address(channel: str, value: str) -> str:
         if not value.lstrip("-").isdigit():
             raise ValueError("a Telegram address is the chat id, a number")
         return str(int(value))
+    if value[:len(WHATSAPP)].lower() == WHATSAPP:  # as Twilio writes it: whatsapp:+44...
+        value = value[len(WHATSAPP):].strip()
     try:
         number = phonenumbers.parse(value if value.startswith("+") else "+" + value, None)
     except phonenumbers.NumberParseException:
