@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from bot.services import schedule
+from bot.storage.database import Database
+from bot.storage.models import Identity, Person
 from tests.support.demo import load_demo
 from tests.test_cli import champbot
 
@@ -57,6 +63,39 @@ def test_bad_rows_are_reported_by_line_and_the_rest_imported_and_a_rerun_updates
     assert listing.count("Amina") == 1
 
 
+def test_codes_in_any_case_a_whatsapp_prefix_and_a_consent_date_yet_to_come(
+    programme: dict[str, str], tmp_path: Path
+) -> None:
+    later = date.today() + timedelta(days=400)
+    (tmp_path / "more.csv").write_text(
+        HEADER
+        + "Farah,whatsapp,whatsapp:+447700900022,EN,NORTHFIELD,Diabetes; HEART,v1,2026-10-14\n"
+        + f"Gul,telegram,4010,ur,Northfield,,v1,{later}\n",
+        encoding="utf-8")
+    result = champbot("people", "import", "more.csv", environ=programme, cwd=tmp_path, ok=False)
+    assert result.returncode == 1
+    assert "1 added, 0 updated, 1 bad row(s)" in result.stdout
+    assert f"line 3: consented_on {later} is in the future" in result.stderr
+    listing = champbot("people", "list", environ=programme, cwd=tmp_path).stdout
+    assert "Gul" not in listing
+    farah = next(line for line in listing.splitlines() if line.endswith("Farah"))
+    assert farah.split()[3:6] == ["en", "Northfield", "whatsapp"]
+
+    async def kept() -> tuple[list[str], str | None]:
+        database = Database(programme["DATABASE_URL"])
+        try:
+            async with database.transaction() as session:
+                person = await session.scalar(select(Person).where(Person.display_name == "Farah"))
+                assert person is not None
+                address = await session.scalar(select(Identity.address).where(
+                    Identity.person_id == person.id))
+                return person.topics, address
+        finally:
+            await database.close()
+
+    assert asyncio.run(kept()) == (["diabetes", "heart"], "+447700900022")
+
+
 def test_create_send_report_and_feedback(programme: dict[str, str], tmp_path: Path) -> None:
     (tmp_path / "flu.yaml").write_text(
         "texts:\n"
@@ -73,7 +112,7 @@ def test_create_send_report_and_feedback(programme: dict[str, str], tmp_path: Pa
     sent = champbot("broadcast", "send", broadcast, environ=programme, cwd=tmp_path).stdout
     assert "3 recipient(s) queued" in sent
     again = champbot("broadcast", "send", broadcast, environ=programme, cwd=tmp_path, ok=False)
-    assert again.returncode == 2 and "is started" in again.stderr
+    assert again.returncode == 2 and f"broadcast {broadcast} has already started" in again.stderr
 
     table = champbot("broadcast", "report", broadcast, environ=programme, cwd=tmp_path).stdout
     assert "3 recipient(s)" in table and "telegram" in table and "whatsapp" in table
@@ -107,7 +146,97 @@ def test_a_json_file_with_create_now_and_a_bad_file_says_what_is_wrong(
     assert bad.returncode == 2 and "no area 'Nowhere'" in bad.stderr
     (tmp_path / "urdu.yaml").write_text("texts: {ur: 'سلام'}\n", encoding="utf-8")
     bad = champbot("broadcast", "create", "urdu.yaml", environ=programme, cwd=tmp_path, ok=False)
-    assert "default language (en)" in bad.stderr
+    assert "default language (English) is needed" in bad.stderr
+
+
+def test_urgent_is_true_or_false_and_each_text_is_words(
+    programme: dict[str, str], tmp_path: Path
+) -> None:
+    for name, body, problem in (
+            ("quoted.yaml", 'texts: {en: Hi}\nurgent: "no"\n',
+             "quoted.yaml: urgent must be true or false (got 'no')"),
+            ("maybe.yaml", "texts: {en: Hi}\nurgent: maybe\n",
+             "maybe.yaml: urgent must be true or false (got 'maybe')"),
+            ("list.yaml", "texts: {en: [1, 2]}\n",
+             "list.yaml: texts: the en text must be words, not a list ([1, 2]); put it in "
+             "quotes if need be"),
+            ("number.json", '{"texts": {"en": "Hi", "ur": 12}}',
+             "number.json: texts: the ur text must be words, not a number (12); put it in "
+             "quotes if need be")):
+        (tmp_path / name).write_text(body, encoding="utf-8")
+        bad = champbot("broadcast", "create", name, environ=programme, cwd=tmp_path, ok=False)
+        assert bad.returncode == 2 and bad.stderr.strip() == f"champbot: {problem}"
+    assert champbot("broadcast", "list", environ=programme, cwd=tmp_path).stdout == ""
+    for name, urgent in (("yes.yaml", "yes"), ("no.yaml", "no"), ("true.yaml", "true")):
+        (tmp_path / name).write_text(f"texts: {{en: Hi}}\nurgent: {urgent}\n",
+                                     encoding="utf-8")
+        champbot("broadcast", "create", name, environ=programme, cwd=tmp_path)
+    listed = champbot("broadcast", "list", environ=programme, cwd=tmp_path).stdout
+    assert [" urgent" in line for line in listed.splitlines()] == [True, False, True]
+
+
+def test_create_now_with_a_time_in_the_file_is_refused_and_nothing_is_made(
+    programme: dict[str, str], tmp_path: Path
+) -> None:
+    (tmp_path / "later.yaml").write_text(
+        "texts: {en: Flu jabs on Saturday.}\nat: 2026-12-01T09:30:00+00:00\n",
+        encoding="utf-8")
+    bad = champbot("broadcast", "create", "later.yaml", "--now", environ=programme,
+                   cwd=tmp_path, ok=False)
+    assert bad.returncode == 2
+    assert ("later.yaml says when to send it (at: 2026-12-01 09:30 UTC) and --now says now"
+            in bad.stderr)
+    assert champbot("broadcast", "list", environ=programme, cwd=tmp_path).stdout == ""
+
+
+def test_sent_in_quiet_hours_it_says_when_it_starts_and_that_is_when_it_is_due(
+    programme: dict[str, str], tmp_path: Path
+) -> None:
+    now = datetime.now(UTC)
+    ends = (now + timedelta(hours=1)).replace(second=0, microsecond=0)
+    quiet = {**programme, "TIMEZONE": "UTC",
+             "BROADCAST_QUIET_HOURS": f"{now - timedelta(hours=1):%H:%M}-{ends:%H:%M}"}
+    later = now + timedelta(days=2)
+    (tmp_path / "later.yaml").write_text(
+        f"texts: {{en: Flu jabs on Saturday.}}\nat: {later.isoformat()}\n", encoding="utf-8")
+    made = champbot("broadcast", "create", "later.yaml", environ=quiet, cwd=tmp_path)
+    broadcast = made.stdout.strip()
+    sent = champbot("broadcast", "send", broadcast, environ=quiet, cwd=tmp_path).stdout
+    starts = f"{ends:%Y-%m-%d %H:%M} UTC"
+    assert sent.strip() == f"broadcast {broadcast}: quiet hours; it starts at {starts}"
+    listed = champbot("broadcast", "list", environ=quiet, cwd=tmp_path).stdout
+    assert f"scheduled  {ends:%Y-%m-%d %H:%M}" in listed and "quiet-hours" in listed
+    table = champbot("broadcast", "report", broadcast, environ=quiet, cwd=tmp_path).stdout
+    assert f"held for quiet hours: it starts at {starts}" in table
+
+    async def due() -> list[int]:
+        database = Database(quiet["DATABASE_URL"])
+        try:
+            async with database.transaction() as session:
+                return [await schedule.due(session, ends - timedelta(minutes=1)),
+                        await schedule.due(session, ends)]
+        finally:
+            await database.close()
+
+    assert asyncio.run(due()) == [[], [int(broadcast)]]
+
+
+def test_following_a_broadcast_no_channel_here_can_send_ends_and_says_why(
+    programme: dict[str, str], tmp_path: Path
+) -> None:
+    (tmp_path / "all.yaml").write_text("texts: {en: Clinic closed on Monday.}\n",
+                                       encoding="utf-8")
+    made = champbot("broadcast", "create", "all.yaml", "--now", environ=programme,
+                    cwd=tmp_path)
+    broadcast = made.stdout.strip()
+    followed = champbot("broadcast", "report", broadcast, "--follow", "--every", "0.1",
+                        environ=programme, cwd=tmp_path, ok=False)
+    assert followed.returncode == 1
+    assert f"broadcast {broadcast}: started, 4 recipient(s)" in followed.stdout
+    assert ("4 message(s) cannot be sent from here: telegram is not configured (set "
+            "TELEGRAM_BOT_TOKEN); whatsapp is not configured (set TWILIO_ACCOUNT_SID, "
+            "TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_FROM). They wait in the outbox"
+            in followed.stderr)
 
 
 def test_a_saved_group_is_an_audience(programme: dict[str, str], tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,30 @@ async def test_a_weekly_broadcast_goes_each_week_and_missed_weeks_only_once(
         late = list(await session.scalars(select(Broadcast.late).where(
             Broadcast.parent_id == parent).order_by(Broadcast.id)))
     assert late == [False, True]
+
+
+async def test_started_in_quiet_hours_it_goes_when_they_end_as_it_says_even_if_set_later(
+    app: App, clock: FakeClock
+) -> None:
+    await add_champion(app, "console", "champion", "en")
+    clock.advance(hours=12)  # 22:00 in London: quiet until 08:00
+    made = await send(app, OPERATOR, at=clock() + timedelta(days=2), now=False)
+    started = await broadcasts.start(app.database, app.settings, OPERATOR, made, clock())
+    morning = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
+    assert started.held_until == morning and started.recipients == 0
+    counts = await report(app, OPERATOR, made)
+    assert counts["status"] == "scheduled" and counts["held_until"] == morning.isoformat()
+    [listed] = await broadcasts.listing(app.database)
+    assert listed.held_until == morning
+
+    clock.now = morning - timedelta(minutes=1)
+    assert await broadcasts.tick(app.database, app.settings, clock()) == []
+    clock.now = morning
+    (begun,) = await broadcasts.tick(app.database, app.settings, clock())
+    assert begun.broadcast_id == made and begun.recipients == 1
+    assert await outbox_rows(app) == 1
+    counts = await report(app, OPERATOR, made)
+    assert counts["held_until"] is None and counts["late"] is False
 
 
 async def test_a_crash_in_the_middle_of_writing_the_audience_resumes_without_repeats(

@@ -85,6 +85,21 @@ def test_the_simulator_exits_cleanly_on_empty_input(demo: dict[str, str], tmp_pa
     assert result.stdout == "" and result.stderr == ""
 
 
+def test_the_simulator_answers_any_name_it_can_keep_and_refuses_one_too_long(
+    demo: dict[str, str], tmp_path: Path
+) -> None:
+    result = champbot("chat", "--as", "n" * 65, stdin="hello\n", environ=demo, cwd=tmp_path,
+                      ok=False)
+    assert result.returncode == 2 and result.stdout == ""
+    assert "the --as name is 65 characters long; the simulator takes at most 64" in result.stderr
+    out = champbot("chat", "--as", "n" * 64, stdin="hello\n", environ=demo, cwd=tmp_path).stdout
+    assert "invite code" in out
+    # A name the inbound path writes differently (é as e and an accent) is answered too.
+    out = champbot("chat", "--as", "Jose\u0301", stdin="hello\n", environ=demo,
+                   cwd=tmp_path).stdout
+    assert "invite code" in out
+
+
 def test_the_simulator_stops_quietly_when_its_output_closes_and_keeps_what_was_not_shown(
     demo: dict[str, str], tmp_path: Path
 ) -> None:
@@ -130,20 +145,47 @@ def test_an_invite_without_the_bot_username_says_how_to_get_a_link(
     assert f"JOIN {code}" in out
 
 
-def test_the_outbox_is_shown_under_column_headers(environ: dict[str, str], tmp_path: Path) -> None:
+def test_the_outbox_is_shown_under_column_headers_and_says_a_channel_is_not_configured(
+    environ: dict[str, str], tmp_path: Path
+) -> None:
     async def queue() -> None:
         database = Database(environ["DATABASE_URL"])
         try:
             async with database.transaction() as session:
-                outbox.enqueue(session, channel="telegram", address="42", reply=Reply("Hi"),
-                               now=datetime.now(UTC))
+                for channel in ("telegram", "whatsapp", "whatsapp", "email"):
+                    outbox.enqueue(session, channel=channel, address="42", reply=Reply("Hi"),
+                                   now=datetime.now(UTC))
         finally:
             await database.close()
 
     asyncio.run(queue())
-    header, row = champbot("outbox", environ=environ, cwd=tmp_path).stdout.splitlines()
+    header, *rows = champbot("outbox", environ=environ, cwd=tmp_path).stdout.splitlines()
     assert header.split() == ["CHANNEL", "STATUS", "COUNT", "REASON"]
-    assert row.split() == ["telegram", "pending", "1"]
+    assert [row.split(maxsplit=3) for row in rows] == [
+        ["email", "pending", "1", "email is not configured (set SMTP_URL)"],
+        ["telegram", "pending", "1", "telegram is not configured (set TELEGRAM_BOT_TOKEN)"],
+        ["whatsapp", "pending", "2", "whatsapp is not configured (set TWILIO_ACCOUNT_SID, "
+                                     "TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_FROM)"]]
+    configured = {**environ, "TELEGRAM_BOT_TOKEN": "123456:ABC"}
+    rows = champbot("outbox", environ=configured, cwd=tmp_path).stdout.splitlines()[1:]
+    assert rows[1].split() == ["telegram", "pending", "1"]  # waiting for `champbot run`
+
+
+def test_the_impact_report_takes_any_dates_and_says_when_it_cannot_write_the_file(
+    environ: dict[str, str], tmp_path: Path
+) -> None:
+    everything = champbot("report", "impact", "--from", "0001-01-01", "--to", "9999-12-31",
+                          environ=environ, cwd=tmp_path)
+    assert everything.stdout.startswith("From,0001-01-01,To,9999-12-31")
+    nowhere = champbot("report", "impact", "--from", "2026-01-01", "--to", "2026-12-31",
+                       "--output", str(tmp_path / "no such folder" / "x.csv"),
+                       environ=environ, cwd=tmp_path, ok=False)
+    assert nowhere.returncode == 2 and "Traceback" not in nowhere.stderr
+    assert f"--output: there is no folder {tmp_path / 'no such folder'}" in nowhere.stderr
+    folder = champbot("report", "impact", "--from", "2026-01-01", "--to", "2026-12-31",
+                      "--output", str(tmp_path), environ=environ, cwd=tmp_path, ok=False)
+    assert folder.returncode == 2 and "Traceback" not in folder.stderr
+    assert f"could not write {tmp_path}: Is a directory" in folder.stderr
 
 
 def test_areas_are_imported_from_a_spreadsheet(environ: dict[str, str], tmp_path: Path) -> None:
@@ -156,6 +198,57 @@ def test_areas_are_imported_from_a_spreadsheet(environ: dict[str, str], tmp_path
                                    cwd=tmp_path).stdout
     listed = champbot("areas", "list", environ=environ, cwd=tmp_path).stdout
     assert "Spinney Hills & Highfields" in listed and "belgrave" in listed
+
+
+def _areas(environ: dict[str, str], cwd: Path) -> dict[str, str]:
+    """`champbot areas list` as {code: name}."""
+    listed = champbot("areas", "list", environ=environ, cwd=cwd).stdout.splitlines()
+    return dict(line.split(maxsplit=1) for line in listed)
+
+
+def test_areas_named_in_any_script_each_get_a_code_of_their_own(
+    environ: dict[str, str], tmp_path: Path
+) -> None:
+    arabic, bengali, emoji = tmp_path / "a7.csv", tmp_path / "a8.csv", tmp_path / "a9.csv"
+    arabic.write_text("name\nالحي العربي\nحي الشمال\n", encoding="utf-8")
+    bengali.write_text("name\nআমাদের এলাকা\n", encoding="utf-8")
+    emoji.write_text("name\n😀 Area\nArea\nSão Paulo\n", encoding="utf-8")
+    for sheet, added in ((arabic, 2), (bengali, 1), (emoji, 3)):
+        out = champbot("areas", "import", str(sheet), environ=environ, cwd=tmp_path).stdout
+        assert f"{added} area(s) added, 0 renamed" in out
+    areas = _areas(environ, tmp_path)
+    assert sorted(areas.values()) == sorted(
+        ["الحي العربي", "حي الشمال", "আমাদের এলাকা", "😀 Area", "Area", "São Paulo"])
+    assert areas["sao-paulo"] == "São Paulo"
+    assert all(code.isascii() and code.replace("-", "").isalnum() for code in areas)
+    for sheet in (arabic, bengali, emoji):  # again: nothing added, nothing renamed
+        out = champbot("areas", "import", str(sheet), environ=environ, cwd=tmp_path).stdout
+        assert "0 area(s) added, 0 renamed" in out
+    assert _areas(environ, tmp_path) == areas
+    code = next(code for code, name in areas.items() if name == "حي الشمال")
+    made = champbot("partners", "add", "Shamal Housing", "--category", "housing", "--area", code,
+                    environ=environ, cwd=tmp_path).stdout
+    assert "حي الشمال" in champbot("partners", "list", environ=environ, cwd=tmp_path).stdout, made
+
+
+def test_an_area_twice_in_a_file_is_reported_by_line_and_nothing_is_imported(
+    environ: dict[str, str], tmp_path: Path
+) -> None:
+    sheet = tmp_path / "areas.csv"
+    sheet.write_text("name,code\nNorth,n\nSouth,n\nحي الشمال,\nEast,\n EAST ,\n",
+                     encoding="utf-8")
+    result = champbot("areas", "import", str(sheet), environ=environ, cwd=tmp_path, ok=False)
+    assert result.returncode == 2
+    assert "line 3: the code 'n' is already on line 2" in result.stderr
+    assert "line 6: 'EAST' is already on line 5" in result.stderr
+    assert "nothing was imported" in result.stderr
+    assert _areas(environ, tmp_path) == {}
+    sheet.write_text("name,code\nNorth,n\nSouth,s\n", encoding="utf-8")
+    champbot("areas", "import", str(sheet), environ=environ, cwd=tmp_path)
+    sheet.write_text("name,code\nSouth,n\n", encoding="utf-8")  # two areas called South
+    result = champbot("areas", "import", str(sheet), environ=environ, cwd=tmp_path, ok=False)
+    assert "line 2: another area (s) is already called 'South'" in result.stderr
+    assert _areas(environ, tmp_path) == {"n": "North", "s": "South"}
 
 
 def test_a_bad_area_file_is_explained(environ: dict[str, str], tmp_path: Path) -> None:
@@ -207,3 +300,12 @@ def test_health_messages_are_imported_from_spreadsheets(
     starter = sorted((ROOT / "data" / "health-library").glob("*.csv"))
     out = champbot("messages", "import", *map(str, starter), environ=environ, cwd=tmp_path).stdout
     assert "14 new message(s), 140 text(s) written" in out
+
+
+def test_the_starter_library_is_imported_from_any_folder(
+    environ: dict[str, str], tmp_path: Path
+) -> None:
+    out = champbot("messages", "import", "--library", environ=environ, cwd=tmp_path).stdout
+    assert "14 new message(s), 140 text(s) written" in out
+    result = champbot("messages", "import", environ=environ, cwd=tmp_path, ok=False)
+    assert result.returncode == 2 and "--library" in result.stderr

@@ -194,6 +194,22 @@ async def test_the_impact_page_shows_each_breakdown_with_its_table(app: App) -> 
     assert "did not make a range" in bad.text
 
 
+async def test_the_impact_page_and_its_files_take_the_widest_dates(app: App) -> None:
+    carol = await add_person(app, Role.COORDINATOR)
+    await add_activity(app, None, date(2026, 11, 5), 30, topic="vaccination", minutes=90)
+    widest = {"from": "0001-01-01", "to": "9999-12-31"}
+    async with browser(app) as client:
+        await sign_in(app, client, carol)
+        page = await client.get("/dashboard/impact", params=widest)
+        exported = await client.get("/dashboard/impact/export",
+                                    params={**widest, "format": "csv"})
+    assert page.status_code == 200 and "did not make a range" not in page.text
+    assert "November 2026" in page.text and "Vaccination" in page.text
+    assert 'value="9999-12-31"' in page.text
+    assert exported.status_code == 200
+    assert "Vaccination,1,30,1.5" in exported.text.replace("\r\n", "\n")
+
+
 async def test_the_overview_says_what_needs_attention(app: App) -> None:
     carol = await add_person(app, Role.COORDINATOR)
     await add_person(app, Role.CHAMPION, Status.PENDING, address="pat")

@@ -3,14 +3,20 @@ audience, send now or later, cancel, and each broadcast's report."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+from markupsafe import escape
 from sqlalchemy import select
 
 from bot.app import App
 from bot.storage.broadcasts import Broadcast, BroadcastStatus
-from bot.storage.models import Area, Role
+from bot.storage.models import Area, Person, Role
+from flows.i18n import _, language, moment
 from tests.support.broadcasts import FLU_TEXTS, add_champion
 from tests.support.chat import Recorder, joined
+from tests.support.clock import FakeClock
 from tests.support.dashboard import browser, csrf, sign_in
 from tests.support.people import add_person
 
@@ -107,6 +113,59 @@ async def test_without_a_text_in_the_default_language_nothing_is_sent(app: App) 
         page = await client.post("/dashboard/broadcasts/new", data={
             "csrf": token, "action": "send", "text_ur": FLU_TEXTS["ur"], "when": "now"})
     assert page.status_code == 200 and "Nothing was sent" in page.text
+    async with app.database.transaction() as db:
+        assert list(await db.scalars(select(Broadcast))) == []
+
+
+async def test_sent_now_in_quiet_hours_the_page_says_it_is_held_and_when_it_starts(
+        app: App, clock: FakeClock) -> None:
+    carol = await add_person(app, Role.COORDINATOR)
+    await add_champion(app, "console", "c1", "en")
+    clock.advance(hours=12)  # 22:00 in London: quiet until 08:00
+    async with browser(app) as client:
+        await sign_in(app, client, carol)
+        token = csrf((await client.get("/dashboard/broadcasts/new")).text)
+        sent = await client.post("/dashboard/broadcasts/new", data={
+            "csrf": token, "action": "send", "text_en": "Hello", "when": "now"})
+        assert sent.status_code == 303
+        page = await client.get(sent.headers["location"])
+        listing = await client.get("/dashboard/broadcasts")
+    morning = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
+    with language("en"):
+        starts = moment(morning, ZoneInfo("Europe/London"))
+    assert f"Quiet hours: it is held and starts at {starts}." in page.text
+    assert "It is sent at its time" not in page.text
+    assert f"<dt>When</dt><dd>{starts}</dd>" in page.text and "Scheduled" in page.text
+    assert f"{starts} (quiet hours)" in listing.text
+    async with app.database.transaction() as db:
+        [made] = list(await db.scalars(select(Broadcast)))
+    assert made.status == BroadcastStatus.SCHEDULED and made.held_until == morning
+
+
+async def test_problems_with_the_form_are_said_in_the_dashboards_language(app: App) -> None:
+    carol = await add_person(app, Role.COORDINATOR)
+    async with app.database.transaction() as db:
+        person = await db.get(Person, carol)
+        assert person is not None
+        person.language = "ar"
+    async with browser(app) as client:
+        await sign_in(app, client, carol)
+        token = csrf((await client.get("/dashboard/broadcasts/new")).text)
+        pages = [await client.post("/dashboard/broadcasts/new", data={
+            "csrf": token, "action": "send", "when": "now", **fields}) for fields in (
+                {}, {"text_en": "Hello", "areas": "999"}, {"text_ur": FLU_TEXTS["ur"]})]
+    said = [page.text.split('role="alert">')[1].split("</p>")[0] for page in pages]
+    with language("ar"):
+        check = _("Nothing was sent. Please check the form: {problem}", problem="")
+        assert said == [check + _("the message has no text"),
+                        check + escape(_("no area '{area}'", area="999")),
+                        check + escape(_("a text in the programme's default language "
+                                         "({language}) is needed: people without a "
+                                         "translation get that one", language="English"))]
+    assert said[0] == "لم يُرسل شيء. يرجى مراجعة النموذج: الرسالة بلا نص"
+    for page in pages:
+        assert page.status_code == 200 and "champbot" not in page.text
+        assert "library_message" not in page.text and "texts" not in page.text
     async with app.database.transaction() as db:
         assert list(await db.scalars(select(Broadcast))) == []
 

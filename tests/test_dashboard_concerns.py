@@ -13,11 +13,13 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from bot.services import demo, escalations
+from bot.services import demo, directory, escalations
+from bot.services.permissions import OPERATOR
 from bot.storage.models import (
     Area,
     Concern,
     ConcernStatus,
+    ConcernUpdate,
     Escalation,
     EscalationChange,
     EscalationStatus,
@@ -165,6 +167,72 @@ async def test_a_coordinator_filters_exports_and_routes_a_concern(app: App) -> N
     assert EscalationStatus.CLOSED in changes
     await amina.reads()
     assert f"C-{1000 + unrouted}" in "\n".join(amina.replies)
+
+
+async def test_writing_to_a_champion_who_was_forgotten_says_they_cannot_be_told(
+        app: App) -> None:
+    carol = await make_coordinator(app)
+    amina = await joined(app, "amina")
+    concern = await raise_concern(app, amina, category="transport", words="No bus on Sundays")
+    waiting = await escalation_of(app, concern, None)
+    async with app.database.transaction() as session:
+        identity = await session.scalar(select(Identity).where(Identity.address == "amina"))
+        assert identity is not None and identity.person_id is not None
+        amina_id = identity.person_id
+    await directory.forget(app, amina_id)  # champbot people forget
+    too_long = "We rang the bus company and the council. " * 122  # 5,002 characters
+    note = "The council will add a Sunday bus from May."
+    async with browser(app) as client:
+        await signed_in_by_chat(app, client, carol)
+        page = await client.get(f"/dashboard/concerns/{waiting}")
+        refused = await client.post(f"/dashboard/concerns/{waiting}/act", data={
+            "csrf": csrf(page.text), "action": "note", "note": too_long})
+        sent = await client.post(f"/dashboard/concerns/{waiting}/act", data={
+            "csrf": csrf(page.text), "action": "note", "note": note})
+        after = await client.get(sent.headers["location"])
+    assert refused.status_code == 400
+    assert "That is too long. Please keep it under 1,000 characters." in refused.text
+    assert f">{too_long}</textarea>" in refused.text  # what was typed is still there
+    assert sent.status_code == 303
+    assert "Done. The champion can no longer be told: they asked to be forgotten." in after.text
+    assert "The champion has been told" not in after.text
+    async with app.database.transaction() as session:
+        kept = list(await session.scalars(select(ConcernUpdate.note).where(
+            ConcernUpdate.concern_id == concern, ConcernUpdate.note.is_not(None))))
+        queued = list(await session.scalars(select(OutboxMessage.id).where(
+            OutboxMessage.address == "amina")))
+    assert kept == [note] and queued == []  # kept on the concern, sent to no one
+
+
+async def test_a_concern_routed_again_is_one_row_showing_where_it_is_now(app: App) -> None:
+    housing = await add_partner(app)
+    council = await add_partner(app, "Council Transport", categories=["transport"])
+    carol = await make_coordinator(app)
+    amina = await joined(app, "amina", code="pl")
+    moved = await raise_concern(app, amina, category="transport", words="No bus")
+    await raise_concern(app, amina)
+    first = await escalation_of(app, moved, council)
+    async with app.database.transaction() as session:  # sent on to another service
+        await escalations.act(session, OPERATOR, first, "route", "",
+                              app.clock(), partner_id=housing)
+    now = await escalation_of(app, moved, housing)
+    await amina.reads()
+    reference = f"C-{1000 + moved}"
+    async with browser(app) as client:
+        await signed_in_by_chat(app, client, carol)
+        listing = await client.get("/dashboard/concerns")
+        closed = await client.get("/dashboard/concerns?status=closed")
+        exported = list(csv.DictReader(io.StringIO(
+            (await client.get("/dashboard/concerns/export")).text)))
+    assert "2 concerns found" in listing.text
+    assert listing.text.count(f">{reference}</a>") == 1
+    assert f'href="/dashboard/concerns/{now}">{reference}' in listing.text
+    assert [(r["reference"], r["partner"], r["status"]) for r in exported
+            if r["reference"] == reference] == [(reference, "Northfield Housing", "new")]
+    assert len(exported) == 2
+    # Asked for closed ones, the same concern is there once, as it was at the first service.
+    assert "1 concern found" in closed.text
+    assert f'href="/dashboard/concerns/{first}">{reference}' in closed.text
 
 
 async def emails_to(app: App, address: str) -> list[str]:

@@ -289,7 +289,7 @@ async def test_coordinators_hear_how_many_messages_failed_not_each_one(
     assert len(reports) == 1 and reports[0].address == "carol"
     text = reports[0].payload["text"]
     assert "5 messages could not be delivered" in text and "400 chat not found (5)" in text
-    summary = await failures.summary(app.database)
+    summary = await failures.summary(app.database, app.settings)
     assert ("telegram", "dead", "400 chat not found", 5) in summary.by_state
 
 

@@ -92,7 +92,8 @@ def test_the_impact_report_shows_progress_and_writes_only_the_report_on_stdout(
 
 async def test_broadcast_report_follow_refreshes_until_every_message_has_left(
         environ: dict[str, str], tmp_path: Path, app: App) -> None:
-    environ = {**environ, "BROADCAST_QUIET_HOURS": "off"}
+    # The settings of the bot whose dispatcher sends (here, the test's): Telegram is on.
+    environ = {**environ, "BROADCAST_QUIET_HOURS": "off", "TELEGRAM_BOT_TOKEN": "123456:ABC"}
     champbot(environ, tmp_path, "demo")
     (tmp_path / "people.csv").write_text(PEOPLE_CSV, encoding="utf-8")
     champbot(environ, tmp_path, "people", "import", "people.csv")

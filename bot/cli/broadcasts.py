@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
 from bot.app import App
-from bot.cli.common import fail, group, with_app
+from bot.cli.common import fail, group, refuse, with_app
 from bot.cli.progress import progress
 
 if TYPE_CHECKING:
@@ -24,8 +25,12 @@ def _started(started: object) -> str:
     assert isinstance(started, Started)
     if started.held_until is not None:
         return (f"broadcast {started.broadcast_id}: quiet hours; it starts at "
-                f"{started.held_until:%Y-%m-%d %H:%M} UTC")
+                f"{_utc(started.held_until)}")
     return f"broadcast {started.broadcast_id}: {started.recipients} recipient(s) queued"
+
+
+def _utc(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
 
 
 @broadcast_cli.command("create")
@@ -34,15 +39,20 @@ def create(
                                 help="YAML or JSON: texts (language: text) or library_message, "
                                      "audience (all, or areas/languages/topics/roles/group), "
                                      "optional at (ISO 8601), repeat (weekly|monthly), urgent"),
-    now: bool = typer.Option(False, "--now", help="Start sending at once."),
+    now: bool = typer.Option(False, "--now", help="Start sending at once (not with a file "
+                             "that gives a time, at)."),
 ) -> None:
     """Create a broadcast from a file; prints its id."""
     from bot.services import broadcasts, permissions
 
     try:
         request = broadcasts.read_request(file.read_text(encoding="utf-8-sig"), str(file))
-    except (broadcasts.BroadcastError, UnicodeDecodeError) as error:
+    except (broadcasts.FileError, UnicodeDecodeError) as error:
         raise fail(f"champbot: {error}") from None
+    if now and request.at is not None:
+        raise fail(f"champbot: {file} says when to send it (at: {_utc(request.at)}) and "
+                   "--now says now: leave out --now to send it then, or take at out of "
+                   "the file to send it now")
 
     async def work(app: App) -> tuple[int, str | None]:
         made = await broadcasts.create(app.database, app.settings, permissions.OPERATOR,
@@ -56,7 +66,7 @@ def create(
     try:
         made, said = with_app(work)
     except broadcasts.BroadcastError as error:
-        raise fail(f"champbot: {error}") from None
+        raise refuse(error) from None
     typer.echo(made)
     if said:
         typer.echo(said, err=True)
@@ -75,7 +85,7 @@ def send(broadcast_id: int = typer.Argument(..., help="The id `broadcast create`
     try:
         typer.echo(with_app(work))
     except broadcasts.BroadcastError as error:
-        raise fail(f"champbot: {error}") from None
+        raise refuse(error) from None
 
 
 @broadcast_cli.command("list")
@@ -84,9 +94,11 @@ def listing() -> None:
     from bot.services import broadcasts
 
     for b in with_app(lambda app: broadcasts.listing(app.database)):
-        when = f"{b.at:%Y-%m-%d %H:%M}" if b.at else "-"
+        moment = b.held_until or b.at
+        when = f"{moment:%Y-%m-%d %H:%M}" if moment else "-"
         flags = "".join(f" {flag}" for flag, on in (("urgent", b.urgent), ("late", b.late),
-                                                     (b.repeat or "", bool(b.repeat))) if on)
+                                                     (b.repeat or "", bool(b.repeat)),
+                                                     ("quiet-hours", bool(b.held_until))) if on)
         typer.echo(f"{b.id:>5}  {b.status:<10} {when:<16} {','.join(b.languages):<14} "
                    f"{b.audience}{flags}  “{b.first_line}”")
 
@@ -100,7 +112,7 @@ def cancel(broadcast_id: int = typer.Argument(..., help="The broadcast's id.")) 
         count = with_app(lambda app: broadcasts.cancel(app.database, permissions.OPERATOR,
                                                        broadcast_id, app.clock()))
     except broadcasts.BroadcastError as error:
-        raise fail(f"champbot: {error}") from None
+        raise refuse(error) from None
     typer.echo(f"broadcast {broadcast_id} cancelled: {count} message(s) will not be sent")
 
 
@@ -115,24 +127,38 @@ def report(
                                 help="Seconds between looks, with --follow."),
 ) -> None:
     """What became of a broadcast, by language and channel, with its feedback."""
-    from bot.services import broadcast_reports, broadcasts, permissions
+    from bot.services import broadcast_reports, broadcasts
 
     try:
-        found = with_app(lambda app: _follow(app, broadcast_id, every) if follow
-                         else broadcast_reports.report(app.database, permissions.OPERATOR,
-                                                       broadcast_id, app.clock()))
+        found, stuck = with_app(lambda app: _follow(app, broadcast_id, every) if follow
+                                else _report(app, broadcast_id))
     except LookupError as error:
         raise fail(f"champbot: {error}") from None
     if as_json:
         typer.echo(broadcasts.to_json(found.to_dict()))
     else:
         typer.echo("\n".join(broadcast_reports.table(found)))
+    if stuck:
+        queued = sum(found.by_channel[channel].get("queued", 0) for channel in stuck)
+        typer.echo(f"champbot: {queued} message(s) cannot be sent from here: "
+                   + "; ".join(stuck.values())
+                   + ". They wait in the outbox (see `champbot outbox`).", err=True)
+        raise typer.Exit(1)
 
 
-async def _follow(app: App, broadcast_id: int, every: float) -> Report:
-    """The report once nothing of the broadcast is queued, with its progress meanwhile:
-    messages that left (sent, failed, or waiting for a template) of its recipients."""
+async def _report(app: App, broadcast_id: int) -> tuple[Report, dict[str, str]]:
     from bot.services import broadcast_reports, permissions
+
+    return await broadcast_reports.report(app.database, permissions.OPERATOR, broadcast_id,
+                                          app.clock()), {}
+
+
+async def _follow(app: App, broadcast_id: int, every: float) -> tuple[Report, dict[str, str]]:
+    """The report once nothing of the broadcast is queued, with its progress meanwhile:
+    messages that left (sent, failed, or waiting for a template) of its recipients. It
+    stops early when all that is queued is for channels this process's settings leave off
+    (nothing would send it): then also each such channel with why."""
+    from bot.services import broadcast_reports, failures, permissions
 
     with progress(f"broadcast {broadcast_id}", total=None) as bar:
         while True:
@@ -142,7 +168,13 @@ async def _follow(app: App, broadcast_id: int, every: float) -> Report:
             bar.update(found.recipients - queued, total=found.recipients)
             if found.status == "draft" or (
                     found.status in ("started", "cancelled") and queued == 0):
-                return found
+                return found, {}
+            waiting = [channel for channel, counts in sorted(found.by_channel.items())
+                       if counts.get("queued", 0)]
+            stuck = {channel: failures.unconfigured(app.settings, channel)
+                     for channel in waiting}
+            if waiting and found.status == "started" and all(stuck.values()):
+                return found, {channel: str(why) for channel, why in stuck.items()}
             await asyncio.sleep(every)
 
 
@@ -161,5 +193,5 @@ def save_group(
     try:
         group_id = with_app(work)
     except audiences.AudienceError as error:
-        raise fail(f"champbot: {error}") from None
+        raise refuse(error) from None
     typer.echo(f"group {group_id} '{name}': {len(set(people))} people")

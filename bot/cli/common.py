@@ -11,6 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from bot.app import App, open_app
+from bot.services.problems import Problem
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.database import SchemaOutOfDate
 
@@ -56,6 +57,19 @@ def group(name: str, help: str, **options: Any) -> typer.Typer:
 def fail(message: str) -> typer.Exit:
     typer.echo(message, err=True)
     return typer.Exit(2)
+
+
+# What the command line adds to a service's problem, by what the problem is about.
+HINTS = {"area": "see `champbot areas list`", "person": "see `champbot people list`",
+         "broadcast": "see `champbot broadcast list`", "library": "see the health library",
+         "texts": "give texts, a map of language to text, or a library_message",
+         "at": "give it as at", "repeat": "repeat: weekly or monthly"}
+
+
+def refuse(problem: Problem) -> typer.Exit:
+    """A service's problem, in English, with where to look (HINTS); exit 2."""
+    hint = HINTS.get(problem.about)
+    return fail(f"champbot: {problem}" + (f" ({hint})" if hint else ""))
 
 
 def settings() -> Settings:

@@ -18,7 +18,7 @@ def outbox_status(ctx: typer.Context) -> None:
         return
     from bot.services import failures
 
-    rows = with_app(lambda app: failures.summary(app.database)).by_state
+    rows = with_app(lambda app: failures.summary(app.database, app.settings)).by_state
     if not rows:
         typer.echo("nothing waiting or failed")
         return

@@ -38,6 +38,8 @@ def report_impact(
         raise fail("champbot: --from must not be after --to")
     if fmt not in impact_export.FORMATS:
         raise fail(f"champbot: --format must be one of {', '.join(impact_export.FORMATS)}")
+    if output is not None and not output.parent.is_dir():
+        raise fail(f"champbot: --output: there is no folder {output.parent}")
 
     with progress("impact report", total=impact.STAGES + 1) as bar:
         async def work(app: App) -> bytes:
@@ -51,5 +53,8 @@ def report_impact(
         typer.echo(body.decode("utf-8-sig"), nl=False)
         return
     target = output or Path(f"impact-{first.isoformat()}-to-{last.isoformat()}.{fmt}")
-    target.write_bytes(body)
+    try:
+        target.write_bytes(body)
+    except OSError as error:
+        raise fail(f"champbot: could not write {target}: {error.strerror or error}") from None
     typer.echo(f"wrote {target}")

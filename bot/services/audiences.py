@@ -20,9 +20,11 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.services.problems import Problem
 from bot.storage.broadcasts import SavedGroup, SavedGroupMember
 from bot.storage.models import Area, Identity, Person, Role, Status
 from flows.definitions.options import TOPICS
+from flows.i18n import N_
 from flows.languages import CODES
 from flows.views import AudienceCount
 
@@ -34,8 +36,8 @@ ROLE_NAMES = {"champion": Role.CHAMPION, "champions": Role.CHAMPION,
               "partner contacts": Role.PARTNER}
 
 
-class AudienceError(ValueError):
-    pass
+class AudienceError(Problem):
+    """An audience that names something unknown (see problems.Problem)."""
 
 
 @dataclass(frozen=True)
@@ -76,26 +78,29 @@ async def resolve(session: AsyncSession, spec: str | Mapping[str, Any]) -> Audie
     """``"all"`` or a map of kinds to lists of ids or names; AudienceError names a bad one."""
     if isinstance(spec, str):
         if spec.strip().lower() != "all":
-            raise AudienceError("the audience is 'all' or a map of areas, languages, topics, "
-                                "roles and group")
+            raise AudienceError(N_("the audience is 'all' or a map of areas, languages, "
+                                   "topics, roles and group"))
         return Audience()
     unknown = sorted(set(spec) - set(KINDS))
     if unknown:
-        raise AudienceError(f"unknown audience kind {unknown[0]!r} (one of: {', '.join(KINDS)})")
+        raise AudienceError(N_("unknown audience kind '{kind}' (one of: {kinds})"),
+                            kind=unknown[0], kinds=", ".join(KINDS))
     areas = [await _area(session, value) for value in _values(spec, "areas")]
     languages = _values(spec, "languages")
     for code in languages:
         if code not in CODES:
-            raise AudienceError(f"unknown language {code!r} (one of: {', '.join(CODES)})")
+            raise AudienceError(N_("unknown language '{code}' (one of: {codes})"), code=code,
+                                codes=", ".join(CODES))
     topics = _values(spec, "topics")
     for topic in topics:
         if topic not in TOPIC_IDS:
-            raise AudienceError(f"unknown topic {topic!r} (one of: {', '.join(TOPIC_IDS)})")
+            raise AudienceError(N_("unknown topic '{topic}' (one of: {topics})"), topic=topic,
+                                topics=", ".join(TOPIC_IDS))
     roles = []
     for name in _values(spec, "roles"):
         if name.lower() not in ROLE_NAMES:
-            raise AudienceError(f"unknown role {name!r} (one of: champions, coordinators, "
-                                "partners)")
+            raise AudienceError(N_("unknown role '{role}' (one of: {roles})"), role=name,
+                                roles="champions, coordinators, partners")
         roles.append(ROLE_NAMES[name.lower()])
     groups = [await _group(session, value) for value in _values(spec, "group")]
     shown = {kind: _values(spec, kind) for kind in KINDS if _values(spec, kind)}
@@ -110,7 +115,7 @@ async def _area(session: AsyncSession, value: str) -> int:
         found = await session.scalar(select(Area.id).where(or_(
             func.lower(Area.name) == value.lower(), Area.code == value.lower())))
     if found is None:
-        raise AudienceError(f"no area {value!r} (see `champbot areas list`)")
+        raise AudienceError(N_("no area '{area}'"), about="area", area=value)
     return int(found)
 
 
@@ -119,7 +124,7 @@ async def _group(session: AsyncSession, value: str) -> int:
         func.lower(SavedGroup.name) == value.lower())
     found = await session.scalar(select(SavedGroup.id).where(condition))
     if found is None:
-        raise AudienceError(f"no saved group {value!r}")
+        raise AudienceError(N_("no saved group '{group}'"), about="group", group=value)
     return int(found)
 
 
@@ -197,11 +202,11 @@ async def save_group(session: AsyncSession, name: str, people: list[int],
     """Make or replace the saved group ``name`` with exactly ``people``; its id."""
     name = name.strip()
     if not 1 <= len(name) <= 60:
-        raise AudienceError("a group name is 1 to 60 characters")
+        raise AudienceError(N_("a group name is 1 to 60 characters"))
     known = set(await session.scalars(select(Person.id).where(Person.id.in_(people))))
     unknown = sorted(set(people) - known)
     if unknown:
-        raise AudienceError(f"no person {unknown[0]} (see `champbot people list`)")
+        raise AudienceError(N_("no person {number}"), about="person", number=unknown[0])
     group = await session.scalar(select(SavedGroup).where(
         func.lower(SavedGroup.name) == name.lower()))
     if group is None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import String, and_, cast, func, literal, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import permissions
+from bot.services import permissions, schedule
 from bot.services.permissions import Action, Actor
 from bot.storage.broadcasts import Broadcast, BroadcastFeedback, BroadcastRecipient
 from bot.storage.database import Database
@@ -40,6 +40,7 @@ class Report:
     late: bool
     at: datetime | None
     started_at: datetime | None
+    held_until: datetime | None = None  # held for quiet hours: it starts then
     recipients: int = 0
     by_language: dict[str, Counter[str]] = field(default_factory=dict)
     by_channel: dict[str, Counter[str]] = field(default_factory=dict)
@@ -59,6 +60,7 @@ class Report:
         return {"broadcast": self.broadcast_id, "status": self.status, "late": self.late,
                 "at": self.at.isoformat() if self.at else None,
                 "started_at": self.started_at.isoformat() if self.started_at else None,
+                "held_until": self.held_until.isoformat() if self.held_until else None,
                 "recipients": self.recipients, "totals": full(self.totals),
                 "by_language": {k: full(v) for k, v in sorted(self.by_language.items())},
                 "by_channel": {k: full(v) for k, v in sorted(self.by_channel.items())},
@@ -80,7 +82,7 @@ async def report_in(session: AsyncSession, actor: Actor, broadcast_id: int, now:
     if broadcast is None:
         raise LookupError(f"no broadcast {broadcast_id}")
     result = Report(broadcast_id, broadcast.status.value, broadcast.late, broadcast.at,
-                    broadcast.started_at)
+                    broadcast.started_at, schedule.held_until(broadcast))
     await _count_rows(session, result)
     result.feedback = await _feedback(session, BroadcastFeedback.broadcast_id == broadcast_id)
     return result
@@ -145,6 +147,9 @@ def table(result: Report) -> list[str]:
     head = f"broadcast {result.broadcast_id}: {result.status}, {result.recipients} recipient(s)"
     if result.late:
         head += ", sent LATE (its time passed while champbot was not running)"
+    if result.held_until is not None:
+        head += (f", held for quiet hours: it starts at "
+                 f"{result.held_until.astimezone(UTC):%Y-%m-%d %H:%M} UTC")
     columns = list(COLUMNS)
     lines = [head, ""]
     for title, groups in (("language", result.by_language), ("channel", result.by_channel)):

@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import yaml
@@ -21,10 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import audiences, fanout, permissions, schedule
 from bot.services.permissions import Action, Actor, Scope
+from bot.services.problems import Problem
 from bot.settings import Settings
 from bot.storage.broadcasts import Broadcast, BroadcastStatus, BroadcastText
 from bot.storage.database import Database
 from bot.storage.models import HealthMessage, HealthMessageText
+from flows import languages
+from flows.i18n import N_
 from flows.languages import CODES
 
 log = logging.getLogger(__name__)
@@ -34,8 +37,14 @@ REPEATS = ("weekly", "monthly")
 FIELDS = ("texts", "audience", "at", "library_message", "repeat", "urgent")
 
 
-class BroadcastError(ValueError):
-    """Something about the broadcast asked for cannot be done; the message says what."""
+class BroadcastError(Problem):
+    """Something about the broadcast asked for cannot be done; the message says what, in
+    any interface's words and language (see problems.Problem)."""
+
+
+class FileError(ValueError):
+    """A broadcast file that cannot be read as one: the message names the file and the
+    field (the command line's own input, so said in its words)."""
 
 
 @dataclass(frozen=True)
@@ -51,27 +60,55 @@ class Request:
 
 
 def read_request(text: str, name: str = "file") -> Request:
-    """A broadcast file: YAML or JSON (JSON is YAML too); BroadcastError says what is wrong."""
+    """A broadcast file: YAML or JSON (JSON is YAML too); FileError says what is wrong."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        raise BroadcastError(f"{name}: not valid YAML or JSON ({str(error).splitlines()[0]})"
-                             ) from None
+        raise FileError(f"{name}: not valid YAML or JSON ({str(error).splitlines()[0]})"
+                        ) from None
     if not isinstance(data, dict):
-        raise BroadcastError(f"{name}: expected a map with {', '.join(FIELDS)}")
-    unknown = sorted(set(data) - set(FIELDS))
+        raise FileError(f"{name}: expected a map with {', '.join(FIELDS)}")
+    unknown = sorted(set(data) - set(FIELDS), key=str)
     if unknown:
-        raise BroadcastError(f"{name}: unknown field {unknown[0]!r} (one of: {', '.join(FIELDS)})")
+        raise FileError(f"{name}: unknown field {unknown[0]!r} (one of: {', '.join(FIELDS)})")
     texts = data.get("texts") or {}
     if not isinstance(texts, dict):
-        raise BroadcastError(f"{name}: texts is a map of language code to text")
+        raise FileError(f"{name}: texts is a map of language code to text")
+    for code, text in texts.items():
+        if not isinstance(text, str):
+            raise FileError(f"{name}: texts: the {code} text must be words, not "
+                            f"{_kind(text)} ({text!r}); put it in quotes if need be")
+    audience = data.get("audience", "all")
+    if not isinstance(audience, str | dict):
+        raise FileError(f"{name}: audience is all, or a map of areas, languages, topics, "
+                        f"roles and group (not {_kind(audience)})")
     library = data.get("library_message")
+    if library is not None and (isinstance(library, bool) or not isinstance(library, str | int)):
+        raise FileError(f"{name}: library_message is one message's id (not {_kind(library)})")
+    urgent = data.get("urgent")
+    if urgent is not None and not isinstance(urgent, bool):
+        raise FileError(f"{name}: urgent must be true or false (got {urgent!r})")
     return Request(
-        texts={str(k): str(v).strip() for k, v in texts.items()},
-        audience=data.get("audience", "all"),
+        texts={str(k): v.strip() for k, v in texts.items()},
+        audience=audience,
         at=_time(data.get("at"), name),
         library_message=str(library) if library is not None else None,
-        repeat=data.get("repeat"), urgent=bool(data.get("urgent", False)))
+        repeat=data.get("repeat"), urgent=bool(urgent))
+
+
+def _kind(value: object) -> str:
+    """What a YAML value is, in a file writer's words."""
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a map"
+    return "a date or time" if isinstance(value, date) else type(value).__name__
 
 
 def _time(value: object, name: str) -> datetime | None:
@@ -81,10 +118,10 @@ def _time(value: object, name: str) -> datetime | None:
         try:
             moment = datetime.fromisoformat(str(value))
         except ValueError:
-            raise BroadcastError(f"{name}: at must be an ISO 8601 time like "
-                                 "2026-12-01T09:30:00+00:00") from None
+            raise FileError(f"{name}: at must be an ISO 8601 time like "
+                            "2026-12-01T09:30:00+00:00") from None
     if moment is not None and moment.tzinfo is None:
-        raise BroadcastError(f"{name}: at needs a time zone (e.g. +00:00 or Z)")
+        raise FileError(f"{name}: at needs a time zone (e.g. +00:00 or Z)")
     return moment
 
 
@@ -105,8 +142,9 @@ async def create_in(session: AsyncSession, settings: Settings, actor: Actor, req
     texts, library_id = await _texts(session, request)
     if settings.default_language not in texts:
         raise BroadcastError(
-            f"a text in the programme's default language ({settings.default_language}) is "
-            "needed: people without a translation get that one")
+            N_("a text in the programme's default language ({language}) is needed: people "
+               "without a translation get that one"),
+            language=languages.get(settings.default_language).native_name)
     broadcast = Broadcast(
         status=BroadcastStatus.SCHEDULED if request.at else BroadcastStatus.DRAFT,
         library_message_id=library_id, audience=audience.to_dict(), at=request.at,
@@ -123,21 +161,24 @@ async def _audience(session: AsyncSession, spec: str | Mapping[str, Any]) -> aud
     try:
         return await audiences.resolve(session, spec)
     except audiences.AudienceError as error:
-        raise BroadcastError(f"audience: {error}") from None
+        raise BroadcastError.like(error) from None
 
 
 def _check(request: Request) -> None:
     if request.repeat is not None and request.repeat not in REPEATS:
-        raise BroadcastError(f"repeat is one of: {', '.join(REPEATS)}")
+        raise BroadcastError(N_("a broadcast repeats weekly or monthly, or not at all"),
+                             about="repeat")
     if request.repeat and request.at is None:
-        raise BroadcastError("a repeating broadcast needs a first time (at)")
+        raise BroadcastError(N_("a repeating broadcast needs a first time"), about="at")
     if not request.texts and not request.library_message:
-        raise BroadcastError("give texts (a map of language to text) or a library_message")
+        raise BroadcastError(N_("the message has no text"), about="texts")
     for code, text in request.texts.items():
         if code not in CODES:
-            raise BroadcastError(f"unknown language {code!r} (one of: {', '.join(CODES)})")
+            raise BroadcastError(N_("unknown language '{code}' (one of: {codes})"), code=code,
+                                 codes=", ".join(CODES))
         if not text or len(text) > MAX_TEXT:
-            raise BroadcastError(f"the {code} text must be 1 to {MAX_TEXT} characters")
+            raise BroadcastError(N_("the {language} text must be 1 to {most} characters"),
+                                 language=languages.get(code).native_name, most=MAX_TEXT)
 
 
 async def _texts(session: AsyncSession, request: Request) -> tuple[dict[str, str], int | None]:
@@ -147,7 +188,8 @@ async def _texts(session: AsyncSession, request: Request) -> tuple[dict[str, str
     message = await session.scalar(select(HealthMessage).where(
         HealthMessage.id == int(wanted) if wanted.isdigit() else HealthMessage.slug == wanted))
     if message is None:
-        raise BroadcastError(f"no library message {wanted!r} (see the health library)")
+        raise BroadcastError(N_("no health library message '{message}'"), about="library",
+                             message=wanted)
     texts = {}
     for row in await session.scalars(select(HealthMessageText).where(
             HealthMessageText.message_id == message.id)):
@@ -166,27 +208,45 @@ async def start(database: Database, settings: Settings, actor: Actor, broadcast_
                 now: datetime) -> Started:
     """Start now (quiet hours hold a non-urgent one until morning); write the audience."""
     async with database.transaction() as session:
-        broadcast = await _get(session, broadcast_id)
-        permissions.require(session, actor, Action.SEND_BROADCAST, None, now)
-        if broadcast.status not in (BroadcastStatus.DRAFT, BroadcastStatus.SCHEDULED,
-                                    BroadcastStatus.STARTING):
-            raise BroadcastError(f"broadcast {broadcast_id} is {broadcast.status.value}")
-        if broadcast.status != BroadcastStatus.STARTING:
-            held = schedule.quiet_until(settings, now) if not broadcast.urgent else None
-            if held is not None:
-                broadcast.status = BroadcastStatus.SCHEDULED
-                broadcast.at = broadcast.at or now
-                broadcast.held_until = held
-                return Started(broadcast_id, 0, held)
-            if broadcast.status == BroadcastStatus.SCHEDULED and schedule.is_late(broadcast, now):
-                broadcast.late = True  # a restart missed its time: sent now, once, and said
-            broadcast = await schedule.occurrence(session, broadcast, now)
-            broadcast.status = BroadcastStatus.STARTING
-            broadcast.started_at = now
-            await fanout.prepare(session, broadcast, settings.default_language)
-        started_id = broadcast.id
-    written = await fanout.run(database, started_id, now)
-    return Started(started_id, written)
+        begun = await start_in(session, settings, actor, broadcast_id, now)
+    if begun.held_until is not None:
+        return begun
+    written = await fanout.run(database, begun.broadcast_id, now)
+    return Started(begun.broadcast_id, written)
+
+
+async def start_in(session: AsyncSession, settings: Settings, actor: Actor, broadcast_id: int,
+                   now: datetime) -> Started:
+    """``start`` in the caller's transaction (a dashboard page), all but writing the
+    audience: held until the end of quiet hours (``held_until``, when it will start), or
+    ready for ``fanout.run`` after the commit (``broadcast_id`` is what to write: a
+    recurring broadcast's copy for this time)."""
+    broadcast = await _get(session, broadcast_id)
+    permissions.require(session, actor, Action.SEND_BROADCAST, None, now)
+    if broadcast.status == BroadcastStatus.STARTED:
+        raise BroadcastError(N_("broadcast {number} has already started"),
+                             number=broadcast_id)
+    if broadcast.status == BroadcastStatus.CANCELLED:
+        raise BroadcastError(N_("broadcast {number} was already cancelled"),
+                             number=broadcast_id)
+    if broadcast.status == BroadcastStatus.STARTING:
+        return Started(broadcast.id, 0)  # a crash left it half written: carry on
+    held = schedule.quiet_until(settings, now) if not broadcast.urgent else None
+    if held is not None:
+        # Asked for now, it is due now (a recurring one keeps its times); it goes when
+        # the quiet hours end, and schedule.due starts it then.
+        broadcast.status = BroadcastStatus.SCHEDULED
+        if broadcast.at is None or (broadcast.at > now and not broadcast.repeat):
+            broadcast.at = now
+        broadcast.held_until = held
+        return Started(broadcast.id, 0, held)
+    if broadcast.status == BroadcastStatus.SCHEDULED and schedule.is_late(broadcast, now):
+        broadcast.late = True  # a restart missed its time: sent now, once, and said
+    broadcast = await schedule.occurrence(session, broadcast, now)
+    broadcast.status = BroadcastStatus.STARTING
+    broadcast.started_at = now
+    await fanout.prepare(session, broadcast, settings.default_language)
+    return Started(broadcast.id, 0)
 
 
 async def tick(database: Database, settings: Settings, now: datetime) -> list[Started]:
@@ -215,7 +275,8 @@ async def cancel_in(session: AsyncSession, actor: Actor, broadcast_id: int, now:
     broadcast = await _get(session, broadcast_id)
     permissions.require(session, actor, Action.SEND_BROADCAST, None, now)
     if broadcast.status == BroadcastStatus.CANCELLED:
-        raise BroadcastError(f"broadcast {broadcast_id} was already cancelled")
+        raise BroadcastError(N_("broadcast {number} was already cancelled"),
+                             number=broadcast_id)
     broadcast.status = BroadcastStatus.CANCELLED
     broadcast.cancelled_at = now
     return await fanout.cancel_rows(session, broadcast_id)
@@ -224,7 +285,8 @@ async def cancel_in(session: AsyncSession, actor: Actor, broadcast_id: int, now:
 async def _get(session: AsyncSession, broadcast_id: int) -> Broadcast:
     broadcast = await session.get(Broadcast, broadcast_id, with_for_update=True)
     if broadcast is None:
-        raise BroadcastError(f"no broadcast {broadcast_id}")
+        raise BroadcastError(N_("no broadcast {number}"), about="broadcast",
+                             number=broadcast_id)
     return broadcast
 
 
@@ -239,6 +301,7 @@ class Summary:
     languages: tuple[str, ...]
     audience: str
     first_line: str
+    held_until: datetime | None = None  # held for quiet hours: it starts then
 
 
 async def listing(database: Database) -> list[Summary]:
@@ -254,7 +317,7 @@ async def listing_in(session: AsyncSession) -> list[Summary]:
         texts.setdefault(row.broadcast_id, {})[row.language] = row.text
     return [Summary(b.id, b.status.value, b.at, b.repeat, b.urgent, b.late,
                     tuple(sorted(texts.get(b.id, {}))), describe(b.audience),
-                    _first_line(texts.get(b.id, {}))) for b in found]
+                    _first_line(texts.get(b.id, {})), schedule.held_until(b)) for b in found]
 
 
 def describe(audience: Mapping[str, Any]) -> str:

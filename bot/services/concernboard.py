@@ -1,6 +1,7 @@
 """Concerns for the dashboard: the filtered list (the page and its CSV export read the same
-rows) and one escalation in full, each limited to what the actor may see: a coordinator the
-programme or their areas, a partner their organisation's escalations."""
+rows: one per concern, with its latest escalation that matches) and one escalation in full,
+each limited to what the actor may see: a coordinator the programme or their areas, a
+partner their organisation's escalations."""
 
 from __future__ import annotations
 
@@ -102,9 +103,14 @@ def _row(escalation: Escalation, concern: Concern, area: str | None, partner: Pa
 
 async def rows(session: AsyncSession, actor: Actor, settings: Settings, now: datetime,
                filters: Filters, page: int | None = 1) -> Page[Row]:
-    """One page of the filtered list, newest first (``page`` None: every row, for export)."""
-    query = _query(actor, filters, now)
-    total = int(await session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+    """One page of the filtered list, newest first (``page`` None: every row, for export).
+    A row is a concern: its latest escalation the actor sees that matches the filters (a
+    concern routed again, or to several services, is still one concern)."""
+    matching = _query(actor, filters, now)
+    latest = matching.with_only_columns(func.max(Escalation.id)).group_by(
+        Escalation.concern_id).correlate(None)  # its own tables, not the outer query's
+    query = matching.where(Escalation.id.in_(latest))
+    total = int(await session.scalar(select(func.count()).select_from(latest.subquery())) or 0)
     ordered = query.order_by(Escalation.created_at.desc(), Escalation.id.desc())
     size = PAGE_SIZE if page is not None else max(total, 1)
     number = max(1, min(page or 1, -(-total // size) or 1))

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from bot.services import identities, outbox
+from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.models import OutboxMessage, OutboxStatus, Role
 from flows.i18n import _, language, number
@@ -16,6 +17,21 @@ from flows.types import Reply
 
 # Never report failures of failure reports (or of alerts) back to coordinators.
 UNREPORTED_KINDS = ("failure_report",)
+# The settings that turn each channel on (the console is the simulator's own).
+CHANNEL_SETTINGS = {"telegram": "TELEGRAM_BOT_TOKEN",
+                    "whatsapp": "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_FROM",
+                    "email": "SMTP_URL"}
+WAITING = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+
+
+def unconfigured(settings: Settings, channel: str) -> str | None:
+    """Why nothing goes out on ``channel`` with these settings: its settings are missing
+    (None when they are there, and for the console, which `champbot chat` sends)."""
+    enabled = {"telegram": settings.telegram_enabled, "whatsapp": settings.whatsapp_enabled,
+               "email": settings.email_enabled}
+    if enabled.get(channel, True):
+        return None
+    return f"{channel} is not configured (set {CHANNEL_SETTINGS[channel]})"
 
 
 @dataclass(frozen=True)
@@ -49,8 +65,9 @@ async def report(database: Database, now: datetime) -> int:
     return len(dead)
 
 
-async def summary(database: Database) -> Summary:
-    """Messages not yet delivered or given up on, grouped by channel, status and reason."""
+async def summary(database: Database, settings: Settings) -> Summary:
+    """Messages not yet delivered or given up on, grouped by channel, status and reason.
+    Messages waiting to be sent on a channel these settings leave off wait for that."""
     async with database.transaction() as session:
         rows = (await session.execute(
             select(OutboxMessage.channel, OutboxMessage.status, OutboxMessage.error,
@@ -60,4 +77,8 @@ async def summary(database: Database) -> Summary:
                                              OutboxStatus.FAILED]))
             .group_by(OutboxMessage.channel, OutboxMessage.status, OutboxMessage.error)
             .order_by(OutboxMessage.channel, OutboxMessage.status))).all()
-    return Summary([(c, s.value, e or "", int(n)) for c, s, e, n in rows])
+    counted: Counter[tuple[str, str, str]] = Counter()
+    for channel, status, error, count in rows:
+        off = unconfigured(settings, channel) if status in WAITING else None
+        counted[(channel, status.value, off or error or "")] += int(count)
+    return Summary([(*key, n) for key, n in counted.items()])

@@ -130,5 +130,8 @@ async def report(session: AsyncSession, start: date, end: date,
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    return (datetime.combine(start, time(), UTC),
-            datetime.combine(end + timedelta(days=1), time(), UTC))
+    """From the start of ``start`` to the start of the day after ``end`` (for the last
+    day a date can be, 9999-12-31, its last moment): any range is a report."""
+    last = (datetime.combine(end + timedelta(days=1), time(), UTC) if end < date.max
+            else datetime.max.replace(tzinfo=UTC))
+    return datetime.combine(start, time(), UTC), last

@@ -34,6 +34,12 @@ def quiet_until(settings: Settings, now: datetime) -> datetime | None:
     return datetime.combine(day, end, tzinfo=settings.zone).astimezone(now.tzinfo)
 
 
+def held_until(broadcast: Broadcast) -> datetime | None:
+    """When a broadcast held for quiet hours starts (None when it is not held)."""
+    waiting = broadcast.status == BroadcastStatus.SCHEDULED
+    return broadcast.held_until if waiting else None
+
+
 def is_late(broadcast: Broadcast, now: datetime) -> bool:
     due = broadcast.held_until or broadcast.at
     return due is not None and now - due > LATE_AFTER
@@ -75,9 +81,11 @@ async def occurrence(session: AsyncSession, broadcast: Broadcast, now: datetime)
 
 
 async def due(session: AsyncSession, now: datetime) -> list[int]:
-    """Broadcasts to start now, and ones a crash left half written; by id."""
+    """Broadcasts to start now, and ones a crash left half written; by id. One held for
+    quiet hours starts when they end (``held_until``), the time it was asked to start."""
     scheduled = select(Broadcast.id).where(
-        Broadcast.status == BroadcastStatus.SCHEDULED, Broadcast.at <= now,
-        (Broadcast.held_until.is_(None)) | (Broadcast.held_until <= now))
+        Broadcast.status == BroadcastStatus.SCHEDULED,
+        (Broadcast.held_until.is_(None) & (Broadcast.at <= now))
+        | (Broadcast.held_until <= now))
     starting = select(Broadcast.id).where(Broadcast.status == BroadcastStatus.STARTING)
     return sorted(set(await session.scalars(scheduled)) | set(await session.scalars(starting)))

@@ -119,7 +119,7 @@ async def test_without_a_template_the_message_waits_and_coordinators_see_why(
     await write(app, UK_NUMBER, "Your concern was updated.", kind="concern_update")  # no value
     assert await amina.reads() == ""
 
-    summary = await failures.summary(app.database)
+    summary = await failures.summary(app.database, app.settings)
     assert ("whatsapp", "held", "outside the 24-hour window; no template for notice in en",
             1) in summary.by_state
     assert ("whatsapp", "held", "the template for concern_update in en needs 'reference'",
@@ -128,7 +128,7 @@ async def test_without_a_template_the_message_waits_and_coordinators_see_why(
     await amina.says("menu")
     assert amina.replies[:2] == ["A coordinator approved your place.",
                                  "Your concern was updated."]
-    assert (await failures.summary(app.database)).by_state == []
+    assert (await failures.summary(app.database, app.settings)).by_state == []
 
 
 async def test_when_twilio_says_the_window_closed_the_template_goes_instead(

@@ -1,7 +1,9 @@
 """Composing a broadcast on the page: a text per language, the audience with its count per
 language and channel ("Count" shows it again without sending), now or a time in the
 programme's time zone, urgent. Sending records it with broadcasts.create_in, as chat does;
-a broadcast for now is started as soon as the page's transaction is committed."""
+a broadcast for now is started with broadcasts.start_in, as the CLI's `broadcast send` does
+(quiet hours may hold it: the page then says until when), and its audience is written as
+soon as the page's transaction is committed."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from bot.dashboard.pages import Visit
 from bot.dashboard.views.broadcasts import CHANNELS
 from bot.services import audiences, broadcasts
 from bot.services.permissions import Actor
+from bot.services.problems import Problem
 from bot.storage.broadcasts import SavedGroup
 from bot.storage.models import Area
 from flows.definitions.options import TOPICS
@@ -65,13 +68,13 @@ async def compose(visit: Visit) -> Response:
               "when": str(form.get("when", "now")) if form else "now",
               "at": str(form.get("at", ""))[:16] if form else "",
               "urgent": bool(form and form.get("urgent"))}
-    error = ""
+    error: Problem | None = None
     try:
         audience = await audiences.resolve(visit.db, spec or "all")
         counts = await audiences.counts(visit.db, audience)
     except audiences.AudienceError as problem:
-        error, counts = str(problem), {}
-    if form is not None and form.get("action") == "send" and not error:
+        error, counts = problem, {}
+    if form is not None and form.get("action") == "send" and error is None:
         sent = await _send(visit, chosen)
         if isinstance(sent, Response):
             return sent
@@ -92,13 +95,13 @@ def _table(counts: dict[tuple[str, str], int], texts: dict[str, str]) -> dict[st
             "total": sum(counts.values())}
 
 
-async def _send(visit: Visit, chosen: dict[str, Any]) -> Response | str:
-    """Record the broadcast (and start it after commit when it is for now), or a problem."""
+async def _send(visit: Visit, chosen: dict[str, Any]) -> Response | Problem:
+    """Record the broadcast (and start it when it is for now), or a problem."""
     at = visit.now
     if chosen["when"] == "later":
         found = _time(visit, chosen["at"])
         if found is None or found <= visit.now:
-            return N_("Choose a time in the future, or send now.")
+            return Problem(N_("Choose a time in the future, or send now."))
         at = found
     request = broadcasts.Request(
         texts={c: t for c, t in chosen["texts"].items() if t},
@@ -107,16 +110,20 @@ async def _send(visit: Visit, chosen: dict[str, Any]) -> Response | str:
         broadcast_id = await broadcasts.create_in(visit.db, visit.app.settings, visit.actor,
                                                   request, visit.now)
     except broadcasts.BroadcastError as problem:
-        return str(problem)
-    task = BackgroundTask(_start, visit.app, visit.actor, broadcast_id) \
-        if chosen["when"] != "later" else None
-    return RedirectResponse(f"/dashboard/broadcasts/{broadcast_id}?done=created", 303,
-                            background=task)
+        return problem
+    page = f"/dashboard/broadcasts/{broadcast_id}"
+    if chosen["when"] == "later":
+        return RedirectResponse(f"{page}?done=created", 303)
+    started = await broadcasts.start_in(visit.db, visit.app.settings, visit.actor,
+                                        broadcast_id, visit.now)
+    task = None if started.held_until else BackgroundTask(  # held: its page says until when
+        _start, visit.app, visit.actor, started.broadcast_id)
+    return RedirectResponse(f"{page}?done=created", 303, background=task)
 
 
 async def _start(app: App, actor: Actor, broadcast_id: int) -> None:
-    """After the page's transaction: write the audience to the outbox (quiet hours may hold
-    it; the scheduler's tick would start it too, and starting twice is refused)."""
+    """After the page's transaction: write the audience to the outbox (the scheduler's tick
+    would carry on with it too, and starting what was started is refused)."""
     try:
         await broadcasts.start(app.database, app.settings, actor, broadcast_id, app.clock())
     except broadcasts.BroadcastError:
