@@ -18,12 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.fanout import ANSWERS, broadcast_of
 from bot.storage.broadcasts import Broadcast, BroadcastFeedback, BroadcastRecipient
 from bot.storage.database import insert_for
-from bot.storage.models import Identity, OutboxMessage, OutboxStatus, Person
+from bot.storage.models import SHOWN, Identity, OutboxMessage, Person
 from flows.commands import first_word
 from flows.i18n import _, language
 from flows.types import Inbound
-
-SHOWN = (OutboxStatus.SENT, OutboxStatus.DELIVERED, OutboxStatus.READ)
 
 
 async def answered(session: AsyncSession, identity: Identity, person: Person | None,
@@ -67,7 +65,7 @@ def typed(inbound: Inbound) -> bool:
     return not inbound.choice_id and (inbound.text or "").strip() in ("1", "2")
 
 
-async def shown_last(session: AsyncSession, channel: str, address: str) -> int | None:
+async def _shown_last(session: AsyncSession, channel: str, address: str) -> int | None:
     """The broadcast that is the last message we sent to this address, once it was sent."""
     last = (await session.execute(
         select(OutboxMessage.broadcast_id, OutboxMessage.status)
@@ -86,7 +84,7 @@ async def _answer(session: AsyncSession, identity: Identity, inbound: Inbound
         return number, inbound.choice_id
     if not typed(inbound):
         return None
-    broadcast_id = await shown_last(session, identity.channel, identity.address)
+    broadcast_id = await _shown_last(session, identity.channel, identity.address)
     if broadcast_id is None:
         return None
     return broadcast_id, ANSWERS[int((inbound.text or "").strip()) - 1]

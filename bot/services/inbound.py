@@ -136,9 +136,6 @@ async def _in_one_statement(app: App, engine: AsyncEngine, inbound: Inbound, now
                 or feedback.pressed(inbound)):
             return None
         async with AsyncSession(engine) as session:  # for views: reads, in autocommit
-            if feedback.typed(inbound) and await feedback.shown_last(
-                    session, inbound.channel, inbound.address) is not None:
-                return None  # "1" or "2" under a broadcast: an answer to it
             turn = await _run_turn(app, session, inbound, person, state, now,
                                    paused=False, allowed=QUICK_VIEWS)
         if turn is None or len(turn.replies) != len(turn.output):  # events, views
@@ -151,7 +148,9 @@ async def _in_one_statement(app: App, engine: AsyncEngine, inbound: Inbound, now
             seen_at=arrived.seen.at, seen_state=arrived.seen.state,
             seen_person=arrived.seen.person, state=saving_text,
             replies=[reply.to_dict() for reply in turn.replies], now=now,
-            stamp_every=STAMP_EVERY, lock_key=lock_key(inbound.channel, inbound.address))
+            stamp_every=STAMP_EVERY, lock_key=lock_key(inbound.channel, inbound.address),
+            # "1" or "2" just after a broadcast answers it: the transaction path takes it.
+            may_answer_broadcast=feedback.typed(inbound))
     except Exception:
         log.warning("a %s turn could not be written in one statement; running it as a "
                     "transaction", inbound.channel, exc_info=True)

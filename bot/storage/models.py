@@ -165,6 +165,10 @@ def unfinished(table: str | None = None) -> TextClause:
     return text(f"{table + '.' if table else ''}status IN ('pending', 'sending')")
 
 
+# Sent, and as far as we know on the person's screen: what a typed answer may answer.
+SHOWN = (OutboxStatus.SENT, OutboxStatus.DELIVERED, OutboxStatus.READ)
+
+
 def held(table: str | None = None) -> TextClause:
     """Outbox rows waiting for their recipient to write, in literals as ``queued``."""
     return text(f"{table + '.' if table else ''}status = 'held'")

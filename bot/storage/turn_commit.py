@@ -34,7 +34,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import greenlet_spawn
 
-from bot.storage.models import OutboxStatus, held
+from bot.storage.models import SHOWN, OutboxStatus, held
 
 # What a turn starts from: the identity, its person, the conversation as stored (its
 # JSON text, compared as it was read) and whether messages wait for this address.
@@ -81,6 +81,13 @@ WITH fresh AS (
                     AND {_PERSON_SEEN} = $13)
       AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.channel = $1 AND o.address = $10
                       AND {held("o").text})
+      -- "1" or "2" typed just after a broadcast answers it (bot.services.feedback).
+      AND NOT ($14::boolean AND EXISTS (
+          SELECT 1 FROM (SELECT o.broadcast_id, o.status FROM outbox o
+                         WHERE o.channel = $1 AND o.address = $10
+                         ORDER BY o.id DESC LIMIT 1) AS last
+          WHERE last.broadcast_id IS NOT NULL
+            AND last.status IN ({", ".join(f"'{s.value}'" for s in SHOWN)})))
     RETURNING identity_id
 ), recorded AS (
     INSERT INTO inbound_messages (channel, provider_message_id, received_at)
@@ -142,18 +149,21 @@ async def commit(
     engine: AsyncEngine, *, channel: str, address: str, message_id: str, identity_id: int,
     person_id: int, seen_at: datetime, seen_state: str, seen_person: str, state: str,
     replies: Sequence[dict[str, Any]], now: datetime, stamp_every: timedelta, lock_key: int,
+    may_answer_broadcast: bool = False,
 ) -> Written:
     """Write a turn in one statement, if what it started from (``seen_*``, see
     _ARRIVAL) is still so. ``state``: the conversation to save, as JSON text.
     ``stamp_every``: the identity's "last wrote" is written when older than this (or
     when it was unreachable). ``lock_key``: the person's lock (bot.locks), taken first:
-    a transaction of theirs running elsewhere ends before this checks."""
+    a transaction of theirs running elsewhere ends before this checks.
+    ``may_answer_broadcast``: the message could answer a broadcast's question if that is
+    the last thing sent to the address; then nothing is written (MOVED_ON)."""
     async with _driver(engine) as driver:
         try:
             row = await driver.fetchrow(
                 _COMMIT, channel, message_id[:128], identity_id, seen_at, seen_state, state,
                 now, stamp_every, [json.dumps(reply) for reply in replies], address,
-                person_id, lock_key, seen_person)
+                person_id, lock_key, seen_person, may_answer_broadcast)
         except Exception as error:
             if getattr(error, "sqlstate", None) == _DIVISION_BY_ZERO:
                 return Written.MOVED_ON  # the guard: the statement wrote nothing
