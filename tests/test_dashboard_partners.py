@@ -87,7 +87,7 @@ async def test_a_refused_partner_is_not_half_saved_whatever_was_wrong(app: App) 
                     "most 64 characters.")
         pages = {problem: await client.post("/dashboard/partners/new", data={**form, **wrong})
                  for problem, wrong in {
-            "the digest time '99:99' is not a time like 08:30": {"digest_time": "99:99"},
+            "The digest time “99:99” is not a time like 08:30.": {"digest_time": "99:99"},
             "A partner needs a name.": {"name": "   "},
             "A partner's name can have at most 120 characters; this one has 5,000.":
                 {"name": "N" * 5000},
@@ -122,12 +122,21 @@ async def test_an_edit_that_is_refused_changes_nothing_and_says_why_in_your_lang
                                       data={**form, "name": "Northfield Surgery " * 10})
         long_email = await client.post(f"/dashboard/partners/{partner_id}",
                                        data={**form, "emails": too_long})
+        no_category = await client.post(f"/dashboard/partners/{partner_id}",
+                                        data={**form, "categories": []})
+        bad_time = await client.post(f"/dashboard/partners/{partner_id}",
+                                     data={**form, "digest_time": "25:00"})
     assert t("pl", "Nothing was saved. Please check the form: {problem}", problem=t(
         "pl", "A partner's name can have at most {count} characters; this one has {length}.",
         count="120", length="189")) in unescape(long_name.text)
     assert t("pl", "Nothing was saved. Please check the form: {problem}", problem=t(
         "pl", "The email address “{address}” is too long: an address can have at most "
               "{count} characters.", address=too_long, count="64")) in unescape(long_email.text)
+    # In the viewer's language, in the page's own words: no command-line options.
+    assert t("pl", "A partner handles at least one category.") in unescape(no_category.text)
+    assert t("pl", "The digest time “{value}” is not a time like 08:30.", value="25:00") in \
+        unescape(bad_time.text)
+    assert "--category" not in no_category.text
     async with app.database.transaction() as db:
         partner = await partners.get(db, partner_id)
         assert partner.name == "Northfield Surgery"

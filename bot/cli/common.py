@@ -63,7 +63,10 @@ def fail(message: str) -> typer.Exit:
 HINTS = {"area": "see `champbot areas list`", "person": "see `champbot people list`",
          "broadcast": "see `champbot broadcast list`", "library": "see the health library",
          "texts": "give texts, a map of language to text, or a library_message",
-         "at": "give it as at", "repeat": "repeat: weekly or monthly"}
+         "at": "give it as at", "repeat": "repeat: weekly or monthly",
+         "category": "--category", "digest_time": "--digest-time", "start": "--start",
+         "end": "--end", "language": "--language", "days": "--days", "email": "--email",
+         "name": "--name", "hours": "--start and --end", "one_area": "give one --area"}
 
 
 def refuse(problem: Problem) -> typer.Exit:

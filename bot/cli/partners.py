@@ -9,7 +9,7 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
-from bot.cli.common import fail, group, with_app
+from bot.cli.common import fail, group, refuse, with_app
 
 if TYPE_CHECKING:
     from bot.services.partners import Changes
@@ -48,7 +48,9 @@ def _run(work: Callable[[App, AsyncSession], Awaitable[T]]) -> T:
 
     try:
         return with_app(main)
-    except (Unknown, LookupError) as error:
+    except Unknown as error:
+        raise refuse(error) from None
+    except LookupError as error:
         raise fail(f"champbot: {error}") from None
 
 

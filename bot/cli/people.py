@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from bot.app import App
-from bot.cli.common import fail, group, with_app
+from bot.cli.common import fail, group, refuse, with_app
 from bot.cli.progress import progress
 
 people_cli = group("people", "Champions, coordinators and partners: list, approve, erase.")
@@ -99,6 +99,8 @@ def people_edit(
 
     try:
         ids = with_app(work)
-    except (Unknown, LookupError) as error:
+    except Unknown as error:
+        raise refuse(error) from None
+    except LookupError as error:
         raise fail(f"champbot: {error}") from None
     typer.echo(f"person {person_id}: areas {', '.join(map(str, ids)) or 'all'}")

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services import partners, permissions
 from bot.services.permissions import Actor
 from bot.storage.models import CoordinatorArea, Identity, Person, Role, Status
+from flows.i18n import N_
 
 
 async def of_area(session: AsyncSession, area_id: int | None) -> list[tuple[Person, Identity]]:
@@ -40,7 +41,7 @@ async def set_areas(session: AsyncSession, person_id: int, values: Sequence[str]
     every, ids = await partners.area_ids(session, values)
     if person.role is not Role.COORDINATOR:
         if every or len(ids) != 1:
-            raise partners.Unknown("a champion works in one area: give one --area")
+            raise partners.Unknown(N_("A champion works in one area."), about="one_area")
         person.area_id = ids[0]
         return ids
     await session.execute(delete(CoordinatorArea).where(CoordinatorArea.person_id == person_id))

@@ -11,6 +11,7 @@ from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import emails
+from bot.services.problems import Count, Problem
 from bot.storage.models import (
     Area,
     Identity,
@@ -22,7 +23,7 @@ from bot.storage.models import (
     Status,
 )
 from flows.definitions.concern import CATEGORIES
-from flows.i18n import _, number
+from flows.i18n import N_
 from flows.languages import CODES
 
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -30,8 +31,9 @@ MAX_NAME = 120  # the partners.name column
 WORK_START, WORK_END = "09:00", "17:00"  # a new partner's working hours (the columns' defaults)
 
 
-class Unknown(ValueError):
-    """A category, area or other value we don't know; the message lists the valid ones."""
+class Unknown(Problem):
+    """A value a partner cannot have (an unknown category or area, a time that is not
+    one...): said in each interface's own way (bot.services.problems)."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,8 @@ def category_ids(values: Sequence[str]) -> list[str]:
         category = known.get(value.strip().casefold())
         if category is None:
             valid = ", ".join(f"{o.id} ({o.label})" for o in CATEGORIES)
-            raise Unknown(f"unknown category {value!r}; valid categories: {valid}")
+            raise Unknown(N_("There is no category “{value}”. The categories are: {valid}."),
+                          about="category", value=value, valid=valid)
         if category not in found:
             found.append(category)
     return found
@@ -76,39 +79,48 @@ async def area_ids(session: AsyncSession, values: Sequence[str]) -> tuple[bool, 
                                                      a.name.casefold())), None)
         if match is None:
             valid = ", ".join(f"{a.id} ({a.name})" for a in areas) or "(no areas yet)"
-            raise Unknown(f"unknown area {value!r}; valid areas: {valid}, or all")
+            raise Unknown(N_("There is no area “{value}”. The areas are: {valid}, or all."),
+                          about="area", value=value, valid=valid)
         if match.id not in found:
             found.append(match.id)
     return False, found
 
 
 def _check(changes: Changes) -> None:
-    for label, value in (("digest time", changes.digest_time), ("start", changes.work_start),
-                         ("end", changes.work_end)):
+    for message, value, about in (
+            (N_("The digest time “{value}” is not a time like 08:30."), changes.digest_time,
+             "digest_time"),
+            (N_("The start of working hours “{value}” is not a time like 08:30."),
+             changes.work_start, "start"),
+            (N_("The end of working hours “{value}” is not a time like 17:30."),
+             changes.work_end, "end")):
         if value is not None and not TIME.match(value):
-            raise Unknown(f"the {label} {value!r} is not a time like 08:30")
+            raise Unknown(message, about=about, value=value)
     if changes.language is not None and changes.language not in CODES:
-        raise Unknown(f"unknown language {changes.language!r}; valid: {', '.join(CODES)}")
+        raise Unknown(N_("There is no language “{value}”. The languages are: {valid}."),
+                      about="language", value=changes.language, valid=", ".join(CODES))
     if changes.work_days is not None and (
             not changes.work_days or not set(changes.work_days) <= set("1234567")):
-        raise Unknown("working days are ISO weekday numbers, e.g. 12345 for Monday to Friday")
+        raise Unknown(N_("Working days are numbers from 1 (Monday) to 7 (Sunday): 12345 is "
+                         "Monday to Friday."), about="days")
     for email in changes.emails or ():
         # The rule the email channel sends by: an address it would refuse is refused here.
         try:
             emails.normalise(email)
         except emails.AddressTooLong:
-            raise Unknown(_("The email address “{address}” is too long: an address can "
-                            "have at most {count} characters.", address=email.strip(),
-                            count=number(emails.MAX_ADDRESS))) from None
+            raise Unknown(N_("The email address “{address}” is too long: an address can "
+                             "have at most {count} characters."), about="email",
+                          address=email.strip(), count=Count(emails.MAX_ADDRESS)) from None
         except emails.InvalidAddress:
-            raise Unknown(_("“{address}” is not an email address.",
-                            address=email.strip())) from None
+            raise Unknown(N_("“{address}” is not an email address."), about="email",
+                          address=email.strip()) from None
     name = None if changes.name is None else changes.name.strip()
     if name is not None and not name:
-        raise Unknown(_("A partner needs a name."))
+        raise Unknown(N_("A partner needs a name."), about="name")
     if name is not None and len(name) > MAX_NAME:
-        raise Unknown(_("A partner's name can have at most {count} characters; this one has "
-                        "{length}.", count=number(MAX_NAME), length=number(len(name))))
+        raise Unknown(N_("A partner's name can have at most {count} characters; this one has "
+                         "{length}."), about="name", count=Count(MAX_NAME),
+                      length=Count(len(name)))
 
 
 @dataclass(frozen=True)
@@ -128,10 +140,10 @@ async def _checked(session: AsyncSession, changes: Changes, partner: Partner | N
     end = changes.work_end or (partner.work_end if partner else WORK_END)
     if (changes.work_start or changes.work_end) and end <= start:
         # Working hours are a span within one day: nothing reads them as running overnight.
-        raise Unknown(f"working hours must end after they start, within one day: "
-                      f"{start} to {end} does not")
+        raise Unknown(N_("Working hours end after they start, on the same day: {start} to "
+                         "{end} does not."), about="hours", start=start, end=end)
     if changes.categories is not None and not changes.categories:
-        raise Unknown("a partner handles at least one category (--category)")
+        raise Unknown(N_("A partner handles at least one category."), about="category")
     categories = category_ids(changes.categories) if changes.categories is not None else None
     areas = await area_ids(session, changes.areas) if changes.areas is not None else None
     return _Checked(changes, categories, areas)

@@ -13,7 +13,12 @@ from __future__ import annotations
 
 from typing import Self
 
-from flows.i18n import translate
+from flows.i18n import number, translate
+
+
+class Count(int):
+    """A quantity in a problem's message: written as numbers are in the language it is
+    said in (5,000), unlike an id or a reference (broadcast 1234)."""
 
 
 class Problem(ValueError):
@@ -22,14 +27,16 @@ class Problem(ValueError):
     interface that can say where to look."""
 
     def __init__(self, message: str, /, *, about: str = "", **values: object) -> None:
-        super().__init__(message.format(**values) if values else message)
+        english = {k: f"{v:,}" if isinstance(v, Count) else v for k, v in values.items()}
+        super().__init__(message.format(**english) if values else message)
         self.message = message
         self.values = values
         self.about = about
 
     def translated(self) -> str:
         """The message in the current language (``flows.i18n.language``)."""
-        return translate(self.message, **self.values)
+        return translate(self.message, **{k: number(v) if isinstance(v, Count) else v
+                                          for k, v in self.values.items()})
 
     @classmethod
     def like(cls, other: Problem) -> Self:

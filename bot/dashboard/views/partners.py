@@ -100,7 +100,8 @@ async def new(visit: Visit) -> Response:
             partner = await partners.add(visit.db, changes, visit.now,
                                          visit.app.settings.default_language)
     except partners.Unknown as error:
-        return await _form(visit, None, str(error), changes)
+        with language(visit.language):
+            return await _form(visit, None, error.translated(), changes)
     return RedirectResponse(f"/dashboard/partners/{partner.id}?done=added", 303)
 
 
@@ -110,13 +111,12 @@ async def record(visit: Visit) -> Response:
     if visit.form is None:
         return await _form(visit, partner)
     changes = await _form_values(visit)
-    if not changes.categories:
-        return await _form(visit, partner, "a partner handles at least one category", changes)
     try:
         async with _all_or_nothing(visit):
             await partners.edit(visit.db, partner.id, changes, visit.now)
     except partners.Unknown as error:
-        return await _form(visit, partner, str(error), changes)
+        with language(visit.language):
+            return await _form(visit, partner, error.translated(), changes)
     return RedirectResponse(f"/dashboard/partners/{partner.id}?done=saved", 303)
 
 
