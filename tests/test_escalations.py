@@ -361,3 +361,20 @@ async def test_a_red_flag_routed_by_a_coordinator_stays_with_that_service_when_c
     assert [(e.partner_id, e.status) for e in await rows(app)] == [
         (None, EscalationStatus.CLOSED), (legal, EscalationStatus.NEW)]
     assert housing != legal
+
+
+async def test_routing_to_a_service_that_already_has_it_is_refused_and_changes_nothing(
+    app: App,
+) -> None:
+    council = await add_partner(app)
+    charity = await add_partner(app, "Damp Busters", categories=["housing"], areas=["all"])
+    amina = await joined(app, "amina")
+    await raise_concern(amina)  # housing in Northfield: both services have it
+    first = (await rows(app))[0]
+    async with app.database.transaction() as session:
+        with pytest.raises(escalations.ActionError, match="already with Damp Busters"):
+            await escalations.act(session, OPERATOR, first.id, "route", None, app.clock(),
+                                  partner_id=charity)
+    # As a page or a chat step does: the refusal is shown and the transaction commits.
+    assert [(e.partner_id, e.status) for e in await rows(app)] == [
+        (council, EscalationStatus.NEW), (charity, EscalationStatus.NEW)]

@@ -260,11 +260,13 @@ async def _route(session: AsyncSession, actor: Actor, escalation: Escalation, co
     if partner_id is None:
         raise ActionError(_("Which service? Choose one from the list."))
     partner = await partners.get(session, partner_id)
-    for current in await session.scalars(select(Escalation).where(
-            Escalation.concern_id == concern.id, Escalation.status.in_(OPEN))):
-        if current.partner_id == partner.id:
-            raise ActionError(_("{reference} is already with {partner}.",
-                                reference=concern.reference, partner=partner.name))
+    open_now = list(await session.scalars(select(Escalation).where(
+        Escalation.concern_id == concern.id, Escalation.status.in_(OPEN))))
+    if any(current.partner_id == partner.id for current in open_now):
+        # Refused before anything is closed: a refusal changes nothing.
+        raise ActionError(_("{reference} is already with {partner}.",
+                            reference=concern.reference, partner=partner.name))
+    for current in open_now:
         if current.partner_id is None or current.id == escalation.id:
             _change(session, current, EscalationStatus.CLOSED, actor.label, now,
                     f"routed to {partner.name}")
