@@ -378,3 +378,17 @@ async def test_routing_to_a_service_that_already_has_it_is_refused_and_changes_n
     # As a page or a chat step does: the refusal is shown and the transaction commits.
     assert [(e.partner_id, e.status) for e in await rows(app)] == [
         (council, EscalationStatus.NEW), (charity, EscalationStatus.NEW)]
+
+
+async def test_a_partner_acting_on_a_forgotten_champions_concern_is_not_told_they_heard(
+    app: App,
+) -> None:
+    partner = await add_partner(app)
+    hana = await partner_contact(app, "hana", partner)
+    amina = await joined(app, "amina")
+    await raise_concern(amina)
+    await amina.says("FORGET")
+    await amina.says("1")
+    await hana.says("ACK C-1001")
+    hana.sees("C-1001: Done. The champion can no longer be told: they asked to be forgotten.")
+    hana.does_not_see("The champion has been told.")

@@ -216,6 +216,9 @@ async def _do(session: AsyncSession, actor: Actor, escalation: Escalation, conce
     else:
         raise ActionError(_("Sorry, that isn't one of the options. Please send the number of "
                             "your answer."))
+    if untold:  # never "the champion has been told" when they were not
+        return Outcome(ref, escalation.status, f"{ref}: {translate(casenotes.UNTOLD[untold])}",
+                       untold)
     return Outcome(ref, escalation.status, _(
         "{reference} is now: {status}. The champion has been told.", reference=ref,
         status=status_label(escalation.status)), untold)
@@ -275,6 +278,9 @@ async def _route(session: AsyncSession, actor: Actor, escalation: Escalation, co
     made = await _open(session, concern, partner, actor.label, now, settings)
     untold = await casenotes.tell_champion(session, concern, ConcernStatus.PASSED_ON, now,
                                            partner=partner.name, by="coordinator")
+    if untold:
+        return Outcome(concern.reference, made.status,
+                       f"{concern.reference}: {translate(casenotes.UNTOLD[untold])}", untold)
     return Outcome(concern.reference, made.status, _(
         "{reference} is now with {partner}. The champion has been told.",
         reference=concern.reference, partner=partner.name), untold)
