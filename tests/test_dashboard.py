@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import App
@@ -137,6 +138,24 @@ async def test_an_invite_shows_the_code_the_link_and_a_qr_code(app: App) -> None
     assert made.status_code == 200
     assert "Invite code" in made.text and "https://t.me/RiversideBot?start=" in made.text
     assert 'src="data:image/svg+xml;base64,' in made.text and "It works for 20 people" in made.text
+
+
+@pytest.mark.parametrize(("code", "uses", "said"), [
+    ("en", "1", "It works for 1 person until"), ("pl", "1", "Działa dla 1 osoby do"),
+    ("pl", "5", "Działa dla 5 osób do"), ("ar", "2", "يعمل لـ 2 شخصين حتى")])
+async def test_an_invite_for_one_person_says_person(app: App, code: str, uses: str,
+                                                    said: str) -> None:
+    carol = await add_person(app, Role.COORDINATOR)
+    async with app.database.transaction() as session:
+        person = await session.get(Person, carol)
+        assert person is not None
+        person.language = code
+    async with browser(app) as client:
+        await sign_in(app, client, carol)
+        form = await client.get("/dashboard/champions/invite")
+        made = await client.post("/dashboard/champions/invite",
+                                 data={"csrf": csrf(form.text), "uses": uses})
+    assert said in made.text
 
 
 async def test_an_invite_without_the_bot_username_says_how_to_get_the_link(app: App) -> None:
