@@ -92,6 +92,10 @@ def test_the_simulator_answers_any_name_it_can_keep_and_refuses_one_too_long(
                       ok=False)
     assert result.returncode == 2 and result.stdout == ""
     assert "the --as name is 65 characters long; the simulator takes at most 64" in result.stderr
+    for blank in ("", "   "):
+        result = champbot("chat", "--as", blank, stdin="hello\n", environ=demo, cwd=tmp_path,
+                          ok=False)
+        assert result.returncode == 2 and "give a name to chat as" in result.stderr
     out = champbot("chat", "--as", "n" * 64, stdin="hello\n", environ=demo, cwd=tmp_path).stdout
     assert "invite code" in out
     # A name the inbound path writes differently (é as e and an accent) is answered too.

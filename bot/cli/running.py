@@ -47,6 +47,8 @@ def chat(
     # The address as the inbound path keeps it (cleaned, at most 64 characters): the
     # simulator shows the replies sent to that address, so a longer name would see none.
     address = cleaning.text(name.strip().lower(), limit=len(name) + 1)
+    if not address:
+        raise fail("champbot: give a name to chat as, e.g. --as amina")
     if len(address) > cleaning.MAX_ADDRESS:
         raise fail(f"champbot: the --as name is {len(address)} characters long; the simulator "
                    f"takes at most {cleaning.MAX_ADDRESS}")
