@@ -216,14 +216,15 @@ def test_areas_named_in_any_script_each_get_a_code_of_their_own(
     arabic, bengali, emoji = tmp_path / "a7.csv", tmp_path / "a8.csv", tmp_path / "a9.csv"
     arabic.write_text("name\nالحي العربي\nحي الشمال\n", encoding="utf-8")
     bengali.write_text("name\nআমাদের এলাকা\n", encoding="utf-8")
-    emoji.write_text("name\n😀 Area\nArea\nSão Paulo\n", encoding="utf-8")
-    for sheet, added in ((arabic, 2), (bengali, 1), (emoji, 3)):
+    emoji.write_text("name\n😀 Area\nArea\nSão Paulo\nŁódź Bałuty\n", encoding="utf-8")
+    for sheet, added in ((arabic, 2), (bengali, 1), (emoji, 4)):
         out = champbot("areas", "import", str(sheet), environ=environ, cwd=tmp_path).stdout
         assert f"{added} area(s) added, 0 renamed" in out
     areas = _areas(environ, tmp_path)
     assert sorted(areas.values()) == sorted(
-        ["الحي العربي", "حي الشمال", "আমাদের এলাকা", "😀 Area", "Area", "São Paulo"])
-    assert areas["sao-paulo"] == "São Paulo"
+        ["الحي العربي", "حي الشمال", "আমাদের এলাকা", "😀 Area", "Area", "São Paulo",
+         "Łódź Bałuty"])
+    assert areas["sao-paulo"] == "São Paulo" and areas["lodz-baluty"] == "Łódź Bałuty"
     assert all(code.isascii() and code.replace("-", "").isalnum() for code in areas)
     for sheet in (arabic, bengali, emoji):  # again: nothing added, nothing renamed
         out = champbot("areas", "import", str(sheet), environ=environ, cwd=tmp_path).stdout

@@ -43,11 +43,16 @@ class Row(NamedTuple):
     line: int = 0  # in the file, for saying what is wrong
 
 
+# Latin letters that are not a base letter and an accent, as people write them without.
+_PLAIN = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "ı": "i",
+                        "ŧ": "t", "æ": "ae", "œ": "oe", "þ": "th", "ß": "ss"})
+
+
 def _code(text: str) -> str:
     """Letters a-z and digits (accents dropped, digits of any script as 0-9), anything else
     between them one dash; empty if nothing is left."""
     kept = []
-    for char in unicodedata.normalize("NFKD", text.casefold()):
+    for char in unicodedata.normalize("NFKD", text.casefold().translate(_PLAIN)):
         category = unicodedata.category(char)
         if char.isascii() and char.isalnum():
             kept.append(char)
