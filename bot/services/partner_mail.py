@@ -102,8 +102,17 @@ def _footer(blocks: Sequence[Block], now: datetime) -> str:
     return footer
 
 
+def stop_link(settings: Settings | None, address: str, now: datetime, code: str
+              ) -> tuple[str, str] | None:
+    """("Stop emails", the signed link that stops all email to ``address``), for every
+    email that comes again (alerts, digests); None when links cannot be made."""
+    if settings is None or not settings.public_base_url or settings.secret_key is None:
+        return None
+    return translate(N_("Stop emails")), emails.unsubscribe_url(settings, address, now, code)
+
+
 def text_of(title: str, sections: Sequence[tuple[str, Sequence[Block]]],
-            extra: Sequence[str], footer: str) -> str:
+            extra: Sequence[str], footer: str, stop: tuple[str, str] | None = None) -> str:
     out = [title]
     for heading, blocks in sections:
         if heading:
@@ -114,7 +123,10 @@ def text_of(title: str, sections: Sequence[tuple[str, Sequence[Block]]],
             out += [f"{label}: {address}" for label, address in block.links]
     if extra:
         out += ["", *extra]
-    return "\n".join([*out, "", footer])
+    out += ["", footer]
+    if stop is not None:
+        out += ["", f"{stop[0]}: {stop[1]}"]
+    return "\n".join(out)
 
 
 @cache
@@ -124,11 +136,12 @@ def _environment() -> Environment:
 
 
 def html_of(title: str, sections: Sequence[tuple[str, Sequence[Block]]],
-            extra_heading: str, extra: Sequence[str], footer: str, code: str) -> str:
+            extra_heading: str, extra: Sequence[str], footer: str, code: str,
+            stop: tuple[str, str] | None = None) -> str:
     lang = languages.get(code)
     return _environment().get_template("partner_email.html").render(
         lang=lang.code, dir="rtl" if lang.rtl else "ltr", title=title, sections=sections,
-        extra_heading=extra_heading, extra=extra, footer=footer)
+        extra_heading=extra_heading, extra=extra, footer=footer, stop=stop)
 
 
 async def alert(session: AsyncSession, settings: Settings | None, partner: Partner,
@@ -146,12 +159,14 @@ async def alert(session: AsyncSession, settings: Settings | None, partner: Partn
                                              partner.language, now),
                   concern_media.partner_links(settings, files, partner.id, now, MEDIA_VALID))
     footer = _footer([block], now)
-    text = text_of(heading, [("", [block])], (), footer)
-    html = html_of(heading, [("", [block])], "", (), footer, partner.language)
     for address in to:
+        stop = stop_link(settings, address, now, partner.language)
+        text = text_of(heading, [("", [block])], (), footer, stop)
+        html = html_of(heading, [("", [block])], "", (), footer, partner.language, stop)
         await emails.enqueue_email(session, address, subject, text, now=now, kind=kind,
                                    html=html, language=partner.language,
-                                   about_person_id=concern.person_id)
+                                   about_person_id=concern.person_id,
+                                   unsubscribe_url=stop[1] if stop else None)
     return len(to)
 
 
@@ -201,12 +216,17 @@ async def digest_email(session: AsyncSession, settings: Settings | None, partner
         heading = _("Patterns (last 30 days against the 30 before):") if digest.patterns else ""
         patterns = [casenotes.pattern_line(p) for p in digest.patterns]
         footer = _footer([b for _s, blocks in sections for b in blocks], now)
-        text = text_of(title, sections, [heading, *patterns] if patterns else [], footer)
-        html = html_of(title, sections, heading, patterns, footer, partner.language)
+        written = []
+        for address in to:
+            stop = stop_link(settings, address, now, partner.language)
+            written.append((address, stop, text_of(
+                title, sections, [heading, *patterns] if patterns else [], footer, stop),
+                html_of(title, sections, heading, patterns, footer, partner.language, stop)))
     attachment = emails.Attachment(f"digest-{now:%Y-%m-%d}.csv", "text/csv", csv_of(digest))
-    for address in to:
+    for address, stop, text, html in written:
         row = await emails.enqueue_email(session, address, title, text, now=now, kind="digest",
                                          html=html, attachments=[attachment],
-                                         language=partner.language)
+                                         language=partner.language,
+                                         unsubscribe_url=stop[1] if stop else None)
         row.payload = {**row.payload, "digest": digest.to_dict()}
     return len(to)

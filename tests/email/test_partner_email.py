@@ -103,7 +103,7 @@ async def test_a_polish_concern_is_acknowledged_in_chat_and_resolved_by_the_emai
     assert [label for label in ("Acknowledge", "In progress", "Resolved", "Not for us")
             if f"\n{label}: {SITE}/act/" in email.text] == [
         "Acknowledge", "In progress", "Resolved", "Not for us"]
-    assert len(email.links) == 4 and len(set(email.links)) == 4
+    assert len(email.links) == 5 and len(set(email.links)) == 5  # and "Stop emails"
 
     await hana.says("ACK C-1001")  # the partner acknowledges in chat
     hana.sees("C-1001 is now: Acknowledged. The champion has been told.")
@@ -255,3 +255,29 @@ async def test_a_digest_emails_its_items_as_csv_and_patterns_that_match_the_data
     done = Page.of(await browser.post(path, data={**form.form, "note": "Private landlord."}))
     assert done.status == 200 and done.sees(f"{layla} has gone back to the coordinators.")
     assert (await escalation_of(app, layla, partner_id)).status is EscalationStatus.NOT_FOR_US
+
+
+async def test_every_partner_email_can_be_stopped_from_its_own_link(
+        app: App, smtp: FakeSmtp, browser: httpx.AsyncClient, clock: FakeClock) -> None:
+    partner = await add_partner(app, emails=["damp@council.example", "lead@council.example"])
+    await raise_concern(await joined(app, "ola", "pl", name="Ola"), POLISH, urgency="1")
+    alerts = await mail(app, smtp)
+    assert sorted(e.recipients[0] for e in alerts) == ["damp@council.example",
+                                                        "lead@council.example"]
+    for email in alerts:  # each address its own link, in the text, the HTML and the header
+        stop = link(email, "Stop emails")
+        assert email.header("List-Unsubscribe") == f"<{SITE}{stop}>"
+    damp = next(e for e in alerts if e.recipients == ("damp@council.example",))
+    form = Page.of(await browser.get(link(damp, "Stop emails")))
+    assert form.sees("Stop all emails from Riverside Health Champions to damp@council.example?")
+    done = Page.of(await browser.post(link(damp, "Stop emails"), data=form.form))
+    assert done.sees("We will not email damp@council.example again.")
+
+    clock.advance(minutes=5)
+    async with app.database.transaction() as session:
+        found = await session.get(Partner, partner)
+        assert found is not None
+        await digests.send(session, found, clock(), app.settings)
+    [digest] = await mail(app, smtp)  # only the address that did not stop them
+    assert digest.recipients == ("lead@council.example",)
+    assert digest.header("List-Unsubscribe") == f"<{SITE}{link(digest, 'Stop emails')}>"
