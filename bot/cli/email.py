@@ -6,6 +6,7 @@ import asyncio
 
 import typer
 
+from bot.app import App
 from bot.cli.common import fail, group, settings
 
 email_cli = group("email", "Email through SMTP (SMTP_URL, SMTP_FROM).")
@@ -15,7 +16,7 @@ email_cli = group("email", "Email through SMTP (SMTP_URL, SMTP_FROM).")
 def email_test(
     to: str = typer.Option(..., "--to", help="The address to send a test email to."),
 ) -> None:
-    """Send one email now, straight to the SMTP server, and say what it answered."""
+    """Send one email now, straight to the SMTP server: accepted, or why not."""
     from bot.channels.base import Delivered, Outgoing
     from bot.channels.email.sender import EmailSender
     from bot.services.emails import InvalidAddress, normalise
@@ -36,3 +37,22 @@ def email_test(
     if not isinstance(result, Delivered):
         raise fail(f"not sent ({type(result).__name__}): {getattr(result, 'reason', '')}")
     typer.echo(f"sent to {address} ({result.provider_id})")
+
+
+@email_cli.command("resume")
+def email_resume(address: str = typer.Argument(..., help="The email address.")) -> None:
+    """Email ADDRESS again: after its "Stop emails" link was confirmed, or after it
+    bounced and was fixed."""
+    from bot.cli.common import with_app
+    from bot.services import emails
+    from bot.services.emails import InvalidAddress
+
+    async def work(app: App) -> None:
+        async with app.database.transaction() as session:
+            await emails.opt_in(session, address, app.clock(), actor="operator")
+
+    try:
+        with_app(work)
+    except InvalidAddress as error:
+        raise fail(f"champbot: {error}") from None
+    typer.echo(f"email to {address.strip().lower()} resumed")

@@ -6,6 +6,11 @@ import asyncio
 import sys
 from pathlib import Path
 
+from sqlalchemy import select
+
+from bot.app import App
+from bot.services import emails
+from bot.storage.models import Identity
 from tests.support.smtp_server import smtp_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,3 +49,19 @@ async def test_email_test_without_smtp_settings_says_what_is_missing(
     code, _, err = await champbot("email", "test", "--to", "a@b.test", environ=environ,
                                   cwd=tmp_path)
     assert code == 2 and "SMTP_URL is missing" in err
+
+
+async def test_an_address_that_stopped_emails_is_resumed_from_the_command_line(
+        app: App, environ: dict[str, str], tmp_path: Path) -> None:
+    async with app.database.transaction() as session:
+        await emails.opt_out(session, "ann@example.org", app.clock())
+    code, out, err = await champbot("email", "resume", "Ann@Example.org", environ=environ,
+                                    cwd=tmp_path)
+    assert code == 0 and out.strip() == "email to ann@example.org resumed", err
+    async with app.database.transaction() as session:
+        identity = await session.scalar(select(Identity).where(
+            Identity.channel == "email", Identity.address == "ann@example.org"))
+    assert identity is not None and identity.opted_out_at is None
+    code, out, err = await champbot("email", "resume", "not an address", environ=environ,
+                                    cwd=tmp_path)
+    assert code == 2 and "Traceback" not in err
