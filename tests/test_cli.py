@@ -96,6 +96,10 @@ def test_the_simulator_answers_any_name_it_can_keep_and_refuses_one_too_long(
         result = champbot("chat", "--as", blank, stdin="hello\n", environ=demo, cwd=tmp_path,
                           ok=False)
         assert result.returncode == 2 and "give a name to chat as" in result.stderr
+    hinted = champbot("chat", "--as", "zoe", "--language", "xx", stdin="hello\n",
+                      environ=demo, cwd=tmp_path)
+    assert "'xx' is not a language champbot speaks" in hinted.stderr
+    assert "invite code" in hinted.stdout  # and the chat goes on, as a phone's would
     out = champbot("chat", "--as", "n" * 64, stdin="hello\n", environ=demo, cwd=tmp_path).stdout
     assert "invite code" in out
     # A name the inbound path writes differently (é as e and an accent) is answered too.

@@ -11,6 +11,7 @@ import typer
 
 from bot import logs
 from bot.cli.common import cli, fail, settings, with_app
+from flows import languages
 
 
 @cli.command()
@@ -38,7 +39,8 @@ def run(
 def chat(
     name: str = typer.Option(..., "--as", help="Who you are in the simulator, e.g. amina."),
     language: str | None = typer.Option(
-        None, "--language", help="A language hint, as a phone would give (e.g. ur, pl)."),
+        None, "--language", help="A language hint, as a phone would give: ar, bn, en, gu, "
+        "pa, pl, pt, ro, so or ur (another is, as on a phone, no hint)."),
 ) -> None:
     """Talk to the bot in this terminal: one message per line, until end of input."""
     from bot.services import cleaning
@@ -52,6 +54,10 @@ def chat(
     if len(address) > cleaning.MAX_ADDRESS:
         raise fail(f"champbot: the --as name is {len(address)} characters long; the simulator "
                    f"takes at most {cleaning.MAX_ADDRESS}")
+    if language and languages.from_tag(language) is None:
+        typer.echo(f"champbot: {language!r} is not a language champbot speaks "
+                   f"({', '.join(languages.CODES)}); chatting as a phone with that setting "
+                   "would: the first message asks for a language", err=True)
     logs.configure(logging.WARNING, settings().log_format)
     # Its only retries are replies a closed terminal did not show: kept for next time, quietly.
     logging.getLogger("bot.dispatch").setLevel(logging.ERROR)
