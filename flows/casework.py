@@ -62,6 +62,12 @@ class CaseWords(RunParts):
             return False
         data = {"_reference": word.reference, "_action": word.action}
         if word.action in ASKS and not (word.note and word.action in ("done", "notus", "note")):
+            # What can be refused already is, before a note or a confirmation is asked for.
+            refusal = self.ctx().view(refusal_view(word))
+            if refusal:
+                self.note(str(refusal))
+                self.start("menu")
+                return True
             self.set(flow=ASKS[word.action], step=None, answers=data, trail=(), selection=(),
                      reviewing=None)
             self.goto(first_step(self, ASKS[word.action]))
@@ -69,6 +75,15 @@ class CaseWords(RunParts):
         self.emit("escalation_acted", {**data, "_note": word.note})
         self.start("menu")
         return True
+
+
+REFUSAL_VIEW = "case_refusal"
+
+
+def refusal_view(word: Word) -> str:
+    """The view saying why ``word`` would be refused now ("" if it would not), such as
+    ``case_refusal:said:C-1003``."""
+    return f"{REFUSAL_VIEW}:{word.action}:{word.reference}"
 
 
 def first_step(run: Any, flow_id: str) -> str:

@@ -213,6 +213,26 @@ async def test_the_impact_page_shows_each_breakdown_with_its_table(app: App) -> 
     assert "did not make a range" in bad.text
 
 
+async def test_an_impact_file_for_dates_that_make_no_range_is_refused_not_swapped(
+        app: App) -> None:
+    carol = await add_person(app, Role.COORDINATOR)
+    await add_activity(app, None, date(2026, 11, 5), 30, topic="vaccination", minutes=90)
+    async with browser(app) as client:
+        await sign_in(app, client, carol)
+        no_month = await client.get("/dashboard/impact/export", params={
+            "from": "2026-13-01", "to": "2026-11-30", "format": "csv"})
+        backwards = await client.get("/dashboard/impact/export", params={
+            "from": "2026-12-01", "to": "2026-01-01", "format": "xlsx"})
+        good = await client.get("/dashboard/impact/export", params={
+            "from": "2026-11-01", "to": "2026-11-30", "format": "csv"})
+    for refused in (no_month, backwards):
+        assert refused.status_code == 400
+        assert "content-disposition" not in refused.headers  # no file for other dates
+        assert ("Those dates did not make a range, so nothing was exported. Choose the dates "
+                "on the Impact page and export again.") in refused.text
+    assert good.status_code == 200 and "Vaccination,1,30,1.5" in good.text.replace("\r\n", "\n")
+
+
 async def test_the_impact_page_and_its_files_take_the_widest_dates(app: App) -> None:
     carol = await add_person(app, Role.COORDINATOR)
     await add_activity(app, None, date(2026, 11, 5), 30, topic="vaccination", minutes=90)

@@ -102,6 +102,15 @@ async def test_a_partner_signs_in_from_chat_and_resolves_their_concern(
         refused = await client.post(f"/dashboard/concerns/{not_mine}/act", data={
             "csrf": csrf(page.text), "action": "done", "note": "Not ours"})
         assert refused.status_code == 403
+        empty = await client.post(f"/dashboard/concerns/{mine}/act", data={
+            "csrf": csrf(page.text), "action": "done", "note": "  "})
+        assert empty.status_code == 400
+        assert "Please add a short note saying what was done." in empty.text
+        assert "after the reference" not in empty.text  # chat's words, not the page's
+        too_long = "We treated the mould in every flat. " * 30
+        kept = await client.post(f"/dashboard/concerns/{mine}/act", data={
+            "csrf": csrf(page.text), "action": "done", "note": too_long})
+        assert kept.status_code == 400 and f">{too_long}</textarea>" in kept.text
         done = await client.post(f"/dashboard/concerns/{mine}/act", data={
             "csrf": csrf(page.text), "action": "done", "note": "Fixed the damp"})
         assert done.status_code == 303
@@ -159,7 +168,8 @@ async def test_a_coordinator_filters_exports_and_routes_a_concern(app: App) -> N
         assert "Northfield Housing" in shown.text
         bad = await client.post(f"/dashboard/concerns/{waiting}/act", data={
             "csrf": csrf(page.text), "action": "note", "note": ""})
-        assert bad.status_code == 400 and "Please add a short note" in bad.text
+        assert bad.status_code == 400
+        assert "Please write your message to the champion." in bad.text
     async with app.database.transaction() as session:
         changes = list(await session.scalars(select(EscalationChange.status).join(
             Escalation, Escalation.id == EscalationChange.escalation_id).where(
@@ -185,6 +195,11 @@ async def test_writing_to_a_champion_who_was_forgotten_says_they_cannot_be_told(
     async with browser(app) as client:
         await signed_in_by_chat(app, client, carol)
         page = await client.get(f"/dashboard/concerns/{waiting}")
+        assert ("The champion asked to be forgotten: they can no longer be written to."
+                in page.text)
+        assert "did not agree to be contacted" not in page.text
+        assert "Write to the champion" not in page.text and 'value="note"' not in page.text
+        assert "Route it to a partner service" in page.text  # the rest is still there
         refused = await client.post(f"/dashboard/concerns/{waiting}/act", data={
             "csrf": csrf(page.text), "action": "note", "note": too_long})
         sent = await client.post(f"/dashboard/concerns/{waiting}/act", data={
@@ -192,7 +207,6 @@ async def test_writing_to_a_champion_who_was_forgotten_says_they_cannot_be_told(
         after = await client.get(sent.headers["location"])
     assert refused.status_code == 400
     assert "That is too long. Please keep it under 1,000 characters." in refused.text
-    assert f">{too_long}</textarea>" in refused.text  # what was typed is still there
     assert sent.status_code == 303
     assert "Done. The champion can no longer be told: they asked to be forgotten." in after.text
     assert "The champion has been told" not in after.text

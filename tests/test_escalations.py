@@ -16,6 +16,7 @@ from bot.storage.models import (
     OutboxMessage,
     Role,
 )
+from flows.i18n import language, moment
 from tests.support.chat import Chat, joined, make_coordinator, t
 from tests.support.partners import add_partner, partner_contact
 
@@ -188,6 +189,41 @@ async def test_after_resolution_the_coordinator_tells_the_areas_champions(app: A
     await bilal.reads()
     bilal.sees("You said, we did: a concern about Housing and damp in your area has been dealt "
                "with. The landlord has treated the mould.")
+
+
+async def test_you_said_we_did_goes_once_and_what_can_be_refused_is_before_the_question(
+        app: App) -> None:
+    partner = await add_partner(app)
+    hana = await partner_contact(app, "hana", partner)
+    carol = await make_coordinator(app)
+    amina = await joined(app, "amina")
+    bilal = await joined(app, "bilal", name="Bilal")
+    await raise_concern(amina)
+    await carol.says("SAID C-1001")  # not resolved yet: refused at once, no yes/no first
+    carol.sees("You can send this once the concern is resolved.")
+    carol.does_not_see("Send “You said, we did”")
+    await carol.says("SAID C-9999")
+    carol.sees("There is no concern C-9999.")
+    carol.does_not_see("Send “You said, we did”")
+    await hana.says("DONE C-1001 The landlord has treated the mould.")
+    await hana.says("DONE C-1001")  # resolved already: no note asked for
+    hana.sees("C-1001 is no longer open with you.")
+    hana.does_not_see("please write a short note")
+    await carol.says("SAID C-1001")
+    await carol.says("1")
+    carol.sees("Sent to 2 champions of the area.")
+    sent_at = app.clock()
+    await bilal.reads()
+    bilal.sees("You said, we did")
+    await carol.says("SAID C-1001")  # again: refused, saying when it went
+    with language("en"):
+        when = moment(sent_at, app.settings.zone)
+    carol.sees(f"“You said, we did” was already sent for C-1001 on {when}.")
+    carol.does_not_see("Send “You said, we did”")
+    await carol.says("1")
+    carol.does_not_see("Sent to 2 champions")
+    await bilal.reads()
+    assert bilal.replies == []  # each champion hears it once
 
 
 async def test_a_coordinator_changes_a_status_and_writes_to_the_champion(app: App) -> None:

@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.services import coordinators, escalations
 from bot.services.events import EventContext
 from bot.services.permissions import Forbidden
-from flows.i18n import _
+from bot.settings import Settings
+from bot.storage.models import Person
+from flows.i18n import _, language
 from flows.types import Event, Reply
+
+
+def _not_yours(reference: str) -> str:
+    return _("Sorry, {reference} is not one of your service's concerns.", reference=reference)
+
+
+async def refusal(session: AsyncSession, person: Person, action: str, reference: str,
+                  settings: Settings, now: datetime) -> str:
+    """Why ``action`` on ``reference`` would be refused now, in the person's language; ""
+    when it would not (as far as can be known before its note or confirmation)."""
+    with language(person.language):
+        try:
+            await escalations.check(session, await coordinators.actor_of(session, person),
+                                    reference, action, now, settings.zone)
+        except Forbidden:
+            return _not_yours(reference)
+        except escalations.ActionError as error:
+            return error.message
+    return ""
 
 
 async def acted(ctx: EventContext, event: Event) -> None:
@@ -27,8 +52,7 @@ async def acted(ctx: EventContext, event: Event) -> None:
             settings=ctx.settings)
         message = outcome.message
     except Forbidden:
-        message = _("Sorry, {reference} is not one of your service's concerns.",
-                    reference=str(data.get("_reference")))
+        message = _not_yours(str(data.get("_reference")))
     except escalations.ActionError as error:
         message = error.message
     ctx.reply(Reply(message, language=person.language))

@@ -26,7 +26,9 @@ from bot.storage.models import (
     EscalationChange,
     EscalationStatus,
     Partner,
+    Person,
     Role,
+    Status,
 )
 
 PAGE_SIZE = 50
@@ -140,6 +142,7 @@ class Case:
     area: str | None
     partner: Partner | None
     contact: str | None  # only when the champion agreed to be contacted
+    forgotten: bool  # the champion asked to be forgotten: nobody to write to
     history: tuple[tuple[EscalationChange, str | None], ...]  # change, partner name
     attachments: tuple[Attachment, ...]
 
@@ -171,5 +174,7 @@ async def case(session: AsyncSession, actor: Actor, escalation_id: int, now: dat
     history = tuple((c, n) for c, n in (await session.execute(changes)).all())
     attachments = tuple(await session.scalars(select(Attachment).where(
         Attachment.concern_id == concern.id).order_by(Attachment.id)))
+    champion = await session.get(Person, concern.person_id) if concern.person_id else None
     return Case(escalation, concern, area.name if area else None, partner,
-                await caseviews.contact_of(session, concern), history, attachments)
+                await caseviews.contact_of(session, concern),
+                champion is not None and champion.status == Status.ERASED, history, attachments)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,12 +23,14 @@ from bot.storage.models import (
     Partner,
     Role,
 )
-from flows.i18n import _, language, number, translate
+from flows.i18n import _, language, moment, number, translate
 
 REFERENCE = re.compile(r"^\s*C-?(\d{1,9})\s*$", re.IGNORECASE)
 PARTNER_ACTIONS = {"ack", "progress", "done", "notus"}
 COORDINATOR_ACTIONS = {"route", "close", "note", "said"}
 NEEDS_NOTE = {"done", "notus", "note"}
+# What only an open escalation allows ("status": the chat word that asks which of these).
+ONLY_OPEN = {"ack", "progress", "done", "close", "notus", "status"}
 MAX_NOTE = 1000
 
 
@@ -39,6 +41,15 @@ class ActionError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class NoteNeeded(ActionError):
+    """``action`` needs a note and none was given; ``message`` says so for chat, where the
+    note follows the reference. Other interfaces say it in their own words."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__(_("Please add a short note after the reference."))
+        self.action = action
 
 
 @dataclass(frozen=True)
@@ -149,11 +160,11 @@ async def find(session: AsyncSession, actor: Actor, target: int | str) -> Escala
     return own or await session.scalar(query.order_by(Escalation.id.desc()).limit(1))
 
 
-async def act(session: AsyncSession, actor: Actor, target: int | str, action: str,
-              note: str | None, now: datetime, *, partner_id: int | None = None,
-              settings: Settings | None = None) -> Outcome:
-    """Do ``action`` to an escalation, or raise Forbidden (audited) or ActionError.
-    ``settings`` lets a re-routed urgent concern's email carry signed links."""
+async def check(session: AsyncSession, actor: Actor, target: int | str, action: str,
+                now: datetime, zone: tzinfo = UTC) -> tuple[Escalation, Concern]:
+    """The escalation and its concern, if ``action`` may be done to it as far as can be
+    known before its note or choice: else Forbidden (audited) or ActionError. Chat asks
+    this before asking for a note or a confirmation; ``act`` asks it again."""
     escalation = await find(session, actor, target)
     concern = await session.get(Concern, escalation.concern_id) if escalation else None
     scope = Scope(area_id=concern.area_id if concern else None,
@@ -163,12 +174,33 @@ async def act(session: AsyncSession, actor: Actor, target: int | str, action: st
     permissions.require(session, actor, needed, scope, now)
     if escalation is None or concern is None:
         raise ActionError(_("There is no concern {reference}.", reference=str(target)))
+    ref = concern.reference
+    if action in ONLY_OPEN and escalation.status not in OPEN:
+        raise ActionError(_("{reference} is no longer open with you.", reference=ref))
+    if action == "ack" and escalation.status is not EscalationStatus.NEW:
+        raise ActionError(_("{reference} was already acknowledged.", reference=ref))
+    if action == "said":
+        if concern.status is not ConcernStatus.RESOLVED:
+            raise ActionError(_("You can send this once the concern is resolved."))
+        if concern.said_at is not None:
+            raise ActionError(_("“You said, we did” was already sent for {reference} on "
+                                "{when}.", reference=ref, when=moment(concern.said_at, zone)))
+    return escalation, concern
+
+
+async def act(session: AsyncSession, actor: Actor, target: int | str, action: str,
+              note: str | None, now: datetime, *, partner_id: int | None = None,
+              settings: Settings | None = None) -> Outcome:
+    """Do ``action`` to an escalation, or raise Forbidden (audited) or ActionError.
+    ``settings`` lets a re-routed urgent concern's email carry signed links."""
+    escalation, concern = await check(session, actor, target, action, now,
+                                      settings.zone if settings else UTC)
     note = (note or "").strip() or None
     if note is not None and len(note) > MAX_NOTE:
         raise ActionError(_("That is too long. Please keep it under {limit} characters.",
                             limit=number(MAX_NOTE)))
     if action in NEEDS_NOTE and note is None:
-        raise ActionError(_("Please add a short note after the reference."))
+        raise NoteNeeded(action)
     partner = await session.get(Partner, escalation.partner_id) if escalation.partner_id else None
     return await _do(session, actor, escalation, concern, partner, action, note, now,
                      partner_id, settings)
@@ -190,11 +222,7 @@ async def _do(session: AsyncSession, actor: Actor, escalation: Escalation, conce
         count = await _you_said_we_did(session, concern, note or escalation.note or "", now)
         return Outcome(ref, escalation.status, _(
             "Sent to {count} champions of the area.", count=count))
-    if escalation.status not in OPEN:
-        raise ActionError(_("{reference} is no longer open with you.", reference=ref))
     if action == "ack":
-        if escalation.status is not EscalationStatus.NEW:
-            raise ActionError(_("{reference} was already acknowledged.", reference=ref))
         _change(session, escalation, EscalationStatus.ACKNOWLEDGED, who, now)
         untold = await casenotes.tell_champion(session, concern, ConcernStatus.ACKNOWLEDGED,
                                                now, partner=name, by=by)
@@ -298,9 +326,8 @@ async def _tell_passed_on(session: AsyncSession, concern: Concern, partner_id: i
 
 async def _you_said_we_did(session: AsyncSession, concern: Concern, note: str, now: datetime
                            ) -> int:
-    """Tell the champions of the concern's area what was done about it."""
-    if concern.status is not ConcernStatus.RESOLVED:
-        raise ActionError(_("You can send this once the concern is resolved."))
+    """Tell the champions of the concern's area what was done about it (once: ``check``)."""
+    concern.said_at = now
     champions = [pair for pair in await identities.of_people(session, role=Role.CHAMPION)
                  if pair[0].area_id == concern.area_id]
 

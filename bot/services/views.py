@@ -20,6 +20,7 @@ from bot.storage.models import (
     HealthMessageText,
     Person,
 )
+from flows.casework import REFUSAL_VIEW
 from flows.views import ConcernStep, ConcernView, ImpactView, LibraryItem, Totals
 
 
@@ -38,6 +39,12 @@ async def load(session: AsyncSession, name: str, person: Person | None, settings
         from bot.services import audiences
 
         return await audiences.by_area(session)
+    if name.startswith(REFUSAL_VIEW + ":"):  # case_refusal:said:C-1003
+        from bot.services import casework
+
+        _view, action, reference = name.split(":", 2)
+        return await casework.refusal(session, person, action, reference, settings,
+                                      now) if person else ""
     if name in ("cases", "routing", "open_cases", "partners"):
         return await caseviews.load(session, name, person) if person else ()
     if person is None:

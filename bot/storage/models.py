@@ -335,6 +335,7 @@ class Concern(Base):
     language: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    said_at: Mapped[datetime | None]  # when "you said, we did" went to the area's champions
 
     @property
     def reference(self) -> str:

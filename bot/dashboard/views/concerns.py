@@ -21,6 +21,10 @@ from flows.i18n import N_, language, translate
 PARTNER_ACTIONS = ("ack", "progress", "done", "notus")
 COORDINATOR_STATUS = ("progress", "done", "close")
 OPEN_LABEL = N_("Open")
+# A note left empty, said in the page's words (the rule is the service's: NEEDS_NOTE).
+NOTE_NEEDED = {"done": N_("Please add a short note saying what was done."),
+               "notus": N_("Please say why it is not for your service."),
+               "note": N_("Please write your message to the champion.")}
 
 
 def status_label(value: str) -> str:
@@ -118,6 +122,9 @@ async def act(visit: Visit) -> Response:
             outcome = await escalations.act(
                 visit.db, visit.actor, escalation_id, action, note, visit.now,
                 partner_id=int(partner) if partner.isdigit() else None)
+        except escalations.NoteNeeded as problem:
+            return await show(visit, translate(NOTE_NEEDED[problem.action]), 400,
+                              (action, note))
         except escalations.ActionError as problem:
             return await show(visit, problem.message, 400, (action, note))
     visit.app.outbox_ready.set()

@@ -7,9 +7,9 @@ from datetime import date
 
 from starlette.responses import Response
 
-from bot.dashboard.pages import Visit
+from bot.dashboard.pages import Visit, message
 from bot.services import impact, impact_export
-from flows.i18n import language
+from flows.i18n import N_, language
 
 
 def parse_day(text: str) -> date | None:
@@ -43,10 +43,14 @@ async def show(visit: Visit) -> Response:
 
 
 async def export(visit: Visit) -> Response:
-    start, end, _bad = period(visit)
+    start, end, bad = period(visit)
     fmt = visit.query("format", "csv")
     if fmt not in impact_export.FORMATS:
         raise LookupError(fmt)
+    if bad:  # a file for other dates than asked would be passed on unnoticed: refused
+        return message(visit.language, 400, N_("Impact"), N_(
+            "Those dates did not make a range, so nothing was exported. Choose the dates on "
+            "the Impact page and export again."))
     report = await impact.report(visit.db, start, end, visit.actor.areas)
     with language(visit.language):
         body = impact_export.export(report, fmt)
