@@ -221,6 +221,45 @@ def test_sent_in_quiet_hours_it_says_when_it_starts_and_that_is_when_it_is_due(
     assert asyncio.run(due()) == [[], [int(broadcast)]]
 
 
+def test_a_repeating_broadcasts_id_reports_each_time_it_went_out(
+    programme: dict[str, str], tmp_path: Path
+) -> None:
+    later = (datetime.now(UTC) + timedelta(days=2)).replace(second=0, microsecond=0)
+    (tmp_path / "rep.yaml").write_text(
+        "texts: {en: Flu jabs on Saturday.}\naudience: {areas: [Northfield]}\n"
+        f"at: {later.isoformat()}\nrepeat: weekly\n", encoding="utf-8")
+    made = champbot("broadcast", "create", "rep.yaml", environ=programme, cwd=tmp_path)
+    parent = made.stdout.strip()
+    copies = []
+    for _ in range(2):  # started by hand twice (the scheduler starts it the same way)
+        sent = champbot("broadcast", "send", parent, environ=programme, cwd=tmp_path).stdout
+        assert sent.endswith(": 3 recipient(s) queued\n")
+        copies.append(sent.split(":")[0].removeprefix("broadcast "))
+    assert parent not in copies
+
+    table = champbot("broadcast", "report", parent, environ=programme, cwd=tmp_path).stdout
+    lines = table.splitlines()
+    assert lines[0] == (f"broadcast {parent}: scheduled, repeats weekly, next at "
+                        f"{later:%Y-%m-%d %H:%M} UTC; it went out 2 time(s):")
+    for copy in copies:
+        row = next(line.split() for line in lines if line.startswith(f"{copy} "))
+        assert row[3:6] == ["3", "3", "0"]  # recipients, queued, sent
+    last = lines.index("the last time:")
+    assert lines[last + 1] == (f"broadcast {copies[1]}: started, 3 recipient(s), one time of "
+                               f"repeating broadcast {parent}")
+    assert "telegram" in "\n".join(lines[last:])
+    data = json.loads(champbot("broadcast", "report", parent, "--json", environ=programme,
+                               cwd=tmp_path).stdout)
+    assert [c["broadcast"] for c in data["copies"]] == [int(c) for c in copies]
+    assert [c["recipients"] for c in data["copies"]] == [3, 3]
+    assert data["copies"][0]["by_language"]["ur"]["queued"] == 1
+    assert data["copies"][0]["source"] == int(parent) and data["repeat"] == "weekly"
+    listed = champbot("broadcast", "list", environ=programme, cwd=tmp_path).stdout.splitlines()
+    for copy in copies:
+        line = next(line for line in listed if line.split()[0] == copy)
+        assert f"copy of {parent}" in line and "started" in line
+
+
 def test_following_a_broadcast_no_channel_here_can_send_ends_and_says_why(
     programme: dict[str, str], tmp_path: Path
 ) -> None:

@@ -152,3 +152,45 @@ async def finished_after_start(app: App, made: int, telegram: FakeTelegram,
 
     await within(60, arrived, "champbot run to send the broadcast")
     return await finished(app, OPERATOR, made)
+
+
+def test_monthly_times_keep_the_first_day_and_the_local_time_across_daylight_saving() -> None:
+    from zoneinfo import ZoneInfo
+
+    from bot.services.schedule import next_time
+
+    london = ZoneInfo("Europe/London")
+    first = datetime(2027, 1, 31, 9, 30, tzinfo=london).astimezone(UTC)
+    times, at = [], first
+    for _ in range(5):
+        at = next_time(first, "monthly", at, london)
+        times.append(at.astimezone(london).strftime("%Y-%m-%d %H:%M"))
+    assert times == ["2027-02-28 09:30", "2027-03-31 09:30", "2027-04-30 09:30",
+                     "2027-05-31 09:30", "2027-06-30 09:30"]
+    weekly = next_time(datetime(2027, 3, 22, 9, 30, tzinfo=UTC), "weekly",
+                       datetime(2027, 3, 23, tzinfo=UTC), london)
+    assert weekly == datetime(2027, 3, 29, 8, 30, tzinfo=UTC)  # 09:30 in London (BST)
+
+
+async def test_a_monthly_broadcast_goes_on_its_day_at_its_local_time_each_month(
+    app: App, clock: FakeClock
+) -> None:
+    await add_champion(app, "console", "champion", "en")
+    clock.now = datetime(2027, 1, 30, 12, 0, tzinfo=UTC)
+    first = datetime(2027, 1, 31, 9, 30, tzinfo=UTC)  # 09:30 in London, in winter
+    parent = await send(app, OPERATOR, at=first, repeat="monthly", now=False)
+    due = []
+    for _ in range(4):
+        async with app.database.transaction() as session:
+            recurring = await session.get(Broadcast, parent)
+            assert recurring is not None and recurring.at is not None
+            due.append(recurring.at)
+        clock.now = recurring.at
+        assert len(await broadcasts.tick(app.database, app.settings, clock())) == 1
+    assert due == [first, datetime(2027, 2, 28, 9, 30, tzinfo=UTC),
+                   datetime(2027, 3, 31, 8, 30, tzinfo=UTC),  # 09:30 BST
+                   datetime(2027, 4, 30, 8, 30, tzinfo=UTC)]
+    async with app.database.transaction() as session:
+        copies = list(await session.scalars(select(Broadcast.at).where(
+            Broadcast.parent_id == parent).order_by(Broadcast.id)))
+    assert copies == due

@@ -180,3 +180,39 @@ async def test_the_list_and_an_unknown_report(app: App) -> None:
     assert missing.status_code == 404
 
 
+
+
+async def test_a_repeating_broadcasts_page_shows_each_time_it_went_out(
+        app: App, clock: FakeClock) -> None:
+    from datetime import timedelta
+
+    from bot.services import broadcasts
+    from bot.services.permissions import OPERATOR
+    from tests.support.broadcasts import send
+
+    carol = await add_person(app, Role.COORDINATOR)
+    for n, code in enumerate(("en", "ur", "en")):
+        await add_champion(app, "console", f"c{n}", code)
+    parent = await send(app, OPERATOR, at=clock() + timedelta(minutes=1), repeat="weekly",
+                        now=False)
+    clock.advance(minutes=1)
+    (started,) = await broadcasts.tick(app.database, app.settings, clock())
+    copy = started.broadcast_id
+    async with browser(app) as client:
+        await sign_in(app, client, carol)
+        page = await client.get(f"/dashboard/broadcasts/{parent}")
+        copy_page = await client.get(f"/dashboard/broadcasts/{copy}")
+    assert copy != parent and started.recipients == 3
+    assert "Repeats weekly." in page.text and "Not sent yet" not in page.text
+    times = page.text.split('id="copies"')[1].split("</table>")[0]
+    assert (f'<a href="/dashboard/broadcasts/{copy}">Broadcast {copy}</a></th>'
+            f'<td>{escape(moment(clock(), ZoneInfo("Europe/London")))}</td><td class="num">3</td>'
+            '<td class="num">3</td>') in times  # People, then Queued
+    last = page.text.split("The last time it went out:")[1]
+    assert f"Broadcast {copy}</a>" in last.split("</h2>")[0]
+    by_language = last.split('id="by-language"')[1].split("</table>")[0]
+    assert 'English</th><td class="num">2</td>' in by_language
+    assert 'اردو</th><td class="num">1</td>' in by_language
+    assert ("One of the times a repeating broadcast went out: "
+            f'<a href="/dashboard/broadcasts/{parent}">Broadcast {parent}</a>') in copy_page.text
+    assert "<dt>People</dt><dd>3</dd>" in copy_page.text

@@ -98,7 +98,9 @@ def listing() -> None:
         when = f"{moment:%Y-%m-%d %H:%M}" if moment else "-"
         flags = "".join(f" {flag}" for flag, on in (("urgent", b.urgent), ("late", b.late),
                                                      (b.repeat or "", bool(b.repeat)),
-                                                     ("quiet-hours", bool(b.held_until))) if on)
+                                                     ("quiet-hours", bool(b.held_until)),
+                                                     (f"copy of {b.source}", bool(b.source)))
+                        if on)
         typer.echo(f"{b.id:>5}  {b.status:<10} {when:<16} {','.join(b.languages):<14} "
                    f"{b.audience}{flags}  “{b.first_line}”")
 

@@ -45,6 +45,14 @@ class Report:
     by_language: dict[str, Counter[str]] = field(default_factory=dict)
     by_channel: dict[str, Counter[str]] = field(default_factory=dict)
     feedback: dict[str, Counter[str]] = field(default_factory=dict)  # language → answers
+    repeat: str | None = None  # weekly | monthly: ``at`` is the next time
+    source: int | None = None  # a copy: the repeating broadcast it is one time of
+    copies: list[Report] = field(default_factory=list)  # repeating: each time, oldest first
+
+    @property
+    def latest(self) -> Report | None:
+        """A repeating broadcast's last copy (the last time it went out)."""
+        return self.copies[-1] if self.copies else None
 
     @property
     def totals(self) -> Counter[str]:
@@ -65,7 +73,9 @@ class Report:
                 "by_language": {k: full(v) for k, v in sorted(self.by_language.items())},
                 "by_channel": {k: full(v) for k, v in sorted(self.by_channel.items())},
                 "feedback": {k: {"useful": v.get("useful", 0), "unclear": v.get("unclear", 0)}
-                             for k, v in sorted(self.feedback.items())}}
+                             for k, v in sorted(self.feedback.items())},
+                "repeat": self.repeat, "source": self.source,
+                "copies": [copy.to_dict() for copy in self.copies]}
 
 
 async def report(database: Database, actor: Actor, broadcast_id: int, now: datetime) -> Report:
@@ -81,10 +91,21 @@ async def report_in(session: AsyncSession, actor: Actor, broadcast_id: int, now:
     broadcast = await session.get(Broadcast, broadcast_id)
     if broadcast is None:
         raise LookupError(f"no broadcast {broadcast_id}")
-    result = Report(broadcast_id, broadcast.status.value, broadcast.late, broadcast.at,
-                    broadcast.started_at, schedule.held_until(broadcast))
+    result = await _counted(session, broadcast)
+    if broadcast.repeat:
+        # Each time it goes out is a copy of its own (see schedule.occurrence).
+        for copy in await session.scalars(select(Broadcast).where(
+                Broadcast.parent_id == broadcast.id).order_by(Broadcast.id)):
+            result.copies.append(await _counted(session, copy))
+    return result
+
+
+async def _counted(session: AsyncSession, broadcast: Broadcast) -> Report:
+    result = Report(broadcast.id, broadcast.status.value, broadcast.late, broadcast.at,
+                    broadcast.started_at, schedule.held_until(broadcast),
+                    repeat=broadcast.repeat, source=broadcast.parent_id)
     await _count_rows(session, result)
-    result.feedback = await _feedback(session, BroadcastFeedback.broadcast_id == broadcast_id)
+    result.feedback = await _feedback(session, BroadcastFeedback.broadcast_id == broadcast.id)
     return result
 
 
@@ -143,8 +164,13 @@ async def feedback_by_message(database: Database, actor: Actor, now: datetime
 
 
 def table(result: Report) -> list[str]:
-    """The report as text lines (`champbot broadcast report ID`)."""
+    """The report as text lines (`champbot broadcast report ID`); for a repeating
+    broadcast, each time it went out and the last time's report."""
+    if result.repeat:
+        return _repeating(result)
     head = f"broadcast {result.broadcast_id}: {result.status}, {result.recipients} recipient(s)"
+    if result.source is not None:
+        head += f", one time of repeating broadcast {result.source}"
     if result.late:
         head += ", sent LATE (its time passed while champbot was not running)"
     if result.held_until is not None:
@@ -161,6 +187,31 @@ def table(result: Report) -> list[str]:
     for language, answers in sorted(result.feedback.items()):
         lines.append(f"{language:<10}{answers.get('useful', 0):>10}{answers.get('unclear', 0):>10}")
     return lines
+
+
+def _repeating(result: Report) -> list[str]:
+    head = f"broadcast {result.broadcast_id}: {result.status}, repeats {result.repeat}"
+    moment = result.held_until or result.at
+    if result.status == "scheduled" and moment is not None:
+        head += f", next at {moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    if result.held_until is not None:
+        head += " (held for quiet hours)"
+    times = len(result.copies)
+    lines = [head + f"; it went out {times} time(s)" + (":" if times else ""), ""]
+    if not result.copies:
+        return lines[:1]
+    columns = list(COLUMNS)
+    lines.append(f"{'copy':<6}{'when (UTC)':<18}{'recipients':>10}"
+                 + "".join(f"{c.replace('_', ' ')[:9]:>10}" for c in columns))
+    for copy in result.copies:
+        moment = copy.started_at or copy.at
+        when = f"{moment.astimezone(UTC):%Y-%m-%d %H:%M}" if moment else "-"
+        totals = copy.totals
+        lines.append(f"{copy.broadcast_id:<6}{when:<18}{copy.recipients:>10}"
+                     + "".join(f"{totals.get(c, 0):>10}" for c in columns))
+    latest = result.latest
+    assert latest is not None
+    return [*lines, "", "the last time:", *table(latest)]
 
 
 async def latest(session: AsyncSession) -> BroadcastReportView | None:

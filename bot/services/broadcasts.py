@@ -242,7 +242,7 @@ async def start_in(session: AsyncSession, settings: Settings, actor: Actor, broa
         return Started(broadcast.id, 0, held)
     if broadcast.status == BroadcastStatus.SCHEDULED and schedule.is_late(broadcast, now):
         broadcast.late = True  # a restart missed its time: sent now, once, and said
-    broadcast = await schedule.occurrence(session, broadcast, now)
+    broadcast = await schedule.occurrence(session, broadcast, now, settings.zone)
     broadcast.status = BroadcastStatus.STARTING
     broadcast.started_at = now
     await fanout.prepare(session, broadcast, settings.default_language)
@@ -302,6 +302,7 @@ class Summary:
     audience: str
     first_line: str
     held_until: datetime | None = None  # held for quiet hours: it starts then
+    source: int | None = None  # one time a repeating broadcast went out: that broadcast
 
 
 async def listing(database: Database) -> list[Summary]:
@@ -317,7 +318,8 @@ async def listing_in(session: AsyncSession) -> list[Summary]:
         texts.setdefault(row.broadcast_id, {})[row.language] = row.text
     return [Summary(b.id, b.status.value, b.at, b.repeat, b.urgent, b.late,
                     tuple(sorted(texts.get(b.id, {}))), describe(b.audience),
-                    _first_line(texts.get(b.id, {})), schedule.held_until(b)) for b in found]
+                    _first_line(texts.get(b.id, {})), schedule.held_until(b), b.parent_id)
+            for b in found]
 
 
 def describe(audience: Mapping[str, Any]) -> str:

@@ -7,9 +7,9 @@ scheduler process ticks, and whatever is due is started in the database.
 from __future__ import annotations
 
 import calendar
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.settings import Settings
@@ -45,21 +45,35 @@ def is_late(broadcast: Broadcast, now: datetime) -> bool:
     return due is not None and now - due > LATE_AFTER
 
 
-def next_time(at: datetime, repeat: str, now: datetime) -> datetime:
-    """The first occurrence after ``now`` (missed ones are not made up, only the last)."""
-    while at <= now:
-        at = at + timedelta(weeks=1) if repeat == "weekly" else _next_month(at)
+def next_time(first: datetime, repeat: str, now: datetime, zone: tzinfo) -> datetime:
+    """The first occurrence after ``now`` of a broadcast first due at ``first``, repeating
+    weekly or monthly (missed ones are not made up, only the last). Each is counted from
+    ``first`` in the programme's time zone: the same wall-clock time whatever daylight
+    saving does, and monthly the same day (the month's last day when it is shorter)."""
+    local = first.astimezone(zone)
+    n = 0
+    while (at := _nth(local, repeat, n).astimezone(first.tzinfo)) <= now:
+        n += 1
     return at
 
 
-def _next_month(at: datetime) -> datetime:
-    year, month = (at.year + 1, 1) if at.month == 12 else (at.year, at.month + 1)
-    return at.replace(year=year, month=month,
-                      day=min(at.day, calendar.monthrange(year, month)[1]))
+def _nth(first: datetime, repeat: str, n: int) -> datetime:
+    """The ``n``-th time after ``first`` (a local time), as a local time."""
+    if repeat == "weekly":
+        day = first.date() + timedelta(weeks=n)
+    else:
+        year, month = divmod(first.month - 1 + n, 12)
+        year += first.year
+        month += 1
+        day = first.date().replace(year=year, month=month,
+                                   day=min(first.day, calendar.monthrange(year, month)[1]))
+    return datetime.combine(day, first.timetz().replace(fold=0))
 
 
-async def occurrence(session: AsyncSession, broadcast: Broadcast, now: datetime) -> Broadcast:
-    """The broadcast to start: itself, or for a recurring one a copy (its next time set)."""
+async def occurrence(session: AsyncSession, broadcast: Broadcast, now: datetime,
+                     zone: tzinfo) -> Broadcast:
+    """The broadcast to start: itself, or for a recurring one a copy (its next time set,
+    counted from its first time: see first_time)."""
     if not broadcast.repeat:
         return broadcast
     copy = Broadcast(status=BroadcastStatus.SCHEDULED,
@@ -72,12 +86,21 @@ async def occurrence(session: AsyncSession, broadcast: Broadcast, now: datetime)
     for text in await session.scalars(select(BroadcastText).where(
             BroadcastText.broadcast_id == broadcast.id, BroadcastText.fallback.is_(False))):
         session.add(BroadcastText(broadcast_id=copy.id, language=text.language, text=text.text))
-    broadcast.at = next_time(broadcast.at or now, broadcast.repeat, now)
+    first = await first_time(session, broadcast)
+    broadcast.at = next_time(first or now, broadcast.repeat, now, zone)
     broadcast.status = BroadcastStatus.SCHEDULED
     broadcast.held_until = None
     broadcast.late = False
     await session.flush()
     return copy
+
+
+async def first_time(session: AsyncSession, broadcast: Broadcast) -> datetime | None:
+    """When a recurring broadcast was first due: each copy keeps the time it was due
+    (``at``), so its earliest copy's; before any copy, its own ``at``."""
+    earliest = await session.scalar(select(func.min(Broadcast.at)).where(
+        Broadcast.parent_id == broadcast.id))
+    return earliest or broadcast.at
 
 
 async def due(session: AsyncSession, now: datetime) -> list[int]:

@@ -20,6 +20,7 @@ FUNNEL = {"queued": N_("Queued"), "sent": N_("Sent"), "delivered": N_("Delivered
           "read": N_("Read"), "failed": N_("Failed"),
           "waiting_for_template": N_("Waiting for template"), "unknown": N_("Unknown"),
           "cancelled": N_("Cancelled")}
+REPEATS = {"weekly": N_("Repeats weekly."), "monthly": N_("Repeats monthly.")}
 CHANNELS: dict[str, str] = {"telegram": "Telegram", "whatsapp": "WhatsApp",
                             "console": N_("Simulator"), "email": N_("Email")}
 
@@ -60,9 +61,10 @@ async def report(visit: Visit) -> Response:
         BroadcastText.broadcast_id == found.broadcast_id, BroadcastText.fallback.is_(False))
         .order_by(BroadcastText.language)))
     return visit.page("broadcast.html", "broadcasts", report=found, texts=texts,
-                      states=STATES, funnel=FUNNEL, channels=CHANNELS,
+                      states=STATES, funnel=FUNNEL, channels=CHANNELS, repeats=REPEATS,
                       lambda_language=lambda code: LANGUAGE_NAMES.get(code, code),
                       lambda_channel=channel_name,
+                      answers=(found.latest or found).feedback,
                       done=visit.query("done"), cancelled=visit.number("cancelled", 0),
                       may_cancel=visit.allowed(Action.SEND_BROADCAST)
                       and found.status != BroadcastStatus.CANCELLED.value)
