@@ -201,3 +201,25 @@ async def test_one_typed_under_a_broadcast_mid_activity_is_feedback_and_the_ques
     said = await eve.says("1")  # now the broadcast is not the last thing she saw: her answer
     assert t("pl", "Thank you, that helps us improve our messages.") not in said
     assert (await report(app, carol, made))["feedback"] == {"pl": {"useful": 1, "unclear": 0}}
+
+
+async def test_someone_forgotten_after_a_broadcast_is_told_apart_in_its_report(
+    app: App,
+) -> None:
+    recorder = Recorder("console")
+    people = await champions(app, recorder)
+    await make_coordinator(app)
+    carol = await coordinator(app)
+    made = await send(app, carol, audience={"areas": ["Northfield"]})
+    for chat in people.values():
+        await chat.reads()  # all four delivered
+    await people["ur"].says("FORGET")
+    await people["ur"].says("1")
+
+    counts = await report(app, carol, made)
+    assert (counts["recipients"], counts["forgotten"], sum(counts["totals"].values())) == (
+        4, 1, 3)  # the four add up: three counted, one forgotten
+    head = broadcast_reports.table(await broadcast_reports.report(
+        app.database, carol, made, app.clock()))[0]
+    assert head.endswith("4 recipient(s); 1 of them asked to be forgotten since (their "
+                         "messages are no longer counted)")

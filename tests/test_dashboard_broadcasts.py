@@ -68,6 +68,9 @@ async def test_a_broadcast_sent_now_reaches_each_champion_and_the_report_counts_
         await people["en"].says("1")  # useful
         report = await client.get(sent.headers["location"])
         listing = await client.get("/dashboard/broadcasts")
+        await people["ur"].says("FORGET")
+        await people["ur"].says("1")
+        after = await client.get(sent.headers["location"])
     assert FLU_TEXTS["en"] in got["en"] and FLU_TEXTS["ur"] in got["ur"]
     by_language = report.text.split('id="by-language"')[1].split("</table>")[0]
     assert "English" in by_language and "اردو" in by_language
@@ -78,6 +81,8 @@ async def test_a_broadcast_sent_now_reaches_each_champion_and_the_report_counts_
     assert ('اردو</th><td class="num">0</td><td class="num">1</td>' in answers
             and 'English</th><td class="num">1</td><td class="num">0</td>' in answers)
     assert FLU_TEXTS["en"][:40] in listing.text and "Started" in listing.text
+    assert ("<dt>People</dt><dd>2 (1 asked to be forgotten since: not in the counts "
+            "below)</dd>") in after.text
 
 
 async def test_a_later_broadcast_waits_and_can_be_cancelled(app: App) -> None:

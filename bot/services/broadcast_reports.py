@@ -42,6 +42,9 @@ class Report:
     started_at: datetime | None
     held_until: datetime | None = None  # held for quiet hours: it starts then
     recipients: int = 0
+    # Recipients who asked to be forgotten since: their messages are gone, so they are in
+    # ``recipients`` but in no count by language or channel.
+    forgotten: int = 0
     by_language: dict[str, Counter[str]] = field(default_factory=dict)
     by_channel: dict[str, Counter[str]] = field(default_factory=dict)
     feedback: dict[str, Counter[str]] = field(default_factory=dict)  # language → answers
@@ -69,7 +72,8 @@ class Report:
                 "at": self.at.isoformat() if self.at else None,
                 "started_at": self.started_at.isoformat() if self.started_at else None,
                 "held_until": self.held_until.isoformat() if self.held_until else None,
-                "recipients": self.recipients, "totals": full(self.totals),
+                "recipients": self.recipients, "forgotten": self.forgotten,
+                "totals": full(self.totals),
                 "by_language": {k: full(v) for k, v in sorted(self.by_language.items())},
                 "by_channel": {k: full(v) for k, v in sorted(self.by_channel.items())},
                 "feedback": {k: {"useful": v.get("useful", 0), "unclear": v.get("unclear", 0)}
@@ -126,6 +130,10 @@ async def _count_rows(session: AsyncSession, result: Report) -> None:
     result.recipients = int(await session.scalar(
         select(func.count()).select_from(BroadcastRecipient)
         .where(BroadcastRecipient.broadcast_id == result.broadcast_id)) or 0)
+    counted = sum(sum(counts.values()) for counts in result.by_language.values())
+    # Erasure deletes a person's messages (bot.services.privacy): nothing else leaves a
+    # recipient of a started broadcast without one.
+    result.forgotten = max(0, result.recipients - counted) if result.started_at else 0
 
 
 async def _feedback(session: AsyncSession, condition: Any) -> dict[str, Counter[str]]:
@@ -176,6 +184,9 @@ def table(result: Report) -> list[str]:
     if result.held_until is not None:
         head += (f", held for quiet hours: it starts at "
                  f"{result.held_until.astimezone(UTC):%Y-%m-%d %H:%M} UTC")
+    if result.forgotten:
+        head += (f"; {result.forgotten} of them asked to be forgotten since (their messages "
+                 "are no longer counted)")
     columns = list(COLUMNS)
     lines = [head, ""]
     for title, groups in (("language", result.by_language), ("channel", result.by_channel)):
