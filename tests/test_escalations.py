@@ -333,6 +333,13 @@ async def test_a_concern_moved_to_another_service_tells_the_first_one_it_is_not_
 CHEST_PAIN = "After the talk a man told me he can't breathe properly and has chest pain"
 
 
+async def danger_in_a_housing_concern(chat: Chat) -> None:
+    """A concern about housing whose words are a red flag (the rest still to answer)."""
+    await chat.says("/concern")
+    await chat.says("4")  # housing and damp
+    await chat.says("My neighbour in the damp flat says she wants to kill herself")
+
+
 async def test_a_red_flag_outside_a_concern_is_on_the_coordinators_lists_at_once(
     app: App,
 ) -> None:
@@ -360,9 +367,7 @@ async def test_a_red_flag_the_champion_confirms_passes_from_coordinators_to_the_
     housing = await add_partner(app)
     hana = await partner_contact(app, "hana", housing)
     amina = await joined(app, "amina")
-    await amina.says("/concern")
-    await amina.says("4")  # housing and damp
-    await amina.says("My neighbour in the damp flat says she wants to kill herself")
+    await danger_in_a_housing_concern(amina)
     amina.sees("999")
     assert [(e.partner_id, e.status) for e in await rows(app)] == [
         (None, EscalationStatus.NEW)]  # with the coordinators while she goes on
@@ -383,9 +388,7 @@ async def test_a_red_flag_routed_by_a_coordinator_stays_with_that_service_when_c
                               areas=["all"])
     carol = await make_coordinator(app)
     amina = await joined(app, "amina")
-    await amina.says("/concern")
-    await amina.says("4")  # housing and damp
-    await amina.says("My neighbour in the damp flat says she wants to kill herself")
+    await danger_in_a_housing_concern(amina)
     await carol.says("menu")
     await carol.says("1")  # concerns needing routing
     await carol.says("1")  # C-1001
