@@ -318,3 +318,18 @@ def test_the_starter_library_is_imported_from_any_folder(
     assert "14 new message(s), 140 text(s) written" in out
     result = champbot("messages", "import", environ=environ, cwd=tmp_path, ok=False)
     assert result.returncode == 2 and "--library" in result.stderr
+
+
+@pytest.mark.parametrize("command", [("db", "upgrade"), ("people", "list"), ("outbox",)])
+def test_a_database_that_cannot_be_reached_is_one_line_without_its_password(
+    environ: dict[str, str], tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    nowhere = {**environ,
+               "DATABASE_URL": "postgresql://champbot:s3cret-pw@127.0.0.1:1/champbot"}
+    result = champbot(*command, environ=nowhere, cwd=tmp_path, ok=False)
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "champbot: cannot open the database postgresql+asyncpg://champbot:***@127.0.0.1:1/"
+        "champbot (DATABASE_URL): ")
+    assert "s3cret-pw" not in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

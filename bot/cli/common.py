@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import typer
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from typer.core import TyperGroup
 
 from bot.app import App, open_app
@@ -82,6 +84,15 @@ def settings() -> Settings:
         raise fail(str(error)) from None
 
 
+def unreachable(url: str, error: BaseException) -> str:
+    """One line for a database that cannot be opened (no such database, no server), with
+    the URL as DATABASE_URL gives it but never its password."""
+    reason = error.orig if isinstance(error, DBAPIError) and error.orig else error
+    first = (str(reason).strip().splitlines() or [type(reason).__name__])[0]
+    shown = make_url(url).render_as_string(hide_password=True)
+    return f"champbot: cannot open the database {shown} (DATABASE_URL): {first}"
+
+
 def with_app(work: Callable[[App], Awaitable[T]]) -> T:
     """Open the database (migrating a new one), run ``work``, close it."""
     current = settings()
@@ -91,6 +102,8 @@ def with_app(work: Callable[[App], Awaitable[T]]) -> T:
             app = await open_app(current)
         except SchemaOutOfDate as error:
             raise fail(str(error)) from None
+        except (OSError, DBAPIError) as error:
+            raise fail(unreachable(current.database_url, error)) from None
         try:
             return await work(app)
         finally:

@@ -6,8 +6,9 @@ import asyncio
 from pathlib import Path
 
 import typer
+from sqlalchemy.exc import DBAPIError
 
-from bot.cli.common import fail, group, settings
+from bot.cli.common import fail, group, settings, unreachable
 from bot.storage.database import Database
 
 db_cli = group("db", "The database: bring its schema up to date.")
@@ -26,7 +27,11 @@ def db_upgrade() -> None:
         finally:
             await database.close()
 
-    typer.echo(f"database is at revision {asyncio.run(main())}")
+    try:
+        revision = asyncio.run(main())
+    except (OSError, DBAPIError) as error:
+        raise fail(unreachable(current.database_url, error)) from None
+    typer.echo(f"database is at revision {revision}")
 
 
 @db_cli.command("backup")
