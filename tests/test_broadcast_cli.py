@@ -149,6 +149,24 @@ def test_a_json_file_with_create_now_and_a_bad_file_says_what_is_wrong(
     assert "default language (English) is needed" in bad.stderr
 
 
+def test_an_emoji_written_as_json_escapes_is_the_emoji(
+    programme: dict[str, str], tmp_path: Path
+) -> None:
+    # As json.dumps writes it by default: "\\ud83d\\udc89", two escapes for one emoji.
+    (tmp_path / "jab.json").write_text(json.dumps(
+        {"texts": {"en": "Flu jabs 💉 free this week."}, "audience": "all"}), encoding="utf-8")
+    assert "\\ud83d\\udc89" in (tmp_path / "jab.json").read_text(encoding="utf-8")
+    made = champbot("broadcast", "create", "jab.json", environ=programme, cwd=tmp_path)
+    listed = champbot("broadcast", "list", environ=programme, cwd=tmp_path).stdout
+    assert made.stdout.strip().isdigit() and "Flu jabs 💉 free" in listed
+    (tmp_path / "half.json").write_text(
+        '{"texts": {"en": "Flu jabs \\ud83d free"}, "audience": "all"}', encoding="utf-8")
+    half = champbot("broadcast", "create", "half.json", environ=programme, cwd=tmp_path,
+                    ok=False)
+    assert half.returncode == 2 and "half of a character" in half.stderr
+    assert "Traceback" not in half.stderr
+
+
 def test_urgent_is_true_or_false_and_each_text_is_words(
     programme: dict[str, str], tmp_path: Path
 ) -> None:

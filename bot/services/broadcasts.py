@@ -59,13 +59,31 @@ class Request:
     urgent: bool = False
 
 
+def _whole_characters(value: Any) -> Any:
+    """Strings with JSON's escaped pairs ("\\ud83d\\udc89", as json.dumps writes an
+    emoji) joined into the character they stand for: YAML reads each half on its own.
+    UnicodeError for half a pair."""
+    if isinstance(value, str):
+        if any("\ud800" <= char <= "\udfff" for char in value):
+            return value.encode("utf-16", "surrogatepass").decode("utf-16")
+        return value
+    if isinstance(value, dict):
+        return {_whole_characters(k): _whole_characters(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_characters(item) for item in value]
+    return value
+
+
 def read_request(text: str, name: str = "file") -> Request:
     """A broadcast file: YAML or JSON (JSON is YAML too); FileError says what is wrong."""
     try:
-        data = yaml.safe_load(text)
+        data = _whole_characters(yaml.safe_load(text))
     except yaml.YAMLError as error:
         raise FileError(f"{name}: not valid YAML or JSON ({str(error).splitlines()[0]})"
                         ) from None
+    except UnicodeError:
+        raise FileError(f"{name}: a \\u escape that is half of a character (an emoji "
+                        "needs both of its two \\u escapes)") from None
     if not isinstance(data, dict):
         raise FileError(f"{name}: expected a map with {', '.join(FIELDS)}")
     unknown = sorted(set(data) - set(FIELDS), key=str)
