@@ -179,6 +179,24 @@ async def test_a_coordinator_filters_exports_and_routes_a_concern(app: App) -> N
     assert f"C-{1000 + unrouted}" in "\n".join(amina.replies)
 
 
+async def test_a_coordinator_sees_who_raised_a_concern_the_service_may_not_contact(
+        app: App) -> None:
+    carol = await make_coordinator(app)
+    amina = await joined(app, "amina")
+    concern = await raise_concern(app, amina, category="transport", words="No bus on Sundays")
+    waiting = await escalation_of(app, concern, None)
+    async with app.database.transaction() as session:
+        identity = await session.scalar(select(Identity).where(Identity.address == "amina"))
+        assert identity is not None
+        amina_id = identity.person_id
+    async with browser(app) as client:
+        await signed_in_by_chat(app, client, carol)
+        page = await client.get(f"/dashboard/concerns/{waiting}")
+    # "Your coordinator still sees that it came from you", as the concern flow promised.
+    assert (f'<a href="/dashboard/champions/{amina_id}">Amina</a> (The champion did not '
+            "agree to be contacted about this concern.)") in page.text
+
+
 async def test_writing_to_a_champion_who_was_forgotten_says_they_cannot_be_told(
         app: App) -> None:
     carol = await make_coordinator(app)

@@ -145,6 +145,10 @@ class Case:
     forgotten: bool  # the champion asked to be forgotten: nobody to write to
     history: tuple[tuple[EscalationChange, str | None], ...]  # change, partner name
     attachments: tuple[Attachment, ...]
+    # Who raised it, for coordinators only ("Your coordinator still sees that it came from
+    # you", the concern flow promises): (person id, name), whether or not they may be
+    # contacted by the service.
+    raised_by: tuple[int, str] | None = None
 
 
 async def case(session: AsyncSession, actor: Actor, escalation_id: int, now: datetime
@@ -175,6 +179,10 @@ async def case(session: AsyncSession, actor: Actor, escalation_id: int, now: dat
     attachments = tuple(await session.scalars(select(Attachment).where(
         Attachment.concern_id == concern.id).order_by(Attachment.id)))
     champion = await session.get(Person, concern.person_id) if concern.person_id else None
+    forgotten = champion is not None and champion.status == Status.ERASED
+    raised_by = None
+    if champion is not None and not forgotten and actor.role is not Role.PARTNER:
+        raised_by = (champion.id, champion.display_name or f"#{champion.id}")
     return Case(escalation, concern, area.name if area else None, partner,
-                await caseviews.contact_of(session, concern),
-                champion is not None and champion.status == Status.ERASED, history, attachments)
+                await caseviews.contact_of(session, concern), forgotten, history, attachments,
+                raised_by)
