@@ -116,6 +116,9 @@ def test_create_send_report_and_feedback(programme: dict[str, str], tmp_path: Pa
 
     table = champbot("broadcast", "report", broadcast, environ=programme, cwd=tmp_path).stdout
     assert "3 recipient(s)" in table and "telegram" in table and "whatsapp" in table
+    headings = next(line for line in table.splitlines() if line.startswith("language"))
+    assert headings.split() == ["language", "queued", "sent", "delivered", "read", "failed",
+                                "template", "unknown", "cancelled"]  # none cut short
     data = json.loads(champbot("broadcast", "report", broadcast, "--json", environ=programme,
                                cwd=tmp_path).stdout)
     assert data["totals"]["queued"] == 3

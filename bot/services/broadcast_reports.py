@@ -31,6 +31,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "cancelled": ("cancelled",),
 }
 COLUMN_OF = {status: column for column, statuses in COLUMNS.items() for status in statuses}
+# The text report's column headings, nine characters at most.
+HEADINGS = {"waiting_for_template": "template"}
 
 
 @dataclass
@@ -190,7 +192,7 @@ def table(result: Report) -> list[str]:
     columns = list(COLUMNS)
     lines = [head, ""]
     for title, groups in (("language", result.by_language), ("channel", result.by_channel)):
-        lines.append(f"{title:<10}" + "".join(f"{c.replace('_', ' ')[:9]:>10}" for c in columns))
+        lines.append(f"{title:<10}" + "".join(f"{HEADINGS.get(c, c):>10}" for c in columns))
         for name, counts in sorted(groups.items()):
             lines.append(f"{name:<10}" + "".join(f"{counts.get(c, 0):>10}" for c in columns))
         lines.append("")
@@ -213,7 +215,7 @@ def _repeating(result: Report) -> list[str]:
         return lines[:1]
     columns = list(COLUMNS)
     lines.append(f"{'copy':<6}{'when (UTC)':<18}{'recipients':>10}"
-                 + "".join(f"{c.replace('_', ' ')[:9]:>10}" for c in columns))
+                 + "".join(f"{HEADINGS.get(c, c):>10}" for c in columns))
     for copy in result.copies:
         moment = copy.started_at or copy.at
         when = f"{moment.astimezone(UTC):%Y-%m-%d %H:%M}" if moment else "-"
