@@ -56,8 +56,8 @@ SENDS = Counter("champbot_sends",
                 "Send attempts by channel and result (sent, held, retried, 429, dead).",
                 ("channel", "result"))
 SCHEDULER = Gauge("champbot_scheduler_state",
-                  "1 for this process's scheduler state (active or standby), else 0.",
-                  ("state",))
+                  "1 for this process's scheduler state (active, standby, or none: a role "
+                  "that runs no scheduler), else 0.", ("state",))
 
 Readings = Iterable[tuple[Sequence[str], float]]
 Reader = Callable[[AsyncSession, datetime, Settings], Awaitable[Readings]]
@@ -88,9 +88,11 @@ DISPATCHERS = Gauge("champbot_dispatchers",
                     "counted them (each sends at most its share).")
 
 
-def scheduler_state(active: bool) -> None:
+def scheduler_state(active: bool | None) -> None:
+    """Active, standby, or (None) no scheduler in this process's role."""
     SCHEDULER.labels("active").set(1 if active else 0)
-    SCHEDULER.labels("standby").set(0 if active else 1)
+    SCHEDULER.labels("standby").set(1 if active is False else 0)
+    SCHEDULER.labels("none").set(1 if active is None else 0)
 
 
 def send_result(channel: str, outcome: str) -> None:

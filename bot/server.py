@@ -17,7 +17,7 @@ from typing import Any
 
 import uvicorn
 
-from bot import crew, scheduler, web
+from bot import crew, metrics, scheduler, web
 from bot.app import App
 from bot.channels.base import ChannelParts
 from bot.dispatch import Dispatcher
@@ -104,6 +104,8 @@ async def serve(app: App, role: str = "all") -> None:
         work.append(fetcher.run_forever())
     if role in ("all", "scheduler"):
         work.append(lead(app, channels))
+    else:
+        metrics.scheduler_state(None)  # /metrics says so, rather than nothing
     if role in ("web", "scheduler"):  # writes to the outbox, sends nothing: wake who does
         work.append(crew.announce(app.database, app.outbox_ready))
     tasks = [asyncio.create_task(job, name=role) for job in work]

@@ -119,7 +119,7 @@ async def test_web_and_dispatcher_processes_run_no_scheduler(
             return await process.metric("champbot_database_up") == 1
 
         await within(60, answers, f"the {process.role} process serves /metrics")
-        assert await process.scheduler_state() is None
+        assert await process.scheduler_state() == "none"
 
 
 @needs_postgres

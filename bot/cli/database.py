@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.cli.common import fail, group, settings, unreachable
 from bot.storage.database import Database
 
-db_cli = group("db", "The database: bring its schema up to date.")
+db_cli = group("db", "The database: bring its schema up to date, back it up, restore it.")
 
 
 @db_cli.command("upgrade")

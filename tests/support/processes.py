@@ -103,6 +103,8 @@ class Champbot:
             return "active"
         if await self.metric("champbot_scheduler_state", state="standby") == 1:
             return "standby"
+        if await self.metric("champbot_scheduler_state", state="none") == 1:
+            return "none"
         return None
 
 
