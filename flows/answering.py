@@ -10,12 +10,12 @@ from typing import Any
 
 from flows import commands
 from flows.answers import Choose, ChooseLanguage, PickStep, out_of_range
-from flows.i18n import _, switch_language
+from flows.i18n import _, number, switch_language
 from flows.navigation import RESUME
 from flows.run_parts import RunParts
-from flows.steps import Invalid, Selecting, Step
+from flows.steps import Flow, Invalid, Selecting, Step
 from flows.text import fold, parse_whole_number
-from flows.types import Choice, Reply
+from flows.types import MAX_KEPT_MEDIA, Choice, Media, Reply
 
 
 class Answering(RunParts):
@@ -34,6 +34,12 @@ class Answering(RunParts):
         if asked and asked != f"{flow.id}.{step.id}":
             self.ask(_("That button belongs to an earlier question. Here is the current one."))
             return
+        # A photo sent at another question of a flow that keeps them (WhatsApp sends each
+        # photo on its own): kept, and any words with it answer the question as usual.
+        kept = self.keep_media(flow, step)
+        if kept and not (self.inbound.text or "").strip() and not self.inbound.choice_id:
+            self.ask()
+            return
         extra = self.extra(step)
         if extra == "done" and step.optional and not self.conv.selection:
             extra = "skip"  # Done with nothing ticked at an optional question: skipped
@@ -44,7 +50,7 @@ class Answering(RunParts):
         inbound = replace(self.inbound, choice_id="done") if extra == "done" else self.inbound
         shown = self.shown_choices(step) if isinstance(step.answer, Choose) else ()
         typed = parse_whole_number(inbound.text or "") if shown and not inbound.choice_id else None
-        if typed is not None and not 1 <= typed <= len(shown) and not self.flagged:
+        if typed is not None and not 1 <= typed <= len(shown) and not (self.flagged or kept):
             self.ask(out_of_range(len(shown)).message)
             return
         result = step.answer.parse(inbound, self.ctx())
@@ -52,8 +58,9 @@ class Answering(RunParts):
             self.set(selection=result.selection)
             self.ask()
         elif isinstance(result, Invalid):
-            # After the emergency message, no "that isn't one of the options".
-            self.ask(None if self.flagged else result.message)
+            # After the emergency message, no "that isn't one of the options"; nor after
+            # keeping a photo whose caption was not an answer.
+            self.ask(None if self.flagged or kept else result.message)
         elif isinstance(step.answer, PickStep):
             self.set(step=result.value, reviewing=step.id, selection=())
             self.ask()
@@ -94,17 +101,47 @@ class Answering(RunParts):
         choices = step.answer.choices(self.ctx())
         return (*choices, Choice("skip", "skip")) if step.optional and choices else choices
 
-    def record(self, step: Step, value: Any, media: tuple[Any, ...]) -> None:
+    def record(self, step: Step, value: Any, media: tuple[Media, ...]) -> None:
         answers = dict(self.conv.answers)
         answers[step.id] = value
+        flow = self.flow
+        # The flow's media step adds to what it keeps (changing the words loses no photo).
+        kept = (self.with_media(step.id, media) if flow and step.id == flow.media
+                else _stored(media))
         answers.pop(f"{step.id}_media", None)
-        if media:
-            answers[f"{step.id}_media"] = [
-                {"kind": m.kind, "ref": m.ref, "content_type": m.content_type} for m in media
-            ]
+        if kept:
+            answers[f"{step.id}_media"] = kept
         if step.stamp:
             answers[f"{step.id}_at"] = self.now.isoformat()
         if isinstance(step.answer, ChooseLanguage) and isinstance(value, str):
             self.language, self.language_known = value, True
             switch_language(value)
         self.set(answers=answers, trail=(*self.conv.trail, step.id), selection=())
+
+    def keep_media(self, flow: Flow, step: Step) -> bool:
+        """Keep the message's photos and voice notes with the flow's media step, when the
+        flow keeps them and this question does not take them itself; True if it did."""
+        media = self.inbound.media
+        if not media or flow.media is None or step.id == flow.media:
+            return False
+        before = len(self.conv.answers.get(f"{flow.media}_media") or ())
+        kept = self.with_media(flow.media, media)
+        self.set(answers={**self.conv.answers, f"{flow.media}_media": kept})
+        self.inbound = replace(self.inbound, media=())
+        if len(kept) > before:
+            self.note(_("Added to your concern. Photos and voice notes so far: {count}.",
+                        count=number(len(kept))))
+        return True
+
+    def with_media(self, step_id: str, media: tuple[Media, ...]) -> list[dict[str, Any]]:
+        """The media kept with ``step_id`` and then ``media``, up to the most one keeps."""
+        kept = list(self.conv.answers.get(f"{step_id}_media") or ())
+        room = max(MAX_KEPT_MEDIA - len(kept), 0)
+        if len(media) > room:
+            self.note(_("A concern can keep up to {limit} photos and voice notes, so this one "
+                        "was not added.", limit=number(MAX_KEPT_MEDIA)))
+        return kept + _stored(media[:room])
+
+
+def _stored(media: tuple[Media, ...]) -> list[dict[str, Any]]:
+    return [{"kind": m.kind, "ref": m.ref, "content_type": m.content_type} for m in media]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flows.answers import Choose, Option, PickStep
-from flows.i18n import N_, _, translate
+from flows.i18n import N_, _, number, translate
 from flows.steps import END, Context, Exit, Step
 
 
@@ -17,8 +17,14 @@ def summary(ctx: Context, heading: str) -> str:
         if step.label is None:
             continue
         value = ctx.answers.get(step.id)
-        shown = _("(none)") if value in (None, "", []) else step.answer.show(value, ctx)
+        files = len(ctx.answers.get(f"{step.id}_media") or ()) if step.id == flow.media else 0
+        if value not in (None, "", []):
+            shown = step.answer.show(value, ctx)
+        else:
+            shown = _("(in the photos and voice notes)") if files else _("(none)")
         lines.append(f"• {translate(step.label)}: {shown}")
+        if files:
+            lines.append(f"• {_('Photos and voice notes')}: {number(files)}")
     return "\n".join(lines)
 
 

@@ -158,6 +158,9 @@ class Flow:
     # Only people with one of these roles may start it (empty: anyone); others hear refusal.
     roles: tuple[str, ...] = ()
     refusal: str | None = None
+    # The step whose photos and voice notes ("<id>_media") also keep those sent at any
+    # other question of the flow, so none is lost while the flow is being answered.
+    media: str | None = None
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:
@@ -217,6 +220,8 @@ def problems(flows: Mapping[str, Flow]) -> list[str]:
         for dup in {i for i in ids if ids.count(i) > 1}:
             found.append(f"{flow.id}: step id {dup!r} is used twice")
         check_target(f"{flow.id} (then)", flow, flow.then)
+        if flow.media is not None and not flow.has_step(flow.media):
+            found.append(f"{flow.id}: keeps media with unknown step {flow.media!r}")
         # A flow with no steps says something, or asks the host to (its event's handler).
         if not flow.steps and not flow.done and not flow.completed:
             found.append(f"{flow.id}: has no steps and says nothing")

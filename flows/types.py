@@ -10,6 +10,8 @@ from typing import Any
 # Longest inbound text the engine will look at; channels cut anything longer
 # and set ``Inbound.truncated`` so the engine can say the message was too long.
 MAX_INBOUND_TEXT = 4096
+# Most photos and voice notes one answer keeps (as many as one WhatsApp message can carry).
+MAX_KEPT_MEDIA = 10
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from flows import safety
 from flows.conversation import Emergency
 from flows.i18n import language
 from flows.types import Media
-from tests.support.chat import Chat, joined, make_coordinator, t
+from tests.support.chat import Chat, joined, make_coordinator, n, t
 
 pytestmark = pytest.mark.usefixtures("programme")
 
@@ -189,3 +189,104 @@ async def test_the_contact_question_says_truthfully_what_each_answer_means(
                        "No: the service gets the concern without your name or contact details. "
                        "Your coordinator still sees that it came from you."))
     amina.does_not_see("anonymous", t(code, "No, keep me anonymous"))
+
+
+async def attachments_of(app: App, concern: Concern) -> list[Attachment]:
+    async with app.database.transaction() as session:
+        return list(await session.scalars(
+            select(Attachment).where(Attachment.concern_id == concern.id)
+            .order_by(Attachment.id)))
+
+
+@pytest.mark.parametrize("code", ["en", "ur"])
+async def test_a_second_photo_sent_at_the_next_question_is_kept_with_the_concern(
+    app: App, code: str
+) -> None:
+    amina = await joined(app, "amina", code)
+    await amina.says("/concern")
+    await amina.says("4")  # housing and damp
+    # WhatsApp sends each photo of two on its own: the second comes after the question moved on.
+    await amina.says("Black mould in the bedroom", media=(Media("photo", "mould-1"),))
+    amina.sees(t(code, "How many people does it affect?"))
+    await amina.says(media=(Media("photo", "mould-2"),))
+    amina.sees(t(code, "Added to your concern. Photos and voice notes so far: {count}.",
+                 count=n(code, 2)),
+               t(code, "How many people does it affect?"))
+    amina.does_not_see(t(code, "I didn't receive an answer."))
+    for answer in ["3", "1", "2", "1"]:  # many people, my area, soon, may contact me
+        await amina.says(answer)
+    amina.sees(t(code, "Please check your concern:"),
+               f"• {t(code, 'Photos and voice notes')}: {n(code, 2)}")
+    await amina.says("1")  # save
+    amina.sees("C-1001")
+
+    (concern,) = await concerns(app)
+    assert [a.ref for a in await attachments_of(app, concern)] == ["mould-1", "mould-2"]
+
+
+async def test_a_photo_or_voice_note_at_a_choice_is_kept_and_words_with_it_still_answer(
+    app: App,
+) -> None:
+    amina = await joined(app, "amina")
+    for answer in ["/concern", "4", "The landlord ignores the damp"]:
+        await amina.says(answer)
+    # Sent after typing the description, with a caption that answers the question.
+    await amina.says("3", media=(Media("photo", "damp-wall", "image/jpeg"),))
+    amina.sees("Added to your concern. Photos and voice notes so far: 1.",
+               "Where is this happening?")
+    await amina.says("1")  # my area
+    await amina.says(media=(Media("voice", "landlord-call", "audio/ogg"),))
+    amina.sees("Added to your concern. Photos and voice notes so far: 2.", "How urgent is it?")
+    amina.does_not_see("Sorry, that isn't one of the options.")
+    # A caption that answers nothing: the photo is kept and the question asked again.
+    await amina.says("the stairs too", media=(Media("photo", "stairs"),))
+    amina.sees("Photos and voice notes so far: 3.", "How urgent is it?")
+    amina.does_not_see("Sorry, that isn't one of the options.")
+    await amina.says("2")  # soon
+    await amina.says("1")  # may contact me
+    amina.sees("• In your words: The landlord ignores the damp",
+               "• Photos and voice notes: 3")
+    await amina.says("Save")
+
+    (concern,) = await concerns(app)
+    assert concern.affects == "many"
+    assert [(a.kind, a.ref, a.content_type) for a in await attachments_of(app, concern)] == [
+        ("photo", "damp-wall", "image/jpeg"), ("voice", "landlord-call", "audio/ogg"),
+        ("photo", "stairs", None)]
+
+
+async def test_a_photo_only_concern_says_its_words_are_in_the_photos_and_changing_them_keeps_them(
+    app: App,
+) -> None:
+    amina = await joined(app, "amina")
+    await raise_concern(amina, "", media=(Media("photo", "leak"),))
+    amina.sees("• In your words: (in the photos and voice notes)", "• Photos and voice notes: 1")
+    amina.does_not_see("(none)")
+    await amina.says(media=(Media("photo", "ceiling"),))  # at "Is this right?"
+    amina.sees("Photos and voice notes so far: 2.", "• Photos and voice notes: 2")
+    await amina.says("Change an answer")
+    await amina.says("In your words")
+    await amina.says("Water comes through the ceiling")
+    amina.sees("• In your words: Water comes through the ceiling", "• Photos and voice notes: 2")
+    await amina.says("Save")
+
+    (concern,) = await concerns(app)
+    assert [a.ref for a in await attachments_of(app, concern)] == ["leak", "ceiling"]
+
+
+async def test_a_concern_keeps_at_most_ten_photos_and_says_so(app: App) -> None:
+    amina = await joined(app, "amina")
+    ten = tuple(Media("photo", f"p{i}") for i in range(10))
+    for answer in ["/concern", "4"]:
+        await amina.says(answer)
+    await amina.says("Damp in every room", media=ten)
+    await amina.says(media=(Media("photo", "p10"),))
+    amina.sees("A concern can keep up to 10 photos and voice notes, so this one was not added.",
+               "How many people does it affect?")
+    amina.does_not_see("Added to your concern")
+    for answer in ["3", "1", "2", "1"]:
+        await amina.says(answer)
+    amina.sees("• Photos and voice notes: 10")
+    await amina.says("Save")
+    (concern,) = await concerns(app)
+    assert len(await attachments_of(app, concern)) == 10

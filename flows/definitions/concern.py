@@ -84,6 +84,7 @@ CONCERN = Flow(
         *check_steps(N_("Please check your concern:")),
     ),
     completed="concern_raised",
+    media="description",  # a photo sent at a later question is kept with the concern too
 )
 
 # Offered after the emergency message when what was written was not an answer to the
