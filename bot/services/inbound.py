@@ -2,10 +2,10 @@
 
 Clean its text (cleaning.py) → record it once (dedupe) → take the person's lock →
 (an opted-out number is heard only for an emergency or START, with a daily reminder;
-what was held for this person is released) → run the engine → apply its events and
-write its replies to the outbox, all in one transaction → wake the dispatcher. A
-duplicate changes nothing and sends nothing; a failure of ours rolls everything back
-and the person gets an apology instead of silence.
+what was held for this person is released, or refused on STOP) → run the engine →
+apply its events and write its replies to the outbox, all in one transaction → wake
+the dispatcher. A duplicate changes nothing and sends nothing; a failure of ours rolls
+everything back and the person gets an apology instead of silence.
 
 On PostgreSQL a turn that only moves the person's own conversation on and replies is
 written by one statement instead, which first checks that everything the turn started
@@ -178,7 +178,10 @@ async def _in_transaction(app: App, inbound: Inbound, now: datetime) -> Handled:
                 session, inbound.channel, inbound.address, now)
         _wrote(identity, now)
         paused = await optouts.admit(session, identity, inbound)
-        if arrived.held or arrived.identity is None:
+        if (arrived.held or arrived.identity is None) and optouts.intent(inbound) == "stop":
+            # STOP stops every message but its confirmation, what waited for them too.
+            await outbox.refuse_held(session, inbound.channel, inbound.address)
+        elif arrived.held or arrived.identity is None:
             # Whatever waited for this person to write (e.g. outside WhatsApp's 24
             # hours) goes now, before the answer to this message.
             await outbox.release_held(session, inbound.channel, inbound.address, now)

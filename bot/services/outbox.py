@@ -91,6 +91,25 @@ async def release_held(session: AsyncSession, channel: str, address: str, now: d
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+# Why a row to an opted-out number was never sent (the dispatcher says the same).
+OPTED_OUT = "recipient has opted out"
+
+_REFUSE = (
+    update(OutboxMessage)
+    .where(OutboxMessage.channel == bindparam("to_channel"),
+           OutboxMessage.address == bindparam("to_address"),
+           held("outbox"))
+    .values(status=OutboxStatus.DEAD, error=OPTED_OUT, provider_message_id=None)
+    .execution_options(synchronize_session=False))
+
+
+async def refuse_held(session: AsyncSession, channel: str, address: str) -> int:
+    """The recipient opted out: what waited for them is never sent (not even after START,
+    like everything written while they are paused); only the confirmation goes."""
+    result = await session.execute(_REFUSE, {"to_channel": channel, "to_address": address})
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def last_delivered(session: AsyncSession, channel: str, address: str) -> OutboxMessage | None:
     """The latest message delivered to an address, with the platform's id for it."""
     return await session.scalar(

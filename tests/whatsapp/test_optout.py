@@ -17,7 +17,7 @@ from flows.types import Reply
 from tests.support.chat import t
 from tests.support.clock import FakeClock
 from tests.support.twilio_server import FakeTwilio
-from tests.support.whatsapp import SOMALI_NUMBER, UK_NUMBER, WhatsApp, joined
+from tests.support.whatsapp import SOMALI_NUMBER, UK_NUMBER, Phone, WhatsApp, joined
 
 pytestmark = pytest.mark.usefixtures("programme")
 
@@ -111,3 +111,59 @@ async def test_a_bare_join_resumes_a_paused_champion(app: App, whatsapp: WhatsAp
     await amina.says("stop")
     await amina.says("JOIN")
     amina.sees("Welcome back! Messages are switched on again.")
+
+
+async def held_for(app: App, phone: Phone, whatsapp: WhatsApp) -> list[str]:
+    """What ``phone`` just received comes back from WhatsApp as outside the 24 hours
+    (63016), so it is held until they next write. Returns its texts."""
+    assert phone.replies
+    for message in phone.received[-len(phone.replies):]:
+        assert (await whatsapp.status(message.sid, "undelivered", 63016)).status_code == 204
+    async with app.database.transaction() as session:
+        held = list(await session.scalars(select(OutboxMessage.id).where(
+            OutboxMessage.status == OutboxStatus.HELD)))
+    assert len(held) == len(phone.replies)
+    return list(phone.replies)
+
+
+@pytest.mark.parametrize(("stop", "start"), [("STOP", "START"), ("JOOJI", "BILOW"),
+                                             ("cancel", "START")])
+async def test_stop_sends_its_confirmation_and_nothing_that_was_held(
+    app: App, whatsapp: WhatsApp, twilio: FakeTwilio, clock: FakeClock, stop: str, start: str
+) -> None:
+    amina = await joined(whatsapp, UK_NUMBER, "en")
+    clock.advance(hours=3)
+    async with app.database.transaction() as session:
+        person_id = await session.scalar(select(Person.id))
+        outbox.enqueue(session, channel="whatsapp", address=UK_NUMBER, kind="alert",
+                       reply=Reply("A file sent with concern C-1001:"), now=app.clock(),
+                       person_id=person_id)
+    await amina.reads()
+    await held_for(app, amina, whatsapp)
+    await amina.says("hello")  # what waited goes, with the answer: both come back 63016
+    held = await held_for(app, amina, whatsapp)
+    assert held and "A file sent with concern C-1001:" in held
+
+    await amina.says(stop)
+    assert amina.replies == [
+        "Messages are paused: we won't send you anything until you send START. "
+        "Your details are kept."]
+    assert await refused(app) == len(held)
+
+    clock.advance(days=2)
+    await amina.says(start)  # what was refused stays so: START does not bring it back
+    amina.sees("Welcome back! Messages are switched on again.")
+    amina.does_not_see("A file sent with concern C-1001:")
+    assert await refused(app) == len(held)
+
+
+async def refused(app: App) -> int:
+    """How many messages were never sent because the number opted out (none still held)."""
+    async with app.database.transaction() as session:
+        assert await session.scalar(select(OutboxMessage.id).where(
+            OutboxMessage.status == OutboxStatus.HELD)) is None
+        rows = list(await session.scalars(select(OutboxMessage).where(
+            OutboxMessage.status == OutboxStatus.DEAD)))
+    assert {row.error for row in rows} <= {"recipient has opted out"}
+    assert "A file sent with concern C-1001:" in [row.payload["text"] for row in rows]
+    return len(rows)

@@ -159,3 +159,30 @@ async def test_a_63016_reported_later_holds_the_message_until_they_write(
 
     await amina.says("hi")
     assert amina.replies[0] == HEALTH_MESSAGE
+
+
+@pytest.mark.parametrize(("reached", "failure", "code"), [
+    ("read", "undelivered", 63016), ("read", "failed", 63016),
+    ("delivered", "undelivered", 63016), ("delivered", "undelivered", 30001),
+    ("read", "failed", 63003)])
+async def test_a_failure_reported_after_the_message_reached_them_changes_nothing(
+    app: App, whatsapp: WhatsApp, clock: FakeClock, reached: str, failure: str, code: int
+) -> None:
+    amina = await joined(whatsapp, UK_NUMBER, "en")
+    clock.advance(hours=23)
+    await write(app, UK_NUMBER, HEALTH_MESSAGE, kind="broadcast")
+    assert await amina.reads() == HEALTH_MESSAGE
+    sid = amina.received[-1].sid
+    for status in ("sent", "delivered", "read") if reached == "read" else ("sent", "delivered"):
+        assert (await whatsapp.status(sid, status)).status_code == 204
+
+    clock.advance(minutes=5)
+    assert (await whatsapp.status(sid, failure, code)).status_code == 204  # late, out of order
+    (row,) = await rows(app, "broadcast")
+    assert row.status.value == reached and row.provider_message_id == sid
+    assert (await failures.summary(app.database, app.settings)).by_state == []
+
+    await amina.says("hi")
+    amina.does_not_see(HEALTH_MESSAGE)  # never sent a second time
+    assert [m.body for m in amina.received].count(HEALTH_MESSAGE) == 1
+    assert await amina.says("menu")  # and she can still be reached

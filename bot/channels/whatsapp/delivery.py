@@ -1,7 +1,9 @@
 """Twilio's status callbacks against our outbox rows, and which question a sent message asked.
 
 Statuses only move forward (sent → delivered → read); a failure is recorded
-with its code. Coordinators hear about failures as counts (failures.report).
+with its code, unless the message was already delivered or read (then it is only
+logged: it is never held or sent again). Coordinators hear about failures as counts
+(failures.report).
 """
 
 from __future__ import annotations
@@ -61,6 +63,10 @@ async def _failed(
     code = update.error_code
     reason = f"{update.status}: {errors.describe(code)}"
     log.warning("outbox %s %s", row.id, reason)
+    if row.status in (OutboxStatus.DELIVERED, OutboxStatus.READ):
+        # It reached their phone: a failure reported after that (out of order) is news
+        # of nothing; the message is neither held nor sent again.
+        return False
     if row.status == OutboxStatus.HELD:
         # The template that announced this message failed; the message still waits.
         row.error = f"template {reason}"[:300]
