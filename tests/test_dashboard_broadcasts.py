@@ -95,6 +95,11 @@ async def test_a_later_broadcast_waits_and_can_be_cancelled(app: App) -> None:
             "csrf": token, "action": "send", "text_en": "Hello", "when": "later",
             "at": "2026-11-19T09:00"})
         assert "Choose a time in the future" in past.text
+        garbled = await client.post("/dashboard/broadcasts/new", data={
+            "csrf": token, "action": "send", "text_en": "Hello", "when": "sometime"})
+        assert "Choose a time in the future, or send now." in garbled.text
+        async with app.database.transaction() as db:
+            assert list(await db.scalars(select(Broadcast))) == []  # nothing was sent
         later = await client.post("/dashboard/broadcasts/new", data={
             "csrf": token, "action": "send", "text_en": "Hello", "when": "later",
             "at": "2026-11-21T09:30", "urgent": "1"})

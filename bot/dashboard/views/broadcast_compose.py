@@ -98,6 +98,8 @@ def _table(counts: dict[tuple[str, str], int], texts: dict[str, str]) -> dict[st
 async def _send(visit: Visit, chosen: dict[str, Any]) -> Response | Problem:
     """Record the broadcast (and start it when it is for now), or a problem."""
     at = visit.now
+    if chosen["when"] not in ("now", "later"):  # the form offers only these two
+        return Problem(N_("Choose a time in the future, or send now."))
     if chosen["when"] == "later":
         found = _time(visit, chosen["at"])
         if found is None or found <= visit.now:
