@@ -260,7 +260,7 @@ async def test_a_concern_routed_again_is_one_row_showing_where_it_is_now(app: Ap
     assert listing.text.count(f">{reference}</a>") == 1
     assert f'href="/dashboard/concerns/{now}">{reference}' in listing.text
     assert [(r["reference"], r["partner"], r["status"]) for r in exported
-            if r["reference"] == reference] == [(reference, "Northfield Housing", "new")]
+            if r["reference"] == reference] == [(reference, "Northfield Housing", "New")]
     assert len(exported) == 2
     # Asked for closed ones, the same concern is there once, as it was at the first service.
     assert "1 concern found" in closed.text

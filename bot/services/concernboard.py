@@ -30,6 +30,8 @@ from bot.storage.models import (
     Role,
     Status,
 )
+from flows.definitions.casework import STATUS_LABELS
+from flows.i18n import translate
 
 PAGE_SIZE = 50
 Rows = Select[Escalation, Concern, str, Partner]
@@ -130,7 +132,8 @@ def csv_text(found: Page[Row], settings: Settings) -> str:
     for row in found.items:
         writer.writerow([row.reference, row.raised.astimezone(settings.zone).isoformat(),
                          casenotes.category(row.category), row.area or "",
-                         casenotes.urgency(row.urgency), row.partner or "", row.status,
+                         casenotes.urgency(row.urgency), row.partner or "",
+                         translate(STATUS_LABELS.get(row.status, row.status)),
                          row.age_days, "yes" if row.overdue else "no"])
     return out.getvalue()
 
