@@ -31,7 +31,8 @@ def champbot_environ(database_url: str, local: str, folder: Path) -> dict[str, s
     """`champbot run` settings with WhatsApp and Telegram (webhook mode) pointed at the
     local stand-ins served at ``local``."""
     return {
-        "DATABASE_URL": database_url, "MEDIA_DIR": str(folder / "media"),
+        "DATABASE_URL": database_url, "DATABASE_POOL_SIZE": "50",  # as in production
+        "MEDIA_DIR": str(folder / "media"),
         "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_API_BASE_URL": f"{local}/bot",
         "TELEGRAM_MODE": "webhook", "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,

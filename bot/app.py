@@ -29,8 +29,13 @@ class App:
     arrivals: RecentArrivals = field(default_factory=RecentArrivals)
 
 
+def database_for(settings: Settings) -> Database:
+    """The database the settings name, its pool as large as they say (not yet opened)."""
+    return Database(settings.database_url, pool_size=settings.database_pool_size)
+
+
 async def open_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> App:
-    database = Database(settings.database_url)
+    database = database_for(settings)
     try:
         await database.ensure_schema()
     except BaseException:

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(frozen=True, extra="ignore", case_sensitive=False)
 
     database_url: str = "sqlite+aiosqlite:///champbot.db"
+    # PostgreSQL connections each process may hold: keep (processes × this) under the
+    # server's max_connections (100 by default).
+    database_pool_size: int = Field(default=50, ge=1, le=1000)
     programme_name: str = "Community Health Champions"
     default_language: str = "en"
     timezone: str = "Europe/London"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import database_for
 from bot.settings import SettingsError, load_settings
 
 
@@ -30,6 +31,7 @@ def test_a_plain_postgresql_url_gets_the_async_driver() -> None:
         ({"TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
         ({"DEFAULT_LANGUAGE": "fr"}, "DEFAULT_LANGUAGE"),
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
+        ({"DATABASE_POOL_SIZE": "0"}, "DATABASE_POOL_SIZE"),
         ({"CONVERSATION_TIMEOUT_HOURS": "-1"}, "CONVERSATION_TIMEOUT_HOURS"),
         ({"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_WHATSAPP_FROM": "+441"}, "TWILIO_AUTH_TOKEN"),
         ({"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_MODE": "webhook"}, "PUBLIC_BASE_URL"),
@@ -43,6 +45,17 @@ def test_a_bad_or_missing_setting_is_named_in_one_line(
         load_settings(environ, env_file=None)
     message = str(raised.value)
     assert named in message and "\n" not in message
+
+
+async def test_each_process_holds_at_most_its_pool_of_connections() -> None:
+    for given, size in (({}, 50), ({"DATABASE_POOL_SIZE": "12"}, 12)):
+        settings = load_settings({"DATABASE_URL": "postgresql://u@db:5432/champ", **given},
+                                 env_file=None)
+        database = database_for(settings)  # what `champbot run` opens
+        try:
+            assert database.engine.pool.size() == size  # type: ignore[attr-defined]
+        finally:
+            await database.close()
 
 
 def test_secrets_are_never_repeated_in_errors() -> None:

@@ -134,7 +134,7 @@ def _sqlite_begin(connection: Connection) -> None:
 
 
 class Database:
-    def __init__(self, url: str, echo: bool = False) -> None:
+    def __init__(self, url: str, echo: bool = False, pool_size: int = POOL_SIZE) -> None:
         self.url = make_url(url)
         if (self.is_sqlite and self.url.database and self.url.database != ":memory:"
                 and not self.url.database.startswith("file:")):  # a URI names its own place
@@ -147,7 +147,7 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(
             self.url, echo=echo, pool_recycle=RECYCLE_SECONDS, connect_args=connect_args,
             hide_parameters=True,  # never in logs
-            **({} if self.is_sqlite else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW,
+            **({} if self.is_sqlite else {"pool_size": pool_size, "max_overflow": POOL_OVERFLOW,
                                           "pool_use_lifo": True}))
         if self.is_sqlite:
             _sqlite_engine(self.engine, BUSY_WAIT_MS)

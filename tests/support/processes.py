@@ -52,8 +52,10 @@ class Champbot:
         self.port = free_port()
         self.role = role
         self.url = f"http://127.0.0.1:{self.port}"
+        # A few connections each (production's default is 50): tests start several
+        # processes at once, on several workers, against one server's 100 connections.
         self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT),
-                    **environ, "HTTP_PORT": str(self.port)}
+                    "DATABASE_POOL_SIZE": "10", **environ, "HTTP_PORT": str(self.port)}
         self.cwd = cwd
         self.process: subprocess.Popen[str] | None = None
         self.log = ""
