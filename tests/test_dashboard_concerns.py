@@ -55,6 +55,13 @@ async def raise_concern(app: App, champion: Chat, category: str = "housing",
         return concern.id
 
 
+async def person_id_of(app: App, address: str) -> int:
+    async with app.database.transaction() as session:
+        identity = await session.scalar(select(Identity).where(Identity.address == address))
+        assert identity is not None and identity.person_id is not None
+        return identity.person_id
+
+
 async def escalation_of(app: App, concern_id: int, partner_id: int | None) -> int:
     async with app.database.transaction() as session:
         found = await session.scalar(select(Escalation.id).where(
@@ -185,10 +192,7 @@ async def test_a_coordinator_sees_who_raised_a_concern_the_service_may_not_conta
     amina = await joined(app, "amina")
     concern = await raise_concern(app, amina, category="transport", words="No bus on Sundays")
     waiting = await escalation_of(app, concern, None)
-    async with app.database.transaction() as session:
-        identity = await session.scalar(select(Identity).where(Identity.address == "amina"))
-        assert identity is not None
-        amina_id = identity.person_id
+    amina_id = await person_id_of(app, "amina")
     async with browser(app) as client:
         await signed_in_by_chat(app, client, carol)
         page = await client.get(f"/dashboard/concerns/{waiting}")
@@ -203,10 +207,7 @@ async def test_writing_to_a_champion_who_was_forgotten_says_they_cannot_be_told(
     amina = await joined(app, "amina")
     concern = await raise_concern(app, amina, category="transport", words="No bus on Sundays")
     waiting = await escalation_of(app, concern, None)
-    async with app.database.transaction() as session:
-        identity = await session.scalar(select(Identity).where(Identity.address == "amina"))
-        assert identity is not None and identity.person_id is not None
-        amina_id = identity.person_id
+    amina_id = await person_id_of(app, "amina")
     await directory.forget(app, amina_id)  # champbot people forget
     too_long = "We rang the bus company and the council. " * 122  # 5,002 characters
     note = "The council will add a Sunday bus from May."

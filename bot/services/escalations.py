@@ -245,8 +245,7 @@ async def _do(session: AsyncSession, actor: Actor, escalation: Escalation, conce
         raise ActionError(_("Sorry, that isn't one of the options. Please send the number of "
                             "your answer."))
     if untold:  # never "the champion has been told" when they were not
-        return Outcome(ref, escalation.status, f"{ref}: {translate(casenotes.UNTOLD[untold])}",
-                       untold)
+        return _not_told(ref, escalation.status, untold)
     return Outcome(ref, escalation.status, _(
         "{reference} is now: {status}. The champion has been told.", reference=ref,
         status=status_label(escalation.status)), untold)
@@ -307,11 +306,16 @@ async def _route(session: AsyncSession, actor: Actor, escalation: Escalation, co
     untold = await casenotes.tell_champion(session, concern, ConcernStatus.PASSED_ON, now,
                                            partner=partner.name, by="coordinator")
     if untold:
-        return Outcome(concern.reference, made.status,
-                       f"{concern.reference}: {translate(casenotes.UNTOLD[untold])}", untold)
+        return _not_told(concern.reference, made.status, untold)
     return Outcome(concern.reference, made.status, _(
         "{reference} is now with {partner}. The champion has been told.",
         reference=concern.reference, partner=partner.name), untold)
+
+
+def _not_told(reference: str, status: EscalationStatus, untold: str) -> Outcome:
+    """What to tell whoever acted when the champion could not be told, and why."""
+    return Outcome(reference, status, f"{reference}: {translate(casenotes.UNTOLD[untold])}",
+                   untold)
 
 
 async def _tell_passed_on(session: AsyncSession, concern: Concern, partner_id: int,
