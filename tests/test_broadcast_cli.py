@@ -254,7 +254,9 @@ def test_a_repeating_broadcasts_id_reports_each_time_it_went_out(
     copies = []
     for _ in range(2):  # started by hand twice (the scheduler starts it the same way)
         sent = champbot("broadcast", "send", parent, environ=programme, cwd=tmp_path).stdout
-        assert sent.endswith(": 3 recipient(s) queued\n")
+        # A copy goes now, and the coordinator is told the weekly times still hold.
+        assert sent.endswith(": 3 recipient(s) queued; it still repeats, next at "
+                             f"{later:%Y-%m-%d %H:%M} UTC\n")
         copies.append(sent.split(":")[0].removeprefix("broadcast "))
     assert parent not in copies
 

@@ -26,7 +26,11 @@ def _started(started: object) -> str:
     if started.held_until is not None:
         return (f"broadcast {started.broadcast_id}: quiet hours; it starts at "
                 f"{_utc(started.held_until)}")
-    return f"broadcast {started.broadcast_id}: {started.recipients} recipient(s) queued"
+    queued = f"broadcast {started.broadcast_id}: {started.recipients} recipient(s) queued"
+    if started.repeats_next is not None:
+        # Sent by hand: this is a copy of its own, and the repeats keep their times.
+        return f"{queued}; it still repeats, next at {_utc(started.repeats_next)}"
+    return queued
 
 
 def _utc(moment: datetime) -> str:

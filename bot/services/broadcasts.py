@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -220,6 +220,9 @@ class Started:
     broadcast_id: int
     recipients: int
     held_until: datetime | None = None  # quiet hours: it starts then instead
+    # A repeating broadcast started by hand: this copy goes now, and the broadcast
+    # still goes at its next time (its own ``at``).
+    repeats_next: datetime | None = None
 
 
 async def start(database: Database, settings: Settings, actor: Actor, broadcast_id: int,
@@ -230,7 +233,7 @@ async def start(database: Database, settings: Settings, actor: Actor, broadcast_
     if begun.held_until is not None:
         return begun
     written = await fanout.run(database, begun.broadcast_id, now)
-    return Started(begun.broadcast_id, written)
+    return replace(begun, recipients=written)
 
 
 async def start_in(session: AsyncSession, settings: Settings, actor: Actor, broadcast_id: int,
@@ -260,11 +263,12 @@ async def start_in(session: AsyncSession, settings: Settings, actor: Actor, broa
         return Started(broadcast.id, 0, held)
     if broadcast.status == BroadcastStatus.SCHEDULED and schedule.is_late(broadcast, now):
         broadcast.late = True  # a restart missed its time: sent now, once, and said
-    broadcast = await schedule.occurrence(session, broadcast, now, settings.zone)
+    parent = broadcast
+    broadcast = await schedule.occurrence(session, parent, now, settings.zone)
     broadcast.status = BroadcastStatus.STARTING
     broadcast.started_at = now
     await fanout.prepare(session, broadcast, settings.default_language)
-    return Started(broadcast.id, 0)
+    return Started(broadcast.id, 0, repeats_next=parent.at if parent.repeat else None)
 
 
 async def tick(database: Database, settings: Settings, now: datetime) -> list[Started]:
