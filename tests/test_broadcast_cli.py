@@ -311,3 +311,36 @@ def test_a_saved_group_is_an_audience(programme: dict[str, str], tmp_path: Path)
     made = champbot("broadcast", "create", "group.yaml", "--now", environ=programme,
                     cwd=tmp_path)
     assert "2 recipient(s) queued" in made.stderr
+
+
+def test_following_a_broadcast_that_starts_days_from_now_says_when_instead_of_waiting(
+    programme: dict[str, str], tmp_path: Path
+) -> None:
+    later = (datetime.now(UTC) + timedelta(days=2)).replace(second=0, microsecond=0)
+    (tmp_path / "later.yaml").write_text(
+        f"texts: {{en: Flu jabs on Saturday.}}\nat: {later.isoformat()}\n", encoding="utf-8")
+    broadcast = champbot("broadcast", "create", "later.yaml", environ=programme,
+                         cwd=tmp_path).stdout.strip()
+    followed = champbot("broadcast", "report", broadcast, "--follow", "--every", "0.1",
+                        environ=programme, cwd=tmp_path)
+    assert f"broadcast {broadcast}: scheduled" in followed.stdout
+    assert (f"champbot: broadcast {broadcast} has not started: it starts at "
+            f"{later:%Y-%m-%d %H:%M} UTC; follow it then" in followed.stderr)
+
+
+def test_following_a_repeating_broadcast_follows_the_time_it_went_out_then_stops(
+    programme: dict[str, str], tmp_path: Path
+) -> None:
+    later = (datetime.now(UTC) + timedelta(days=2)).replace(second=0, microsecond=0)
+    (tmp_path / "rep.yaml").write_text(
+        "texts: {en: Flu jabs on Saturday.}\naudience: {areas: [Northfield]}\n"
+        f"at: {later.isoformat()}\nrepeat: weekly\n", encoding="utf-8")
+    parent = champbot("broadcast", "create", "rep.yaml", environ=programme,
+                      cwd=tmp_path).stdout.strip()
+    champbot("broadcast", "send", parent, environ=programme, cwd=tmp_path)
+    followed = champbot("broadcast", "report", parent, "--follow", "--every", "0.1",
+                        environ=programme, cwd=tmp_path, ok=False)
+    # Nothing can send here (no channel configured): the copy's messages are stuck, said.
+    assert followed.returncode == 1
+    assert "3 message(s) cannot be sent from here" in followed.stderr
+    assert f"broadcast {parent}: scheduled, repeats weekly" in followed.stdout

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +15,9 @@ from bot.cli.progress import progress
 
 if TYPE_CHECKING:
     from bot.services.broadcast_reports import Report
+
+    # A report; channels whose messages nothing here can send, with why; when it starts.
+    Followed = tuple[Report, dict[str, str], datetime | None]
 
 broadcast_cli = group("broadcast", "Health messages to many people, now or scheduled.")
 
@@ -136,51 +139,70 @@ def report(
     from bot.services import broadcast_reports, broadcasts
 
     try:
-        found, stuck = with_app(lambda app: _follow(app, broadcast_id, every) if follow
-                                else _report(app, broadcast_id))
+        found, stuck, starts = with_app(lambda app: _follow(app, broadcast_id, every) if follow
+                                        else _report(app, broadcast_id))
     except LookupError as error:
         raise fail(f"champbot: {error}") from None
     if as_json:
         typer.echo(broadcasts.to_json(found.to_dict()))
     else:
         typer.echo("\n".join(broadcast_reports.table(found)))
+    if starts is not None:
+        typer.echo(f"champbot: broadcast {broadcast_id} has not started: it starts at "
+                   f"{_utc(starts)}; follow it then", err=True)
     if stuck:
-        queued = sum(found.by_channel[channel].get("queued", 0) for channel in stuck)
+        going = _going(found)
+        queued = sum(going.by_channel[channel].get("queued", 0) for channel in stuck)
         typer.echo(f"champbot: {queued} message(s) cannot be sent from here: "
                    + "; ".join(stuck.values())
                    + ". They wait in the outbox (see `champbot outbox`).", err=True)
         raise typer.Exit(1)
 
 
-async def _report(app: App, broadcast_id: int) -> tuple[Report, dict[str, str]]:
+# Following a broadcast due within this long waits for it to start; one due later says when.
+FOLLOW_AHEAD = timedelta(minutes=2)
+
+def _going(found: Report) -> Report:
+    """What of a broadcast is followed: itself, or a repeating one's last time out."""
+    return found.latest if found.repeat and found.latest is not None else found
+
+
+async def _report(app: App, broadcast_id: int) -> Followed:
     from bot.services import broadcast_reports, permissions
 
     return await broadcast_reports.report(app.database, permissions.OPERATOR, broadcast_id,
-                                          app.clock()), {}
+                                          app.clock()), {}, None
 
 
-async def _follow(app: App, broadcast_id: int, every: float) -> tuple[Report, dict[str, str]]:
+async def _follow(app: App, broadcast_id: int, every: float) -> Followed:
     """The report once nothing of the broadcast is queued, with its progress meanwhile:
-    messages that left (sent, failed, or waiting for a template) of its recipients. It
-    stops early when all that is queued is for channels this process's settings leave off
-    (nothing would send it): then also each such channel with why."""
+    messages that left (sent, failed, or waiting for a template) of its recipients. Of a
+    repeating broadcast, the last time it went out is followed. It stops early when all
+    that is queued is for channels this process's settings leave off (nothing would send
+    it): then also each such channel with why; and when what is followed starts later
+    than FOLLOW_AHEAD: then also when it starts."""
     from bot.services import broadcast_reports, failures, permissions
 
     with progress(f"broadcast {broadcast_id}", total=None) as bar:
         while True:
             found = await broadcast_reports.report(app.database, permissions.OPERATOR,
                                                    broadcast_id, app.clock())
-            queued = found.totals.get("queued", 0)
-            bar.update(found.recipients - queued, total=found.recipients)
-            if found.status == "draft" or (
-                    found.status in ("started", "cancelled") and queued == 0):
-                return found, {}
-            waiting = [channel for channel, counts in sorted(found.by_channel.items())
+            going = _going(found)
+            queued = going.totals.get("queued", 0)
+            bar.update(going.recipients - queued, total=going.recipients)
+            if going.status == "draft" or (
+                    going.status in ("started", "cancelled") and queued == 0):
+                return found, {}, None
+            starts = going.held_until or going.at
+            if going.status == "scheduled" and (
+                    starts is None or starts - app.clock() > FOLLOW_AHEAD):
+                return found, {}, starts
+            waiting = [channel for channel, counts in sorted(going.by_channel.items())
                        if counts.get("queued", 0)]
             stuck = {channel: failures.unconfigured(app.settings, channel)
                      for channel in waiting}
-            if waiting and found.status == "started" and all(stuck.values()):
-                return found, {channel: str(why) for channel, why in stuck.items()}
+            if waiting and going.status == "started" and all(stuck.values()):
+                return found, {channel: str(why) for channel, why in stuck.items()}, None
             await asyncio.sleep(every)
 
 
