@@ -6,24 +6,14 @@ from sqlalchemy import func, select
 from starlette.responses import Response
 
 from bot.dashboard.pages import Visit
+from bot.services import audit
 from bot.services.roster import PAGE_SIZE, Page
 from bot.storage.models import AuditEntry, Person
 from flows.i18n import N_
 
-# What each recorded action means; an action not listed here is shown as recorded.
-ACTIONS = {
-    "approved": N_("Approved to start"),
-    "paused": N_("Paused"),
-    "erased": N_("Details erased"),
-    "data_export": N_("Asked for their data"),
-    "refused": N_("Refused: not allowed"),
-    "signed_in": N_("Signed in to the dashboard"),
-    "signin_refused": N_("Sign-in link refused"),
-    "signin_link_made": N_("Sign-in link made"),
-}
 ACTORS = {"cli": N_("Command line"), "operator": N_("Command line"),
           "system": N_("The bot"), "self": N_("The person themselves"),
-          "web": N_("Someone on the web")}
+          "web": N_("Someone on the web"), "link": N_("Someone with a link")}
 
 
 async def show(visit: Visit) -> Response:
@@ -38,4 +28,4 @@ async def show(visit: Visit) -> Response:
     names = dict((await visit.db.execute(select(Person.id, Person.display_name).where(
         Person.id.in_(ids)))).all()) if ids else {}
     return visit.page("audit.html", "audit", page=Page(entries, number, total),
-                      names=names, actions=ACTIONS, actors=ACTORS)
+                      names=names, action_label=audit.label, actors=ACTORS)
