@@ -51,7 +51,9 @@ def _action(action: str) -> LinkAction:
             raise ActionRefused(_("{reference} is no longer open with you.",
                                   reference=concern.reference), status=409)
         return Shown(title=f"{concern.reference}: {translate(label)}", button=translate(label),
-                     lines=(await casenotes.describe(ctx.session, concern)).splitlines(),
+                     # The page is how they answer: not "reply through champbot".
+                     lines=(await casenotes.describe(ctx.session, concern, casenotes.ANONYMOUS)
+                            ).splitlines(),
                      fields=_fields(action, concern.reference))
 
     async def perform(ctx: ActionContext) -> str:

@@ -32,6 +32,11 @@ _CATEGORY = {o.id: o.label for o in CATEGORIES}
 _URGENCY = {o.id: o.label for o in URGENCY}
 _AFFECTS = {o.id: o.label for o in AFFECTS}
 EXCERPT = 300
+# What is said where a champion asked to stay anonymous, by how the reader answers them:
+# in chat, with the links of an email (``partner_mail``), or on the /act page itself.
+ANONYMOUS_IN_CHAT = N_("The champion asked to stay anonymous; reply through champbot.")
+ANONYMOUS_BY_EMAIL = N_("The champion asked to stay anonymous; reply with the links below.")
+ANONYMOUS = N_("The champion asked to stay anonymous.")
 
 
 def category(code: str) -> str:
@@ -51,19 +56,23 @@ def excerpt(text: str | None) -> str:
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
 
 
-async def contact_line(session: AsyncSession, concern: Concern) -> str:
-    """The champion's name and how to reach them, only when they agreed for this concern."""
+async def contact_line(session: AsyncSession, concern: Concern,
+                       anonymous: str = ANONYMOUS_IN_CHAT) -> str:
+    """The champion's name and how to reach them, only when they agreed for this concern;
+    else ``anonymous`` (one of the ``ANONYMOUS`` messages: chat unless told otherwise)."""
     person = await session.get(Person, concern.person_id) if concern.person_id else None
     if not concern.contact_ok or person is None or person.status == Status.ERASED:
-        return _("The champion asked to stay anonymous; reply through champbot.")
+        return translate(anonymous)
     reach = await session.scalar(select(Identity).where(Identity.person_id == person.id)
                                  .order_by(Identity.last_inbound_at.desc(), Identity.id))
     return _("Contact: {name}, {channel} {address}.", name=person.display_name or "-",
              channel=reach.channel if reach else "-", address=reach.address if reach else "-")
 
 
-async def describe(session: AsyncSession, concern: Concern) -> str:
-    """A concern as a partner or coordinator reads it (in the current language)."""
+async def describe(session: AsyncSession, concern: Concern,
+                   anonymous: str = ANONYMOUS_IN_CHAT) -> str:
+    """A concern as a partner or coordinator reads it (in the current language); where the
+    champion asked to stay anonymous it says ``anonymous`` (see ``contact_line``)."""
     area = await session.get(Area, concern.area_id) if concern.area_id else None
     return "\n".join([
         f"{concern.reference} · {category(concern.category)} · "
@@ -71,7 +80,7 @@ async def describe(session: AsyncSession, concern: Concern) -> str:
         _("Urgency: {urgency}. Affects: {affects}.", urgency=urgency(concern.urgency),
           affects=affects(concern.affects)),
         f"“{excerpt(concern.description)}”" if concern.description else _("(no words kept)"),
-        await contact_line(session, concern),
+        await contact_line(session, concern, anonymous),
     ])
 
 

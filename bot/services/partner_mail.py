@@ -88,6 +88,12 @@ def action_links(settings: Settings | None, escalation_id: int, partner_id: int,
         for action, label in ACTIONS.items())
 
 
+def anonymous(item_links: Sequence[tuple[str, str]]) -> str:
+    """What an item says where the champion asked to stay anonymous (an ``N_`` message): reply
+    with its links, or in chat when the email has none (as its footer says then)."""
+    return casenotes.ANONYMOUS_BY_EMAIL if item_links else casenotes.ANONYMOUS_IN_CHAT
+
+
 def _footer(blocks: Sequence[Block], now: datetime) -> str:
     if any(block.links for block in blocks):
         until = (now + LINK_VALID).strftime("%Y-%m-%d")
@@ -153,10 +159,11 @@ async def alert(session: AsyncSession, settings: Settings | None, partner: Partn
     if not to:
         return 0
     subject = f"{heading} · {casenotes.category(concern.category)}"
-    first, *lines = (await casenotes.describe(session, concern)).splitlines()
+    actions = action_links(settings, escalation_id, partner.id, partner.language, now)
+    first, *lines = (await casenotes.describe(session, concern, anonymous(actions))
+                     ).splitlines()
     files = concern_media.linkable(await concern_media.of_concern(session, concern.id))
-    block = Block(first, lines, action_links(settings, escalation_id, partner.id,
-                                             partner.language, now),
+    block = Block(first, lines, actions,
                   concern_media.partner_links(settings, files, partner.id, now, MEDIA_VALID))
     footer = _footer([block], now)
     for address in to:
@@ -171,16 +178,16 @@ async def alert(session: AsyncSession, settings: Settings | None, partner: Partn
 
 
 def _block(settings: Settings | None, digest: Digest, item: Item, now: datetime) -> Block:
+    actions = action_links(settings, item.escalation_id, digest.partner_id, digest.language,
+                           now)
     lines = [_("Urgency: {urgency}. Affects: {affects}.", urgency=casenotes.urgency(item.urgency),
                affects=casenotes.affects(item.affects))]
     if item.words:
         lines.append(f"“{casenotes.excerpt(item.words)}”")
-    lines.append(f"☎ {item.contact}" if item.contact else
-                 _("The champion asked to stay anonymous; reply through champbot."))
+    lines.append(f"☎ {item.contact}" if item.contact else translate(anonymous(actions)))
     heading = f"{item.reference} · {casenotes.category(item.category)} · {item.area or '-'}"
-    return Block(heading, lines, action_links(
-        settings, item.escalation_id, digest.partner_id, digest.language, now),
-        concern_media.partner_links(settings, item.files, digest.partner_id, now, MEDIA_VALID))
+    return Block(heading, lines, actions, concern_media.partner_links(
+        settings, item.files, digest.partner_id, now, MEDIA_VALID))
 
 
 def csv_of(digest: Digest) -> str:
