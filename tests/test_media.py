@@ -193,7 +193,6 @@ async def test_a_refused_file_is_not_kept_the_concern_is_and_the_champion_hears_
 async def test_a_fetch_that_keeps_failing_is_retried_then_counted_for_coordinators(
     app: App, media_dir: Path, clock: FakeClock
 ) -> None:
-    carol = await make_coordinator(app)
     amina = await joined(app, "amina")
     await raise_concern(amina, "Black mould", Media("photo", "file-1", "image/jpeg"))
     calls = 0
@@ -216,10 +215,44 @@ async def test_a_fetch_that_keeps_failing_is_retried_then_counted_for_coordinato
     (attachment,) = await attachments_now(app)
     assert attachment.state is MediaState.FAILED
 
+    # No coordinator was there to be told when it failed: the next report counts it.
+    carol = await make_coordinator(app)
     assert await media.report_failures(app.database, app.clock()) == 1
     assert await media.report_failures(app.database, app.clock()) == 0  # told once
     await carol.reads()
     carol.sees("Photos or voice notes sent with concerns that could not be fetched: 1.")
+
+
+@pytest.mark.parametrize("code", ["en", "ur"])
+async def test_the_coordinator_hears_when_a_concerns_file_is_refused_or_never_fetched(
+    app: App, media_dir: Path, clock: FakeClock, code: str
+) -> None:
+    carol = await make_coordinator(app, code=code)
+    amina = await joined(app, "amina")
+    await raise_concern(amina, "Black mould", Media("photo", "file-1", "image/jpeg"))
+    await raise_concern(amina, "Leaking roof", Media("photo", "file-2", "image/jpeg"))
+
+    async def fetch(ref: str, max_bytes: int) -> bytes:
+        if ref == "file-1":
+            return DISGUISED  # a program sent as a photo: refused
+        raise ConnectionError("platform down")  # never fetched
+
+    fetcher = MediaFetcher(app.database, {"console": fetch}, media.store(app.settings),
+                           app.clock, 16 * MB)
+    for _ in range(10):
+        await fetcher.drain()
+        clock.advance(hours=2)
+    assert {a.state for a in await attachments_now(app)} == {MediaState.REFUSED,
+                                                             MediaState.FAILED}
+    await carol.reads()
+    for reference, state in (
+            ("C-1001", "not kept: not a photo, sound, video or PDF, or too large"),
+            ("C-1002", "not kept: it could not be fetched")):
+        carol.sees(t(code, "A file sent with concern {reference} will not follow ({state}). "
+                           "The concern itself is saved.", reference=reference,
+                     state=t(code, state)))
+    # She was told of each at once: the failure report does not count it again.
+    assert await media.report_failures(app.database, app.clock()) == 0
 
 
 async def test_forget_deletes_the_persons_files_and_no_one_elses(

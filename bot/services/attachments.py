@@ -80,12 +80,14 @@ async def stored(session: AsyncSession, attachment_id: int, kept: Kept, name: st
 
 async def refused(session: AsyncSession, attachment_id: int, reason: str, now: datetime,
                   max_bytes: int) -> None:
-    """Too large or not an allowed type: kept out, and the champion is told why."""
+    """Too large or not an allowed type: kept out, and the champion is told why (and those
+    the file would have gone to, that it will not follow)."""
     row = await session.get(Attachment, attachment_id)
     if row is None or row.state is not MediaState.PENDING:
         return
     row.state = MediaState.REFUSED
     row.error = reason
+    await concern_media.not_kept(session, row, now)  # to those it would have gone to
     found = (await session.execute(
         select(Concern, Person, Identity)
         .join(Person, Person.id == Concern.person_id)
@@ -117,6 +119,8 @@ async def failed(session: AsyncSession, attachment_id: int, error: str, now: dat
     if row.attempts >= MAX_ATTEMPTS:
         row.state = MediaState.FAILED
         row.next_attempt_at = None
+        if await concern_media.not_kept(session, row, now):
+            row.reported_at = now  # its coordinators were told: not counted again
     else:
         row.next_attempt_at = now + backoff(row.attempts)
 

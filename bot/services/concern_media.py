@@ -8,7 +8,7 @@ fetched is announced, and follows when it is kept (``follow_up``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,7 +19,16 @@ from bot.services import coordinators, identities, media_links, outbox, partners
 from bot.services.media_links import ref
 from bot.services.permissions import Action, Actor, Scope
 from bot.settings import Settings
-from bot.storage.models import OPEN, Attachment, Concern, Escalation, MediaState, Role
+from bot.storage.models import (
+    OPEN,
+    Attachment,
+    Concern,
+    Escalation,
+    Identity,
+    MediaState,
+    Person,
+    Role,
+)
 from flows.i18n import N_, _, language, number, translate
 from flows.types import Media, Reply
 
@@ -130,41 +139,46 @@ async def follow_up(session: AsyncSession, attachment: Attachment, now: datetime
     """A file just kept: sent to the contacts of each partner already alerted about its
     concern (urgent escalations still open) and to the coordinators told of it. Returns
     how many messages were written."""
+    return await _tell(session, attachment, now, lambda concern: _(
+        "A file sent with concern {reference}:", reference=concern.reference), with_file=True)
+
+
+async def not_kept(session: AsyncSession, attachment: Attachment, now: datetime) -> int:
+    """A file given up on (refused, or never fetched): those ``follow_up`` would have sent
+    it to are told it will not follow, as they may have read that it would."""
+    state = STATES[attachment.state]
+    return await _tell(session, attachment, now, lambda concern: _(
+        "A file sent with concern {reference} will not follow ({state}). The concern "
+        "itself is saved.", reference=concern.reference, state=translate(state)))
+
+
+async def _tell(session: AsyncSession, attachment: Attachment, now: datetime,
+                text: Callable[[Concern], str], with_file: bool = False) -> int:
+    """A message about one of a concern's files, in each reader's language (with the file
+    itself, as that reader may open it, when ``with_file``), to the contacts of each
+    partner alerted about the concern (urgent escalations still open) and to the
+    coordinators told of it (those of its area). How many messages were written."""
     concern = await session.get(Concern, attachment.concern_id)
     if concern is None:
         return 0
-    sent = 0
+    readers: list[tuple[Person, Identity, str, tuple[Media, ...]]] = []
     for escalation in await session.scalars(select(Escalation).where(
             Escalation.concern_id == concern.id, Escalation.partner_id.is_not(None),
             Escalation.urgent.is_(True), Escalation.status.in_(OPEN))):
         assert escalation.partner_id is not None
-        media = media_for([attachment], partner_id=escalation.partner_id)
+        media = media_for([attachment], partner_id=escalation.partner_id) if with_file else ()
         for person, identity in await partners.contacts(session, escalation.partner_id):
-            with language(person.language):
-                text = _("A file sent with concern {reference}:", reference=concern.reference)
-            outbox.enqueue(session, channel=identity.channel, address=identity.address,
-                           reply=Reply(text, language=person.language, media=media), now=now,
-                           kind="alert", person_id=person.id,
-                           about_person_id=concern.person_id)
-            sent += 1
-    return sent + await _to_coordinators(session, concern, attachment, now)
-
-
-async def _to_coordinators(session: AsyncSession, concern: Concern, attachment: Attachment,
-                           now: datetime) -> int:
-    """The coordinators told of the concern (those of its area) get the file too."""
-    found = (await coordinators.of_area(session, concern.area_id) if concern.area_id
-             else await identities.of_people(session, role=Role.COORDINATOR))
-    sent = 0
-    for person, identity in found:
-        if person.id == concern.person_id:
-            continue
+            readers.append((person, identity, "alert", media))
+    for person, identity in (await coordinators.of_area(session, concern.area_id)
+                             if concern.area_id
+                             else await identities.of_people(session, role=Role.COORDINATOR)):
+        if person.id != concern.person_id:
+            media = (media_for([attachment], coordinator_id=person.id) if with_file else ())
+            readers.append((person, identity, "notice", media))
+    for person, identity, kind, media in readers:
         with language(person.language):
-            text = _("A file sent with concern {reference}:", reference=concern.reference)
+            said = text(concern)
         outbox.enqueue(session, channel=identity.channel, address=identity.address,
-                       reply=Reply(text, language=person.language,
-                                   media=media_for([attachment], coordinator_id=person.id)),
-                       now=now, kind="notice", person_id=person.id,
-                       about_person_id=concern.person_id)
-        sent += 1
-    return sent
+                       reply=Reply(said, language=person.language, media=media), now=now,
+                       kind=kind, person_id=person.id, about_person_id=concern.person_id)
+    return len(readers)
