@@ -126,6 +126,34 @@ async def test_a_partner_acts_from_the_menu_and_is_asked_for_a_note(app: App) ->
     amina.sees("has dealt with it.", "We visited and sent the landlord a notice.")
 
 
+async def test_a_status_a_coordinator_sets_is_not_told_as_the_services_doing(app: App) -> None:
+    partner = await add_partner(app)
+    hana = await partner_contact(app, "hana", partner)
+    carol = await make_coordinator(app)
+    ola = await joined(app, "ola", "pl", name="Ola")
+    await raise_concern(ola)
+    await hana.reads()
+    await carol.reads()
+
+    # The coordinator (here from the command line, as the chat and the dashboard do)
+    # marks the housing service's concern acknowledged, then resolved with a note.
+    async with app.database.transaction() as session:
+        await escalations.act(session, OPERATOR, "C-1001", "ack", None, app.clock())
+        await escalations.act(session, OPERATOR, "C-1001", "done", "The tenant was rehoused.",
+                              app.clock())
+    await ola.reads()
+    ola.sees(t("pl", "Update on your concern {reference}: it has been received and will be "
+                     "looked at.", reference="C-1001"),
+             t("pl", "Update on your concern {reference}: it has been dealt with.",
+               reference="C-1001"), "The tenant was rehoused.")
+    ola.does_not_see("Northfield Housing")
+    await carol.reads()
+    carol.sees(t("en", "Concern {reference} is resolved: “{note}”\nSend SAID {reference} to "
+                       "tell the champions of the area (you said, we did).",
+                 reference="C-1001", note="The tenant was rehoused."))
+    carol.does_not_see("Northfield Housing has resolved")
+
+
 async def test_not_for_us_goes_back_to_coordinators_who_route_it_elsewhere(app: App) -> None:
     first = await add_partner(app)
     other = await add_partner(app, "Riverside Legal Advice", categories=["other"], areas=["all"])

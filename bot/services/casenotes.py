@@ -119,7 +119,23 @@ def pattern_line(p: Pattern) -> str:
 
 def _update_text(status: ConcernStatus, reference: str, partner: str | None,
                  note: str | None) -> str:
-    partner = partner or _("the service")
+    """What the champion reads of a step; ``partner`` is the service that took it, None
+    when a coordinator did (then nothing is said of a service)."""
+    if partner is None and status is ConcernStatus.ACKNOWLEDGED:
+        text = _("Update on your concern {reference}: it has been received and will be "
+                 "looked at.", reference=reference)
+    elif partner is None and status is ConcernStatus.IN_PROGRESS:
+        text = _("Update on your concern {reference}: it is being worked on.",
+                 reference=reference)
+    elif partner is None and status is ConcernStatus.RESOLVED:
+        text = _("Update on your concern {reference}: it has been dealt with.",
+                 reference=reference)
+    else:
+        text = _step_text(status, reference, partner or _("the service"))
+    return f"{text}\n“{note}”" if note else text
+
+
+def _step_text(status: ConcernStatus, reference: str, partner: str) -> str:
     if status is ConcernStatus.PASSED_ON:
         text = _("Update on your concern {reference}: it has been passed to {partner}.",
                  reference=reference, partner=partner)
@@ -141,7 +157,7 @@ def _update_text(status: ConcernStatus, reference: str, partner: str | None,
                  reference=reference)
     else:
         text = _("A coordinator wrote about your concern {reference}.", reference=reference)
-    return f"{text}\n“{note}”" if note else text
+    return text
 
 
 # Why the champion was not told of a step (see ``tell_champion``), and what to say so.

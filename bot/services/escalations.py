@@ -211,6 +211,9 @@ async def _do(session: AsyncSession, actor: Actor, escalation: Escalation, conce
               partner_id: int | None, settings: Settings | None = None) -> Outcome:
     ref, who, name = concern.reference, actor.label, partner.name if partner else None
     by = actor.role.value if actor.role else "coordinator"
+    # Whose step the champion hears of: the service's only when the service took it (a
+    # coordinator changing the status says nothing of what the service did).
+    acting = name if actor.partner_id is not None else None
     if action == "route":
         return await _route(session, actor, escalation, concern, partner_id, now, settings)
     if action == "note":
@@ -225,16 +228,16 @@ async def _do(session: AsyncSession, actor: Actor, escalation: Escalation, conce
     if action == "ack":
         _change(session, escalation, EscalationStatus.ACKNOWLEDGED, who, now)
         untold = await casenotes.tell_champion(session, concern, ConcernStatus.ACKNOWLEDGED,
-                                               now, partner=name, by=by)
+                                               now, partner=acting, by=by)
     elif action == "progress":
         _change(session, escalation, EscalationStatus.IN_PROGRESS, who, now)
         untold = await casenotes.tell_champion(session, concern, ConcernStatus.IN_PROGRESS,
-                                               now, partner=name, by=by)
+                                               now, partner=acting, by=by)
     elif action == "done":
         _change(session, escalation, EscalationStatus.RESOLVED, who, now, note)
         untold = await casenotes.tell_champion(session, concern, ConcernStatus.RESOLVED, now,
-                                               partner=name, note=note, by=by)
-        await _tell_resolved(session, concern, name, note, now)
+                                               partner=acting, note=note, by=by)
+        await _tell_resolved(session, concern, acting, note, now)
     elif action == "close":
         _change(session, escalation, EscalationStatus.CLOSED, who, now, note)
         untold = await casenotes.tell_champion(session, concern, ConcernStatus.CLOSED, now,
@@ -274,11 +277,16 @@ async def _not_for_us(session: AsyncSession, actor: Actor, escalation: Escalatio
 
 async def _tell_resolved(session: AsyncSession, concern: Concern, partner: str | None,
                          note: str | None, now: datetime) -> None:
-    """The area's coordinators hear of it, with the way to tell the area's champions."""
+    """The area's coordinators hear of it, with the way to tell the area's champions;
+    ``partner`` is the service that resolved it (None: a coordinator did)."""
     async def render() -> str:
+        if partner is None:  # a coordinator resolved it
+            return _("Concern {reference} is resolved: “{note}”\nSend SAID {reference} to "
+                     "tell the champions of the area (you said, we did).",
+                     reference=concern.reference, note=note or "")
         return _("{partner} has resolved concern {reference}: “{note}”\nSend SAID {reference} "
                  "to tell the champions of the area (you said, we did).",
-                 partner=partner or "-", reference=concern.reference, note=note or "")
+                 partner=partner, reference=concern.reference, note=note or "")
 
     await casenotes.notify(session, await coordinators.of_area(session, concern.area_id),
                            render, now, kind="notice")
