@@ -344,3 +344,16 @@ def test_following_a_repeating_broadcast_follows_the_time_it_went_out_then_stops
     assert followed.returncode == 1
     assert "3 message(s) cannot be sent from here" in followed.stderr
     assert f"broadcast {parent}: scheduled, repeats weekly" in followed.stdout
+
+
+def test_a_broadcast_file_whose_time_has_passed_is_refused_and_nothing_is_made(
+    programme: dict[str, str], tmp_path: Path
+) -> None:
+    (tmp_path / "old.yaml").write_text(
+        "texts: {en: Flu jabs on Saturday.}\nat: 2020-01-01T09:00:00+00:00\n", encoding="utf-8")
+    refused = champbot("broadcast", "create", "old.yaml", environ=programme, cwd=tmp_path,
+                       ok=False)
+    assert refused.returncode != 0
+    assert ("champbot: its time (2020-01-01 09:00 UTC) has passed: give a later one, or none "
+            "to send it now") in refused.stderr
+    assert champbot("broadcast", "list", environ=programme, cwd=tmp_path).stdout.strip() == ""

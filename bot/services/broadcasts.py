@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import yaml
@@ -35,6 +35,10 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 1000
 REPEATS = ("weekly", "monthly")
 FIELDS = ("texts", "audience", "at", "library_message", "repeat", "urgent")
+
+
+# A time this little in the past is "now" (a file written a moment ago); earlier is refused.
+PAST_GRACE = timedelta(minutes=1)
 
 
 class BroadcastError(Problem):
@@ -155,6 +159,10 @@ async def create_in(session: AsyncSession, settings: Settings, actor: Actor, req
     """``create`` in the caller's transaction (a chat turn); due at ``request.at`` if given."""
     audience = await _audience(session, request.audience)
     _check(request)
+    if request.at is not None and request.at < now - PAST_GRACE:
+        raise BroadcastError(N_("its time ({when}) has passed: give a later one, or none to "
+                                "send it now"), about="at",
+                             when=f"{request.at.astimezone(UTC):%Y-%m-%d %H:%M} UTC")
     for area in audience.areas or (None,):
         permissions.require(session, actor, Action.SEND_BROADCAST, Scope(area_id=area), now)
     texts, library_id = await _texts(session, request)
