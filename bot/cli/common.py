@@ -68,7 +68,8 @@ HINTS = {"area": "see `champbot areas list`", "person": "see `champbot people li
          "at": "give it as at", "repeat": "repeat: weekly or monthly",
          "category": "--category", "digest_time": "--digest-time", "start": "--start",
          "end": "--end", "language": "--language", "days": "--days", "email": "--email",
-         "name": "--name", "hours": "--start and --end", "one_area": "give one --area"}
+         "name": "NAME; --name with partners edit", "hours": "--start and --end",
+         "one_area": "give one --area"}
 
 
 def refuse(problem: Problem) -> typer.Exit:

@@ -47,12 +47,16 @@ def email_resume(address: str = typer.Argument(..., help="The email address.")) 
     from bot.services import emails
     from bot.services.emails import InvalidAddress
 
-    async def work(app: App) -> None:
+    async def work(app: App) -> bool:
         async with app.database.transaction() as session:
-            await emails.opt_in(session, address, app.clock(), actor="operator")
+            return await emails.opt_in(session, address, app.clock(), actor="operator")
 
     try:
-        with_app(work)
+        resumed = with_app(work)
     except InvalidAddress as error:
         raise fail(f"champbot: {error}") from None
-    typer.echo(f"email to {address.strip().lower()} resumed")
+    shown = address.strip().lower()
+    if not resumed:  # a mistyped address would otherwise read as done
+        raise fail(f"champbot: nothing to resume: email to {shown} was not stopped and has "
+                   "not bounced")
+    typer.echo(f"email to {shown} resumed")

@@ -108,12 +108,13 @@ async def opt_out(session: AsyncSession, address: str, now: datetime,
 
 
 async def opt_in(session: AsyncSession, address: str, now: datetime,
-                 actor: str = "operator") -> Identity:
+                 actor: str = "operator") -> bool:
     """Email to ``address`` again (someone who unsubscribed asked to be back, or an
-    address that bounced was fixed)."""
-    identity = await identities.find_or_create(session, CHANNEL, normalise(address), now)
-    if identity.opted_out_at is not None or identity.unreachable_at is not None:
-        identity.opted_out_at = None
-        identity.unreachable_at = None
-        audit.record(session, actor, "opted_in", identity.person_id, now, channel=CHANNEL)
-    return identity
+    address that bounced was fixed). False when it was neither: nothing to resume."""
+    identity = await identities.find(session, CHANNEL, normalise(address))
+    if identity is None or (identity.opted_out_at is None and identity.unreachable_at is None):
+        return False
+    identity.opted_out_at = None
+    identity.unreachable_at = None
+    audit.record(session, actor, "opted_in", identity.person_id, now, channel=CHANNEL)
+    return True

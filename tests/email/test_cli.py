@@ -65,3 +65,9 @@ async def test_an_address_that_stopped_emails_is_resumed_from_the_command_line(
     code, out, err = await champbot("email", "resume", "not an address", environ=environ,
                                     cwd=tmp_path)
     assert code == 2 and "Traceback" not in err
+    # An address never stopped (a typo, say) is not said to be resumed.
+    code, out, err = await champbot("email", "resume", "nobody@example.org", environ=environ,
+                                    cwd=tmp_path)
+    assert code == 2 and out == ""
+    assert ("champbot: nothing to resume: email to nobody@example.org was not stopped and "
+            "has not bounced") in err
