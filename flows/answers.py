@@ -228,12 +228,13 @@ class ChooseLanguage(Choose):
         return [Option(lang.code, lang.native_name, translate=False) for lang in ordered]
 
     def candidates(self, text: str, ctx: Context) -> list[Option]:
-        """"yes" to the suggested language; a language's code or English name too."""
+        """"yes" to the suggested language; a language's code, English name or another
+        common name for it too (عربي, bangla)."""
         if ctx.suggested_language and commands.is_answer(text, "yes"):
             return [self.options(ctx)[0]]
         wanted = fold(text)
         for lang in languages.LANGUAGES:
-            if wanted in (lang.code, fold(lang.english_name)):
+            if wanted in (lang.code, fold(lang.english_name), *map(fold, lang.also)):
                 return [Option(lang.code, lang.native_name, translate=False)]
         return super().candidates(text, ctx)
 

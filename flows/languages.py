@@ -12,19 +12,25 @@ class Language:
     native_name: str  # shown in its own script when someone picks a language
     babel_locale: str  # what Babel formats dates and numbers with
     rtl: bool = False
+    # Other ways people write its name when asked which language they want: the
+    # everyday word for it in its own script, and common spellings in Latin letters.
+    also: tuple[str, ...] = ()
 
 
 LANGUAGES: tuple[Language, ...] = (
-    Language("en", "English", "English", "en_GB"),
-    Language("ar", "Arabic", "العربية", "ar", rtl=True),
-    Language("bn", "Bengali", "বাংলা", "bn"),
-    Language("gu", "Gujarati", "ગુજરાતી", "gu"),
-    Language("pl", "Polish", "Polski", "pl"),
-    Language("pt", "Portuguese", "Português", "pt"),
-    Language("pa", "Punjabi (Gurmukhi)", "ਪੰਜਾਬੀ", "pa_Guru"),
-    Language("ro", "Romanian", "Română", "ro"),
-    Language("so", "Somali", "Soomaali", "so"),
-    Language("ur", "Urdu", "اردو", "ur", rtl=True),
+    Language("en", "English", "English", "en_GB",
+             also=("inglés", "inglês", "angielski", "engleză", "ingiriisi", "انجليزي",
+                   "الإنجليزية", "انگریزی", "ইংরেজি", "અંગ્રેજી", "ਅੰਗਰੇਜ਼ੀ")),
+    Language("ar", "Arabic", "العربية", "ar", rtl=True,
+             also=("عربي", "عربى", "العربيه", "arabi", "arabic language")),
+    Language("bn", "Bengali", "বাংলা", "bn", also=("bangla", "bengali language", "sylheti")),
+    Language("gu", "Gujarati", "ગુજરાતી", "gu", also=("gujrati",)),
+    Language("pl", "Polish", "Polski", "pl", also=("polskie", "po polsku", "polsku")),
+    Language("pt", "Portuguese", "Português", "pt", also=("portugues do brasil", "brasileiro")),
+    Language("pa", "Punjabi (Gurmukhi)", "ਪੰਜਾਬੀ", "pa_Guru", also=("punjabi", "panjabi")),
+    Language("ro", "Romanian", "Română", "ro", also=("romaneste", "limba romana")),
+    Language("so", "Somali", "Soomaali", "so", also=("af soomaali", "af-soomaali", "somali")),
+    Language("ur", "Urdu", "اردو", "ur", rtl=True, also=("اُردو", "urdu language")),
 )
 
 BY_CODE: dict[str, Language] = {lang.code: lang for lang in LANGUAGES}

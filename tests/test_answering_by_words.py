@@ -137,7 +137,10 @@ async def test_a_yes_or_no_question_takes_yes_and_no_as_words(
     assert concern.contact_ok is contact_ok
 
 
-@pytest.mark.parametrize(("typed", "code"), [("arabic", "ar"), ("Polish", "pl"), ("ur", "ur")])
+@pytest.mark.parametrize(("typed", "code"), [
+    ("arabic", "ar"), ("Polish", "pl"), ("ur", "ur"),
+    # The everyday names people write: Arabic's own word, Bangla, Punjabi without its script.
+    ("عربي", "ar"), ("Bangla", "bn"), ("punjabi", "pa"), ("Af Soomaali", "so")])
 async def test_a_language_named_in_english_or_by_its_code_is_chosen(
     app: App, typed: str, code: str
 ) -> None:
@@ -164,3 +167,15 @@ async def test_an_apostrophe_typed_or_not_names_the_same_place(app: App, typed: 
         (concern,) = list(await session.scalars(select(Concern)))
         area = await session.get(Area, concern.area_id)
     assert area is not None and area.name == "St Mark's"
+
+
+async def test_joining_an_arabic_speaker_may_write_arabic_as_they_usually_do(app: App) -> None:
+    from tests.support.chat import Chat
+
+    huda = Chat(app, "huda")
+    await huda.says("JOIN DEMO2026")
+    await huda.says("عربي")
+    huda.does_not_see(SCOLDING)
+    # The joining goes on in Arabic.
+    assert huda.replies and not huda.replies[-1].isascii()
+    assert t("ar", SCOLDING) not in huda.replies[-1]
