@@ -29,7 +29,7 @@ async def test_a_coordinator_writes_translates_and_sends_to_one_area(
     await carol.says(FLU_TEXTS["en"])
     carol.sees("Who should receive it?", "All champions", "Northfield")
     await carol.says("Northfield")
-    carol.sees("It will go to 4 people:", "• English – console: 1", "• اردو – console: 1",
+    carol.sees("People it will go to: 4", "• English – console: 1", "• اردو – console: 1",
                "No translation yet for: বাংলা, Polski, اردو.")
     await carol.says("اردو")
     carol.sees("Send the text in اردو.")
@@ -41,7 +41,7 @@ async def test_a_coordinator_writes_translates_and_sends_to_one_area(
     await carol.says("continue")
     carol.sees("When should it go?")
     await carol.says("1")  # now
-    carol.sees("Send it to 4 people now?")
+    carol.sees("Send it now? People it will go to: 4")
     await carol.says("yes")
     carol.sees("Your broadcast is queued.")
 
@@ -55,10 +55,25 @@ async def test_a_coordinator_writes_translates_and_sends_to_one_area(
 
     await carol.says("/broadcast")
     await carol.says("3")  # how did my last broadcast go?
-    carol.sees("Your last broadcast went to 4 people.", "• English: sent 1",
+    carol.sees("Your last broadcast. People it went to: 4", "• English: sent 1",
                "• اردو: sent 1 · Useful 0, Not clear 1")
     await carol.says("1")
     carol.sees("What would you like to do?")
+
+
+async def test_an_area_with_no_one_to_receive_it_is_refused_and_another_asked_for(
+    app: App
+) -> None:
+    await joined(app, "amina", "en")  # in Northfield
+    carol = await make_coordinator(app)
+    await carol.says("/broadcast")
+    await carol.says("2")  # a new message
+    await carol.says(FLU_TEXTS["en"])
+    await carol.says("Eastgate")  # nobody there yet
+    carol.sees("Nobody there can receive a broadcast yet. Please choose another audience.")
+    carol.does_not_see("People it will go to: 0")
+    await carol.says("Northfield")
+    carol.sees("People it will go to: 1")
 
 
 async def test_champions_are_politely_refused(app: App) -> None:

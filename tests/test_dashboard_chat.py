@@ -65,7 +65,7 @@ async def test_a_coordinator_on_telegram_gets_this_months_impact_as_a_picture(
     await add_activity(app, None, date(2026, 11, 3), 25, topic="vaccination")
     await add_activity(app, None, date(2026, 10, 3), 99)  # last month: not counted
     await carol.says("/chart")
-    carol.sees("2026-11-01 to 2026-11-20: 1 activities, 25 people reached, 1 hours given.")
+    carol.sees("2026-11-01 – 2026-11-20\nActivities: 1 · People reached: 25 · Hours given: 1")
     sent = [m for m in recorder.to("501") if m.reply.media]
     assert sent, "no picture was sent"
     ref = sent[-1].reply.media[0].ref

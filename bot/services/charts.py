@@ -12,10 +12,12 @@ COLOUR = "#1d5f8a"
 
 def summary(report: impact.Report) -> str:
     """One line: what the programme did in the report's range."""
-    return _("{start} to {end}: {activities} activities, {people} people reached, {hours} "
-             "hours given.", start=report.start.isoformat(), end=report.end.isoformat(),
-             activities=number(report.activities), people=number(report.people),
-             hours=number(report.hours))
+    # The figures as "My impact" labels them: a count after its label reads right for 1 or
+    # for 1,000 in every language ("1 activities" did not).
+    return f"{report.start.isoformat()} – {report.end.isoformat()}\n" + _(
+        "Activities: {activities} · People reached: {people} · Hours given: {hours}",
+        activities=number(report.activities), people=number(report.people),
+        hours=number(report.hours))
 
 
 def png(report: impact.Report) -> bytes:

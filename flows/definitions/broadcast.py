@@ -11,7 +11,7 @@ from flows import commands, languages
 from flows.answers import Choose, Option, Text, YesNo
 from flows.definitions.info import _library as library_items
 from flows.definitions.info import _topics as library_topics
-from flows.i18n import N_, _, translate
+from flows.i18n import N_, _, number, translate
 from flows.steps import (
     END,
     Answer,
@@ -31,10 +31,27 @@ from flows.views import AudienceCount, BroadcastReportView, LibraryItem
 PICK = "pick:"  # a language chosen, its text not yet sent
 
 
-def _counts(ctx: Context) -> tuple[AudienceCount, ...]:
+def _counts(ctx: Context, area: str | None = None) -> tuple[AudienceCount, ...]:
+    """How many people per language and channel, in the audience chosen (or ``area``)."""
     found: tuple[AudienceCount, ...] = ctx.view("broadcast_audience")
-    area = ctx.answers.get("audience")
+    area = area or ctx.answers.get("audience")
     return tuple(c for c in found if area in (None, "all") or c.area == area)
+
+
+def _reach(ctx: Context, area: str | None = None) -> int:
+    return sum(c.count for c in _counts(ctx, area))
+
+
+class Audience(Choose):
+    """Who should receive it; an audience with no one in it is refused (the broadcast
+    would go to nobody, and say it was sent)."""
+
+    def parse(self, inbound: Inbound, ctx: Context) -> Result:
+        found = super().parse(inbound, ctx)
+        if isinstance(found, Parsed) and not _reach(ctx, str(found.value)):
+            return Invalid(_("Nobody there can receive a broadcast yet. Please choose "
+                             "another audience."))
+        return found
 
 
 def _item(ctx: Context) -> LibraryItem | None:
@@ -75,7 +92,7 @@ def _overview(ctx: Context) -> str:
     pending = _pending(ctx)
     if pending:
         return _("Send the text in {language}.", language=_name(pending))
-    lines = [_("It will go to {count} people:", count=sum(c.count for c in _counts(ctx)))]
+    lines = [_("People it will go to: {count}", count=number(_reach(ctx)))]
     per: dict[tuple[str, str], int] = {}
     for c in _counts(ctx):
         per[(c.language, c.channel)] = per.get((c.language, c.channel), 0) + c.count
@@ -161,13 +178,13 @@ def _write(ctx: Context) -> str:
 
 
 def _confirm(ctx: Context) -> str:
-    count = sum(c.count for c in _counts(ctx))
+    count = number(_reach(ctx))
     when = ctx.answers.get("time")
     if when:
         at = datetime.fromisoformat(str(when)).astimezone(ctx.facts.timezone)
-        return _("Send it to {count} people on {day} at {time}?", count=count,
+        return _("Send it on {day} at {time}? People it will go to: {count}", count=count,
                  day=at.strftime("%Y-%m-%d"), time=at.strftime("%H:%M"))
-    return _("Send it to {count} people now?", count=count)
+    return _("Send it now? People it will go to: {count}", count=count)
 
 
 def _done(ctx: Context) -> str:
@@ -186,7 +203,8 @@ def _report(ctx: Context) -> str:
     found: BroadcastReportView | None = ctx.view("broadcast_report")
     if found is None:
         return _("No broadcast has been sent yet.")
-    lines = [_("Your last broadcast went to {count} people.", count=found.recipients)]
+    lines = [_("Your last broadcast. People it went to: {count}",
+               count=number(found.recipients))]
     if found.late:
         lines.append(_("It went late: champbot was not running at its time."))
     for code, counts in sorted(found.by_language.items()):
@@ -216,7 +234,7 @@ BROADCAST = Flow(
         Step("topic", N_("Which topic?"), Choose(library_topics)),
         Step("message", N_("Which message?"), Choose(_messages), next="audience"),
         Step("text", _write, Text(max_length=1000, min_length=3)),
-        Step("audience", N_("Who should receive it?"), Choose(_audiences)),
+        Step("audience", N_("Who should receive it?"), Audience(_audiences)),
         Step("translations", _overview, Translations()),
         Step("when", N_("When should it go?"), Choose(WHEN),
              next={"now": "confirm", "later": "time"}),
