@@ -48,6 +48,8 @@ async def test_a_coordinator_writes_translates_and_sends_to_one_area(
     clock.advance(seconds=30)
     (started,) = await broadcasts.tick(app.database, app.settings, clock())
     assert started.recipients == 4
+    (listed,) = await broadcasts.listing(app.database)  # `champbot broadcast list`
+    assert listed.audience == "champions areas=Northfield"  # by name, as from a file
     for code in ("en", "ur", "bn"):
         assert FLU_TEXTS[code] in await people[code].reads()
     assert FLU_TEXTS["en"] in await people["pl"].reads()

@@ -3,8 +3,8 @@
 An audience is all champions, or any of areas, languages, topics of interest,
 roles and a saved group, combined: within one kind any value matches, across
 kinds all must. Names or ids are resolved once, when the broadcast is created.
-Opted-out, paused, erased and unreachable people are never in it; each person
-is reached on one identity (the one they wrote from last).
+Opted-out, paused, erased and unreachable people are never in it, nor the contacts of a
+removed partner; each person is reached on one identity (the one they wrote from last).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.services import permissions
 from bot.services.problems import Problem
 from bot.storage.broadcasts import SavedGroup, SavedGroupMember
 from bot.storage.models import Area, Identity, Person, Role, Status
@@ -104,6 +105,10 @@ async def resolve(session: AsyncSession, spec: str | Mapping[str, Any]) -> Audie
         roles.append(ROLE_NAMES[name.lower()])
     groups = [await _group(session, value) for value in _values(spec, "group")]
     shown = {kind: _values(spec, kind) for kind in KINDS if _values(spec, kind)}
+    if areas:  # by name, however they were given (the chat gives ids)
+        names = dict((await session.execute(select(Area.id, Area.name).where(
+            Area.id.in_(areas)))).all())
+        shown["areas"] = [names[area] for area in areas]
     return Audience(tuple(areas), tuple(languages), tuple(topics),
                     tuple(dict.fromkeys(roles)) or (Role.CHAMPION,), tuple(groups), shown)
 
@@ -163,6 +168,9 @@ def recipients(audience: Audience, dialect: str) -> Select[int, str, str, str]:
                  .join(Identity, Identity.id == chosen).order_by(Person.id))
     query = query.where(Person.status == Status.ACTIVE, Person.erased_at.is_(None),
                         Person.role.in_(audience.roles))
+    if Role.PARTNER in audience.roles:
+        # Only the contacts of partner services: a removed partner's are no audience.
+        query = query.where(or_(Person.role != Role.PARTNER, permissions.partner_access()))
     if audience.areas:
         query = query.where(Person.area_id.in_(audience.areas))
     if audience.languages:
