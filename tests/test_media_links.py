@@ -200,6 +200,37 @@ async def test_a_telegram_photo_reaches_the_partner_on_telegram_without_gps(
     assert without_gps(uploaded)
 
 
+async def test_a_coordinator_on_telegram_gets_the_concern_photo_with_its_label(
+    app: App, bot: RunningBot
+) -> None:
+    carol = bot.telegram.person(2002, "Carol")
+    bot.telegram.person(1101, "Amina")
+    coordinator = Chat(app, "2002", channel="telegram")
+    for answer in ["JOIN COORD2026", "English", "1", "Carol", "1", "skip"]:
+        await coordinator.says(answer)
+    bot.telegram.files["AgACAgQ-mould"] = photo_with_gps()
+    amina = await joined(app, "1101", channel="telegram")
+    await raise_urgent_concern(amina, "Black mould in three flats",
+                               Media("photo", "AgACAgQ-mould", "image/jpeg"))
+    await carol.sees("URGENT concern C-1001",
+                     "Photos or voice notes still being fetched: 1. They will follow.")
+    told = len(carol.messages)
+
+    assert bot.channel is not None
+    fetcher = MediaFetcher(app.database, {"telegram": bot.channel.fetch_file},
+                           media.store(app.settings), app.clock, 16 * MB)
+    assert await fetcher.drain() == 1
+    app.outbox_ready.set()
+    await carol.sees("A file sent with concern C-1001:")
+
+    # One message: the photo, with the words saying what it is as its caption (not the
+    # picture first and "A file sent with concern C-1001:" after it, pointing at nothing).
+    assert [(m.kind, m.text) for m in carol.messages[told:]] == [
+        ("photo", "A file sent with concern C-1001:")]
+    uploaded = bot.telegram.files[carol.latest.file_id or ""]
+    assert uploaded == media.store(app.settings).read((await only_attachment(app)).stored_as or "")
+
+
 async def test_the_coordinators_told_of_a_concern_get_its_photo_when_it_is_kept(
     app: App, browser: httpx.AsyncClient
 ) -> None:

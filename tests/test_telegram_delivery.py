@@ -162,16 +162,70 @@ async def test_a_message_cut_short_by_a_429_resumes_where_it_stopped(
     assert "".join(m.text for m in amina.messages).replace(" ", "") == text.replace(" ", "")
 
 
-async def test_a_photo_is_sent_by_its_file_id_before_the_text(
+async def test_a_photo_is_sent_by_its_file_id_with_the_text_as_its_caption(
     app: App, telegram: FakeTelegram, dispatcher: Dispatcher
 ) -> None:
     partner = telegram.person(2007)
     telegram.files["AgAC-photo"] = b"a photo"
-    await write(app, 2007, Reply("A concern with a photo.",
+    await write(app, 2007, Reply("A concern with a photo, at 3 <4> Mill Lane & Co:",
                                  media=(Media("photo", "AgAC-photo", "image/jpeg"),)))
     await dispatcher.drain()
-    assert [(m.kind, m.file_id) for m in partner.messages] == [("photo", "AgAC-photo"),
-                                                               ("text", None)]
+    assert [(m.kind, m.file_id, m.text) for m in partner.messages] == [
+        ("photo", "AgAC-photo", "A concern with a photo, at 3 <4> Mill Lane & Co:")]
+
+
+async def test_a_text_too_long_for_a_caption_comes_first_and_a_retry_does_not_repeat_it(
+    app: App, telegram: FakeTelegram, dispatcher: Dispatcher, clock: FakeClock
+) -> None:
+    partner = telegram.person(2010)
+    telegram.files["AgAC-photo"] = b"a photo"
+    text = "URGENT concern C-1001. " + "Black mould in the flats on Mill Lane. " * 30
+    await write(app, 2010, Reply(text, media=(Media("photo", "AgAC-photo", "image/jpeg"),)))
+    telegram.fail_next("sendPhoto", 429, "Too Many Requests: retry after 3", retry_after=3)
+    await dispatcher.drain()
+    assert [m.kind for m in partner.messages] == ["text"]
+    clock.advance(seconds=3)
+    await dispatcher.drain()
+    assert [(m.kind, m.text) for m in partner.messages] == [("text", text.strip()),
+                                                            ("photo", "")]
+
+
+async def test_several_files_follow_their_text(
+    app: App, telegram: FakeTelegram, dispatcher: Dispatcher
+) -> None:
+    partner = telegram.person(2011)
+    telegram.files.update({"AgAC-photo": b"a photo", "AwAC-voice": b"OggS a voice note"})
+    await write(app, 2011, Reply("Files sent with concern C-1001:", media=(
+        Media("photo", "AgAC-photo", "image/jpeg"), Media("voice", "AwAC-voice", "audio/ogg"))))
+    await dispatcher.drain()
+    assert [(m.kind, m.text) for m in partner.messages] == [
+        ("text", "Files sent with concern C-1001:"), ("photo", ""), ("voice", "")]
+
+
+async def test_a_question_with_a_photo_keeps_its_buttons_on_the_last_message(
+    app: App, telegram: FakeTelegram, dispatcher: Dispatcher
+) -> None:
+    amina = telegram.person(2012)
+    telegram.files["AgAC-photo"] = b"a photo"
+    await write(app, 2012, Reply("Is this the place?", (Choice("yes", "Yes"), Choice("no", "No")),
+                                 question="concern.place",
+                                 media=(Media("photo", "AgAC-photo", "image/jpeg"),)))
+    await dispatcher.drain()
+    assert [(m.kind, m.text, m.buttons()) for m in amina.messages] == [
+        ("photo", "", []), ("text", "Is this the place?", ["Yes", "No"])]
+
+
+async def test_the_words_of_a_file_erased_before_it_went_still_arrive(
+    app: App, telegram: FakeTelegram, dispatcher: Dispatcher
+) -> None:
+    carol = telegram.person(2013)
+    await write(app, 2013, Reply("A file sent with concern C-1001:",
+                                 media=(Media("photo", "stored:99:c1", "image/jpeg"),)))
+    await dispatcher.drain()
+    assert [(m.kind, m.text) for m in carol.messages] == [
+        ("text", "A file sent with concern C-1001:")]
+    (row,) = await rows(app)
+    assert row.status == OutboxStatus.SENT
 
 
 async def test_the_overall_rate_stays_under_thirty_a_second_and_a_chat_gets_a_short_burst(
@@ -207,5 +261,5 @@ async def test_a_chart_drawn_by_us_is_uploaded_as_a_photo(
     await write(app, 2008, Reply("This month: 3 activities.",
                                  media=(Media("photo", ref, "image/png"),)))
     await dispatcher.drain()
-    assert [m.kind for m in carol.messages] == ["photo", "text"]
+    assert [(m.kind, m.text) for m in carol.messages] == [("photo", "This month: 3 activities.")]
     assert telegram.files[carol.messages[0].file_id or ""] == picture

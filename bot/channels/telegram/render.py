@@ -12,6 +12,7 @@ PARSE_MODE = "HTML"
 # Telegram allows 4,096 characters (after entities are parsed, counted in UTF-16
 # units); a margin keeps us clear of it whatever the client counts.
 LIMIT = 4000
+CAPTION_LIMIT = 1000  # under a photo or file: Telegram allows 1,024, the same margin
 RLM = "\u200f"  # starts each line right-to-left, even one opening with a digit or a Latin name
 
 _SENTENCE_END = re.compile(r"[.!?؟।۔。…](?=\s)")

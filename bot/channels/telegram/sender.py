@@ -1,9 +1,9 @@
 """Outbox rows out to Telegram, within its limits, with its errors mapped to send results.
 
 One row may take several calls: closing keyboards answered since the last
-message, media, then the text in parts. So the sender paces each call itself
-(the dispatcher leaves a sender with its own pacer to it): new messages keep
-the gap per chat, edits count only towards the overall rate.
+message, then the text in parts and the media (see ``plan``). So the sender paces
+each call itself (the dispatcher leaves a sender with its own pacer to it): new
+messages keep the gap per chat, edits count only towards the overall rate.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
@@ -57,6 +58,33 @@ EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png",
 
 def _file_name(content_type: str) -> str:
     return "file." + EXTENSIONS.get(content_type, "bin")
+
+
+@dataclass(frozen=True)
+class Captioned:
+    """A file sent with the row's text as its caption: one message, read as one."""
+
+    media: Media
+    caption: str  # escaped HTML, as render.parts gives it
+
+
+Call = Media | Captioned | str  # one platform call of a row: a file, both, or a text part
+
+
+def plan(texts: list[str], media: tuple[Media, ...], caption_fits: bool,
+         keyboard: bool) -> list[Call]:
+    """The calls a row takes, in order. The words say what a file is ("A file sent with
+    concern C-1001:"), so they come with it or before it, as on WhatsApp (where they are
+    the body of the message carrying the media): one file and a text short enough for a
+    caption go as one message; otherwise the text, then the files. Buttons stay on a text
+    message (a multi-choice question is redrawn with editMessageText) and on the last one
+    (the screen keeps its id, and the question stays under what it asks about): a message
+    with buttons has its files first."""
+    if keyboard:
+        return [*media, *texts]
+    if len(media) == 1 and len(texts) == 1 and caption_fits:
+        return [Captioned(media[0], texts[0])]
+    return [*texts, *media]
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
@@ -120,7 +148,8 @@ class TelegramSender:
             stale.add(drawn.message_id)
         # What this message did to the screen is written once, at the end (or when a call
         # fails): closing a keyboard twice after a crash is harmless (see _close).
-        dealt: list[int] = []
+        dealt: list[int] = []  # closed: every press of them answered
+        redrawn: int | None = None  # redrawn: one press answered (see screens.py)
         screen: Drawn | Keep | None = KEEP
         try:
             for message_id in sorted(stale - {redraw.message_id} if redraw else stale):
@@ -129,78 +158,93 @@ class TelegramSender:
                 if drawn is not None and message_id == drawn.message_id:
                     screen = None
             if redraw is not None:
-                redrawn = await self._redraw(chat, redraw.message_id, texts[0], markup)
-                dealt.append(redraw.message_id)
-                if redrawn:
+                if await self._redraw(chat, redraw.message_id, texts[0], markup):
+                    redrawn = redraw.message_id
                     return redraw.message_id
+                dealt.append(redraw.message_id)
                 await self._close(chat, redraw.message_id)
                 screen = None
             if not texts and markup is not None:
                 texts = ["…"]  # Telegram needs some text to hang buttons on
-            last = await self._post(message, texts, markup, reply.media)
+            fits = len(reply.media) == 1 and len(
+                render.parts(reply.text, reply.language, render.CAPTION_LIMIT)) == 1
+            last = await self._post(message, plan(texts, reply.media, fits, markup is not None),
+                                    markup)
             if markup is not None:
                 screen = Drawn(last, reply.question)
             return last
         finally:
-            await self.screens.settle(chat, dealt, screen)
+            await self.screens.settle(chat, dealt, screen, redrawn=redrawn)
 
-    async def _post(self, message: Outgoing, texts: list[str],
-                    markup: InlineKeyboardMarkup | None, media: tuple[Media, ...]) -> int:
+    async def _post(self, message: Outgoing, calls: list[Call],
+                    markup: InlineKeyboardMarkup | None) -> int:
+        """Make the calls not made yet (a retried row resumes after the last that went)."""
         chat = message.address
-        calls: list[Media | str] = [*media, *texts]
         done = await self.parts.done(message)
         last = 0
         for index, item in enumerate(calls):
             if index < done:
                 continue
+            sent: TelegramMessage | None
             async with self.pacer.turn(chat, message.bulk):
-                if isinstance(item, Media):
-                    sent = await self._media(chat, item)
-                    if sent is None:  # a kept file since erased: nothing to show
-                        await self.parts.advance(message.id, index + 1, len(calls))
-                        continue
-                else:
+                if isinstance(item, str):
                     final = index == len(calls) - 1
-                    sent = await self.bot.send_message(
-                        chat, item, parse_mode=render.PARSE_MODE,
-                        reply_markup=markup if final else None,
-                        link_preview_options=NO_PREVIEWS)
-            last = sent.message_id
+                    sent = await self._text(chat, item, markup if final else None)
+                elif isinstance(item, Captioned):
+                    sent = await self._media(chat, item.media, item.caption)
+                    if sent is None:  # the file was erased since: its words still go
+                        sent = await self._text(chat, item.caption, None)
+                else:
+                    sent = await self._media(chat, item)
+            if sent is not None:  # else a kept file since erased: nothing to show
+                last = sent.message_id
             await self.parts.advance(message.id, index + 1, len(calls))
         return last
 
-    async def _media(self, chat: str, media: Media) -> TelegramMessage | None:
+    async def _text(self, chat: str, text: str,
+                    markup: InlineKeyboardMarkup | None) -> TelegramMessage:
+        return await self.bot.send_message(chat, text, parse_mode=render.PARSE_MODE,
+                                           reply_markup=markup,
+                                           link_preview_options=NO_PREVIEWS)
+
+    async def _media(self, chat: str, media: Media,
+                     caption: str | None = None) -> TelegramMessage | None:
+        """Send one file, with ``caption`` (escaped HTML) under it if given."""
         if media.ref.startswith(STORED):
-            return await self._stored(chat, media)
+            return await self._stored(chat, media, caption)
+        mode = render.PARSE_MODE if caption else None
         if media.kind == "photo" and media.ref.startswith(INLINE_PNG):
             # A picture we drew (a chart), carried in the message itself: upload it.
             return await self.bot.send_photo(chat, base64.b64decode(
-                media.ref.removeprefix(INLINE_PNG)))
+                media.ref.removeprefix(INLINE_PNG)), caption=caption, parse_mode=mode)
         if media.kind == "photo":
-            return await self.bot.send_photo(chat, media.ref)
+            return await self.bot.send_photo(chat, media.ref, caption=caption, parse_mode=mode)
         if media.kind == "voice":
-            return await self.bot.send_voice(chat, media.ref)
+            return await self.bot.send_voice(chat, media.ref, caption=caption, parse_mode=mode)
         if media.kind == "audio":
-            return await self.bot.send_audio(chat, media.ref)
+            return await self.bot.send_audio(chat, media.ref, caption=caption, parse_mode=mode)
         if media.kind == "video":
-            return await self.bot.send_video(chat, media.ref)
-        return await self.bot.send_document(chat, media.ref)
+            return await self.bot.send_video(chat, media.ref, caption=caption, parse_mode=mode)
+        return await self.bot.send_document(chat, media.ref, caption=caption, parse_mode=mode)
 
-    async def _stored(self, chat: str, media: Media) -> TelegramMessage | None:
+    async def _stored(self, chat: str, media: Media,
+                      caption: str | None = None) -> TelegramMessage | None:
         """A photo or voice note we keep: uploaded from the media store, as what it is."""
         loaded = await self.stored(media.ref) if self.stored else None
         if loaded is None:
             return None
         data, kind = loaded.data, loaded.content_type
+        mode = render.PARSE_MODE if caption else None
         if kind.startswith("image/") and len(data) <= PHOTO_UPLOAD_LIMIT:
-            return await self.bot.send_photo(chat, data)
+            return await self.bot.send_photo(chat, data, caption=caption, parse_mode=mode)
         if kind == "audio/ogg" and media.kind == "voice":
-            return await self.bot.send_voice(chat, data)
+            return await self.bot.send_voice(chat, data, caption=caption, parse_mode=mode)
         if kind.startswith("audio/"):
-            return await self.bot.send_audio(chat, data)
+            return await self.bot.send_audio(chat, data, caption=caption, parse_mode=mode)
         if kind.startswith("video/"):
-            return await self.bot.send_video(chat, data)
-        return await self.bot.send_document(chat, data, filename=_file_name(kind))
+            return await self.bot.send_video(chat, data, caption=caption, parse_mode=mode)
+        return await self.bot.send_document(chat, data, filename=_file_name(kind),
+                                            caption=caption, parse_mode=mode)
 
     async def _close(self, chat: str, message_id: int) -> None:
         """Take the buttons off an answered question, so they cannot be pressed again."""
