@@ -253,6 +253,52 @@ async def test_settings_from_the_command_menu_and_topics_toggled_in_place(
                                                         "mental_health"]
 
 
+async def test_quick_taps_on_toggles_each_tick_the_one_message(
+    app: App, telegram: FakeTelegram, bot: RunningBot
+) -> None:
+    amina = telegram.person(1014)
+    await joins(amina, "en", "English")
+    await amina.says("/settings")
+    await amina.presses("Topics I'm interested in")
+    await amina.sees("Your topics are ticked.")
+    topics = amina.message_with("Housing")  # the keyboard as the phone shows it
+    question = topics.message_id
+    for label in ("Housing", "Mental health", "Cancer screening"):
+        await amina.presses(label, topics)  # each before the last one's tick appeared
+    await amina.sees("✓ Housing", "✓ Mental health", "✓ Cancer screening")
+    assert amina.latest.message_id == question  # each press redrawn, none sent anew
+    assert amina.keyboards()[-1][:3] == ["✓ Vaccination", "✓ Cancer screening", "✓ Diabetes"]
+    await amina.presses("Housing")  # and again, as soon as the ticks are there
+    await amina.sees("[Housing]")
+    assert amina.latest.message_id == question
+    await amina.presses("Done")
+    await amina.sees("Saved. Thank you!")
+    async with app.database.transaction() as session:
+        person = await session.scalar(select(Person))
+        assert person is not None and person.topics == [
+            "vaccination", "screening", "diabetes", "mental_health"]
+
+
+async def test_a_double_tap_on_a_toggle_is_one_tick_and_a_typed_answer_comes_below(
+    telegram: FakeTelegram, bot: RunningBot
+) -> None:
+    amina = telegram.person(1015)
+    await joins(amina, "en", "English")
+    await amina.says("/settings")
+    await amina.presses("Topics I'm interested in")
+    await amina.sees("Your topics are ticked.")
+    topics = amina.message_with("Housing")
+    await amina.presses("Housing", topics)
+    second = await amina.presses("Housing", topics)  # the same button twice: one answer
+    await telegram.handled(second)
+    await amina.sees("✓ Housing")
+    await amina.says("2")  # typed: the ticks come under what she wrote, not above it
+    await amina.sees("✓ Cancer screening", "✓ Housing")
+    assert amina.messages[-1].message_id > amina.last_message_id > topics.message_id
+    assert [m.message_id for m in amina.messages if m.keyboard] == [
+        amina.messages[-1].message_id]  # the keyboard above was closed
+
+
 async def test_an_edited_message_is_politely_not_read(
     app: App, telegram: FakeTelegram, bot: RunningBot
 ) -> None:

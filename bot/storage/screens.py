@@ -28,14 +28,17 @@ class DrawnKeyboard(Base):
 
 
 class PressedKeyboard(Base):
-    """A keyboard pressed since the bot last wrote in the chat: to close or redraw."""
+    """A keyboard pressed since the bot last wrote in the chat: to close or redraw.
+    ``presses``: how many presses of it no reply has answered yet (a redraw answers one,
+    so quick taps on a multi-choice keyboard are each redrawn in place)."""
 
     __tablename__ = "pressed_keyboards"
 
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     chat: Mapped[str] = mapped_column(String(64), primary_key=True)
     message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    pressed_at: Mapped[datetime]
+    pressed_at: Mapped[datetime]  # the first of those presses
+    presses: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class PartsSent(Base):

@@ -118,7 +118,9 @@ class Updates:
             return
         # Noted before handling, so the reply that follows closes (or redraws) this keyboard.
         await self.screens.press(inbound.address, query.message.message_id)
-        await handle(self.app, inbound)
+        if await handle(self.app, inbound) is Handled.DUPLICATE:
+            # A double tap or a repeated update: no reply answers it (see screens.py).
+            await self.screens.unpress(inbound.address, query.message.message_id)
 
     async def on_edit(self, message: Message) -> None:
         inbound = from_message(message, self.app.clock())
