@@ -242,15 +242,21 @@ def test_sent_in_quiet_hours_it_says_when_it_starts_and_that_is_when_it_is_due(
     assert asyncio.run(due()) == [[], [int(broadcast)]]
 
 
-def test_a_repeating_broadcasts_id_reports_each_time_it_went_out(
-    programme: dict[str, str], tmp_path: Path
-) -> None:
+def weekly_from_the_day_after_tomorrow(programme: dict[str, str], tmp_path: Path
+                                       ) -> tuple[datetime, str]:
+    """A weekly broadcast to Northfield made from a file: its first time and its id."""
     later = (datetime.now(UTC) + timedelta(days=2)).replace(second=0, microsecond=0)
     (tmp_path / "rep.yaml").write_text(
         "texts: {en: Flu jabs on Saturday.}\naudience: {areas: [Northfield]}\n"
         f"at: {later.isoformat()}\nrepeat: weekly\n", encoding="utf-8")
     made = champbot("broadcast", "create", "rep.yaml", environ=programme, cwd=tmp_path)
-    parent = made.stdout.strip()
+    return later, made.stdout.strip()
+
+
+def test_a_repeating_broadcasts_id_reports_each_time_it_went_out(
+    programme: dict[str, str], tmp_path: Path
+) -> None:
+    later, parent = weekly_from_the_day_after_tomorrow(programme, tmp_path)
     copies = []
     for _ in range(2):  # started by hand twice (the scheduler starts it the same way)
         sent = champbot("broadcast", "send", parent, environ=programme, cwd=tmp_path).stdout
@@ -331,12 +337,7 @@ def test_following_a_broadcast_that_starts_days_from_now_says_when_instead_of_wa
 def test_following_a_repeating_broadcast_follows_the_time_it_went_out_then_stops(
     programme: dict[str, str], tmp_path: Path
 ) -> None:
-    later = (datetime.now(UTC) + timedelta(days=2)).replace(second=0, microsecond=0)
-    (tmp_path / "rep.yaml").write_text(
-        "texts: {en: Flu jabs on Saturday.}\naudience: {areas: [Northfield]}\n"
-        f"at: {later.isoformat()}\nrepeat: weekly\n", encoding="utf-8")
-    parent = champbot("broadcast", "create", "rep.yaml", environ=programme,
-                      cwd=tmp_path).stdout.strip()
+    _, parent = weekly_from_the_day_after_tomorrow(programme, tmp_path)
     champbot("broadcast", "send", parent, environ=programme, cwd=tmp_path)
     followed = champbot("broadcast", "report", parent, "--follow", "--every", "0.1",
                         environ=programme, cwd=tmp_path, ok=False)
