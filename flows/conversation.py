@@ -7,13 +7,17 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
+# The role of a partner's contact whose organisation is no longer a partner service: the
+# host says so (bot.services.permissions); they keep the words everyone has, no more.
+FORMER_PARTNER = "former_partner"
+
 
 @dataclass(frozen=True)
 class Profile:
     """The person behind a conversation, as the host last stored them."""
 
     person_id: int
-    role: str  # champion, coordinator, partner
+    role: str  # champion, coordinator, partner, or FORMER_PARTNER
     status: str  # active, pending, paused, opted_out
     language: str
     name: str | None = None

@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flows import commands
+from flows.answers import Choose
 from flows.commands import Command
 from flows.conversation import Conversation, Saved
 from flows.i18n import _, translate
 from flows.run_parts import RunParts
-from flows.steps import Flow
+from flows.steps import Flow, Start
 from flows.text import fold, parse_whole_number
 from flows.types import Choice
 
@@ -64,7 +65,7 @@ class Navigation(RunParts):
         elif name == "language":
             self.detour("language")
         elif name in commands.SHORTCUTS and commands.SHORTCUTS[name] in self.flows:
-            self.shortcut(commands.SHORTCUTS[name])
+            self.shortcut(commands.SHORTCUTS[name], name)
         elif name == "forget" and self.joined:
             self.set_aside()
             self.start("forget")
@@ -93,16 +94,39 @@ class Navigation(RunParts):
                   "Your details are kept.", start=commands.first_word("start"))
             )
 
-    def shortcut(self, flow_id: str) -> None:
-        """A slash command that opens a flow (/log, /settings…) from anywhere."""
+    def shortcut(self, flow_id: str, name: str) -> None:
+        """A slash command that opens a flow (/log, /settings…) from anywhere: only one the
+        person's menu offers (the words everyone has, such as /mydata, always work)."""
         if not self.joined:
             self.note(_("You will see the menu once you have joined."))
             self.ask()
+        elif name not in commands.GLOBAL and not self.offered(flow_id):
+            refusal = self.flows[flow_id].refusal
+            self.note(translate(refusal) if refusal else _(
+                "Sorry, /{command} is not in your menu. Here is what you can do:",
+                command=name))
+            self.set_aside()
+            self.start("menu")
         elif self.conv.flow != flow_id:
             self.set_aside()
             self.start(flow_id)
         else:
             self.ask()
+
+    def offered(self, flow_id: str) -> bool:
+        """Whether this person's main menu offers ``flow_id`` (whatever flows there are:
+        without a menu, everything is)."""
+        menu = self.flows.get("menu")
+        if menu is None:
+            return True
+        ctx = self.ctx()
+        for step in menu.steps:
+            if isinstance(step.answer, Choose):
+                for option in step.answer.options(ctx):
+                    target = menu.after(step, option.id)
+                    if isinstance(target, Start) and target.flow == flow_id:
+                        return True
+        return False
 
     def help_text(self) -> str:
         flow, step = self.flow, self.step

@@ -155,7 +155,8 @@ class Flow:
     # How completing the flow changes the person, so the rest of the turn
     # (e.g. the menu after joining) already sees the change.
     profile: Callable[[Profile | None, Mapping[str, Any]], Profile | None] | None = None
-    # Only people with one of these roles may start it (empty: anyone); others hear refusal.
+    # Only people with one of these roles may start it (empty: anyone); others hear refusal,
+    # as do those who send its slash command when their menu does not offer it.
     roles: tuple[str, ...] = ()
     refusal: str | None = None
     # The step whose photos and voice notes ("<id>_media") also keep those sent at any

@@ -40,11 +40,12 @@ async def test_a_coordinator_asks_for_the_dashboard_and_signs_in_with_the_link(
         assert (await client.get("/dashboard/champions")).status_code == 200
 
 
-async def test_a_champion_asking_for_the_dashboard_hears_it_is_for_coordinators(
+async def test_a_champion_asking_for_the_dashboard_hears_it_is_not_in_their_menu(
         app: App, programme: demo.Demo) -> None:
     amina = await joined(app, "amina")
     await amina.says("/dashboard")
-    amina.sees("Sorry, this is only for coordinators.")
+    amina.sees("Sorry, /dashboard is not in your menu. Here is what you can do:",
+               "Log an activity")
     amina.does_not_see("/dashboard/signin/")
     await amina.says("/chart")
     amina.sees("Sorry, this is only for coordinators.")

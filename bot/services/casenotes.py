@@ -118,10 +118,15 @@ def pattern_line(p: Pattern) -> str:
 
 
 def _update_text(status: ConcernStatus, reference: str, partner: str | None,
-                 note: str | None) -> str:
+                 note: str | None, removed: bool = False) -> str:
     """What the champion reads of a step; ``partner`` is the service that took it, None
-    when a coordinator did (then nothing is said of a service)."""
-    if partner is None and status is ConcernStatus.ACKNOWLEDGED:
+    when a coordinator did (then nothing is said of a service); ``removed``: the concern is
+    back with the coordinators because that service was removed."""
+    if removed:
+        text = _("Update on your concern {reference}: {partner} is no longer one of our "
+                 "partner services. A coordinator will find the right service.",
+                 reference=reference, partner=partner or _("the service"))
+    elif partner is None and status is ConcernStatus.ACKNOWLEDGED:
         text = _("Update on your concern {reference}: it has been received and will be "
                  "looked at.", reference=reference)
     elif partner is None and status is ConcernStatus.IN_PROGRESS:
@@ -169,9 +174,11 @@ UNTOLD = {ERASED: N_("Done. The champion can no longer be told: they asked to be
 
 async def tell_champion(session: AsyncSession, concern: Concern, status: ConcernStatus,
                         now: datetime, *, partner: str | None = None, note: str | None = None,
-                        by: str = "system", changes_status: bool = True) -> str | None:
+                        by: str = "system", changes_status: bool = True,
+                        removed: bool = False) -> str | None:
     """Record the step in the concern's history and tell the champion, in their language.
-    None once they are told, else why they could not be (a key of ``UNTOLD``)."""
+    None once they are told, else why they could not be (a key of ``UNTOLD``).
+    ``removed``: back with the coordinators (RETURNED) because ``partner`` was removed."""
     if changes_status:
         concern.status = status
     concern.updated_at = now
@@ -184,7 +191,7 @@ async def tell_champion(session: AsyncSession, concern: Concern, status: Concern
         return UNREACHABLE
     with language(person.language):
         text = _update_text(status if changes_status else ConcernStatus.RECEIVED,
-                            concern.reference, partner, note)
+                            concern.reference, partner, note, removed)
     told = False
     for identity in await session.scalars(select(Identity).where(
             Identity.person_id == person.id, Identity.unreachable_at.is_(None),

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import coordinators, partners
+from bot.services import coordinators, partners, permissions
 from bot.storage.models import (
     OPEN,
     Area,
@@ -75,9 +75,11 @@ async def load(session: AsyncSession, name: str, person: Person) -> object:
     if name == "partners":
         return tuple(PartnerChoice(str(p.id), p.name) for p in await partners.active(session))
     if name == "cases":
-        if person.role is not Role.PARTNER or person.partner_id is None:
+        # A partner's contact sees their organisation's, while it is a partner service.
+        partner_id = permissions.acts_for(person, await partners.of_contact(session, person))
+        if partner_id is None:
             return ()
-        return await _views(session, _query().where(Escalation.partner_id == person.partner_id)
+        return await _views(session, _query().where(Escalation.partner_id == partner_id)
                             .order_by((Escalation.status != EscalationStatus.NEW),
                                       Escalation.created_at, Escalation.id))
     if person.role is not Role.COORDINATOR:

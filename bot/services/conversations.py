@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.services import areas, invites, people
+from bot.services import areas, invites, partners, people
 from bot.settings import Settings
 from bot.storage import turn_commit
 from bot.storage.models import Conversation as ConversationRow
@@ -163,8 +163,9 @@ async def facts_for(
         code = extract_code(inbound.text)
         if code:
             invite = await invites.check(session, code, now)
+    partner = await partners.of_contact(session, person) if person is not None else None
     return Facts(
-        profile=people.profile(person),
+        profile=people.profile(person, partner),
         areas=await area_facts(session),
         invite=invite,
         open_registration=settings.open_registration,

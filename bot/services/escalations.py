@@ -20,7 +20,9 @@ from bot.storage.models import (
     Escalation,
     EscalationChange,
     EscalationStatus,
+    Identity,
     Partner,
+    Person,
     Role,
 )
 from flows.i18n import _, language, moment, number, translate
@@ -273,6 +275,59 @@ async def _not_for_us(session: AsyncSession, actor: Actor, escalation: Escalatio
     return Outcome(concern.reference, escalation.status, _(
         "Thank you. {reference} has gone back to the coordinators.",
         reference=concern.reference), untold)
+
+
+async def partner_removed(session: AsyncSession, partner: Partner, actor: str, now: datetime
+                          ) -> int:
+    """What a removed partner held goes back: its open escalations close, and each concern
+    no other service still holds is open again with the coordinators, to route ("Concerns
+    needing routing"). Its champion hears that, and only that; the area's coordinators
+    hear which concerns came back, and its contacts in chat that they have none to act on
+    any more. How many concerns went back to routing."""
+    held = list(await session.scalars(select(Escalation).where(
+        Escalation.partner_id == partner.id, Escalation.status.in_(OPEN))
+        .order_by(Escalation.id)))
+    for escalation in held:
+        _change(session, escalation, EscalationStatus.CLOSED, actor, now,
+                f"{partner.name} removed")
+    await session.flush()
+    back: list[Concern] = []
+    for escalation in held:
+        concern = await session.get(Concern, escalation.concern_id)
+        elsewhere = await session.scalar(select(Escalation.id).where(
+            Escalation.concern_id == escalation.concern_id, Escalation.status.in_(OPEN))
+            .limit(1))
+        if concern is None or elsewhere is not None:
+            continue  # still with another service (or already back): nothing to route
+        await _open(session, concern, None, actor, now)
+        await casenotes.tell_champion(session, concern, ConcernStatus.RETURNED, now,
+                                      partner=partner.name, removed=True)
+        back.append(concern)
+    await _tell_back_to_route(session, partner, back, now)
+
+    async def farewell() -> str:
+        return _("Your organisation is no longer one of our partner services, so there are "
+                 "no concerns here for you to act on.")
+
+    await casenotes.notify(session, await partners.contacts(session, partner.id), farewell, now)
+    return len(back)
+
+
+async def _tell_back_to_route(session: AsyncSession, partner: Partner,
+                              concerns: list[Concern], now: datetime) -> None:
+    """One word to each coordinator: the concerns of their areas back with them."""
+    waiting: dict[int, tuple[Person, Identity, list[str]]] = {}
+    for concern in concerns:
+        for person, identity in await coordinators.of_area(session, concern.area_id):
+            waiting.setdefault(identity.id, (person, identity, []))[2].append(
+                concern.reference)
+    for person, identity, references in waiting.values():
+        async def render(references: list[str] = references) -> str:
+            return _("{partner} is no longer a partner service. Back with you, to route to "
+                     "another service: {references}.", partner=partner.name,
+                     references=", ".join(references))
+
+        await casenotes.notify(session, [(person, identity)], render, now)
 
 
 async def _tell_resolved(session: AsyncSession, concern: Concern, partner: str | None,

@@ -203,11 +203,24 @@ async def edit(session: AsyncSession, partner_id: int, changes: Changes, now: da
     return partner
 
 
-async def remove(session: AsyncSession, partner_id: int, now: datetime) -> Partner:
-    """No new escalations reach a removed partner; its history stays."""
+@dataclass(frozen=True)
+class Removed:
+    partner: Partner
+    returned: int  # open concerns sent back to the coordinators, to route elsewhere
+
+
+async def remove(session: AsyncSession, partner_id: int, now: datetime,
+                 actor: str = "operator") -> Removed:
+    """No new escalations reach a removed partner, and its contacts lose partner access
+    (permissions.acts_for); the concerns it held go back to the coordinators to route
+    (escalations.partner_removed); its history stays. ``actor``: who removed it, for the
+    concerns' history."""
+    from bot.services import escalations  # escalations imports this module
+
     partner = await get(session, partner_id)
     partner.removed_at = now
-    return partner
+    partner.updated_at = now
+    return Removed(partner, await escalations.partner_removed(session, partner, actor, now))
 
 
 async def categories_of(session: AsyncSession, partner_id: int) -> list[str]:
@@ -240,6 +253,13 @@ async def matching(session: AsyncSession, category: str, area_id: int | None) ->
                            PartnerCategory.category == category),
             covers)
         .order_by(Partner.id)))
+
+
+async def of_contact(session: AsyncSession, person: Person) -> Partner | None:
+    """A partner's contact's organisation, removed or not; None for anyone else."""
+    if person.role is not Role.PARTNER or person.partner_id is None:
+        return None
+    return await session.get(Partner, person.partner_id)
 
 
 async def contacts(session: AsyncSession, partner_id: int) -> list[tuple[Person, Identity]]:

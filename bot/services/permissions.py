@@ -13,10 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import ColumnElement, exists
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import audit
-from bot.storage.models import Person, Role, Status
+from bot.storage.models import Partner, Person, Role, Status
+from flows.conversation import FORMER_PARTNER
 
 
 class Action(enum.StrEnum):
@@ -115,11 +117,40 @@ RULES: dict[Action, Rule] = {
 }
 
 
-def actor_of(person: Person) -> Actor:
-    """A person as an actor. Only active people act; anyone else is a bare visitor."""
+def acts_for(person: Person, partner: Partner | None) -> int | None:
+    """The partner organisation ``person`` acts for: a partner's contact acts for theirs
+    (``partner``, as loaded) while it is a partner service. A removed partner's contacts
+    keep their role and their history, and lose partner access: no escalations to see or
+    act on, no dashboard, no broadcasts to partners, only the menu a former partner has."""
+    if (person.role is not Role.PARTNER or partner is None
+            or partner.id != person.partner_id or partner.removed_at is not None):
+        return None
+    return partner.id
+
+
+def partner_access() -> ColumnElement[bool]:
+    """``acts_for`` in SQL, for a ``Person`` row that is a partner's contact."""
+    return exists().where(Partner.id == Person.partner_id, Partner.removed_at.is_(None))
+
+
+def actor_of(person: Person, partner: Partner | None = None,
+             areas: frozenset[int] = frozenset()) -> Actor:
+    """A person as an actor. Only active people act; anyone else is a bare visitor.
+    ``partner``: a partner contact's organisation (see ``acts_for``); ``areas``: a
+    coordinator's areas (none: the whole programme)."""
     if person.status is not Status.ACTIVE:
         return Actor("person", None, person.id)
-    return Actor("person", person.role, person.id)
+    return Actor("person", person.role, person.id, partner_id=acts_for(person, partner),
+                 areas=areas)
+
+
+def chat_role(person: Person, partner: Partner | None = None) -> str:
+    """The role whose menu ``person`` has in chat (flows.definitions.menu), which is also
+    what their slash commands may open: their own; a partner's contact without partner
+    access (``acts_for``) has a former partner's."""
+    if person.role is Role.PARTNER and acts_for(person, partner) is None:
+        return FORMER_PARTNER
+    return person.role.value
 
 
 class Forbidden(Exception):

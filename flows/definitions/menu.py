@@ -8,7 +8,7 @@ from typing import Any
 
 from flows.answers import Choose, ChooseLanguage, Option
 from flows.commands import summary
-from flows.conversation import Profile
+from flows.conversation import FORMER_PARTNER, Profile
 from flows.i18n import N_, _
 from flows.languages import get as language_named
 from flows.steps import Context, Flow, Start, Step
@@ -33,30 +33,57 @@ PARTNER_ENTRIES: tuple[Option, ...] = (
     Option("help", N_("Help")),
 )
 
-# Coordinators route and follow concerns, and send health messages to champions.
+# Coordinators route and follow concerns, send health messages to champions, and see the
+# programme on the dashboard and as this month's chart.
 COORDINATOR_ENTRIES: tuple[Option, ...] = (
     Option("routing", N_("Concerns needing routing")),
     Option("open_cases", N_("Open concerns")),
     Option("broadcast", N_("Send a health message")),
+    Option("dashboard", N_("Open the dashboard")),
+    Option("programme_impact", N_("Impact chart for this month")),
     Option("settings", N_("Settings")),
     Option("help", N_("Help")),
 )
 
+# A partner's contact whose organisation was removed: nothing to act on any more.
+FORMER_PARTNER_ENTRIES: tuple[Option, ...] = (
+    Option("language", N_("Language")),
+    Option("help", N_("Help")),
+)
+
+_BY_ROLE: Mapping[str, tuple[Option, ...]] = {
+    "champion": ENTRIES,
+    "partner": PARTNER_ENTRIES,
+    "coordinator": COORDINATOR_ENTRIES,
+    FORMER_PARTNER: FORMER_PARTNER_ENTRIES,
+}
+
+
+def entries(role: str) -> tuple[Option, ...]:
+    """A role's menu. It is also what the role may open by slash command (``/log`` only
+    where the menu offers "Log an activity"), and what Telegram lists for it."""
+    return _BY_ROLE.get(role, ENTRIES)
+
 
 def _entries(ctx: Context) -> Sequence[Option]:
-    if ctx.role == "partner":
-        return PARTNER_ENTRIES
-    if ctx.role == "coordinator":
-        return COORDINATOR_ENTRIES
-    return ENTRIES
+    return entries(ctx.role)
+
+
+def _question(ctx: Context) -> str:
+    if ctx.role == FORMER_PARTNER:
+        return "\n\n".join([
+            _("Your organisation is no longer one of our partner services, so there are no "
+              "concerns here for you to act on."),
+            _("What would you like to do?")])
+    return _("What would you like to do?")
 
 
 MENU = Flow(
     id="menu",
     steps=(
-        Step("choose", N_("What would you like to do?"), Choose(_entries),
+        Step("choose", _question, Choose(_entries),
              next={entry.id: Start(entry.id)
-                   for entry in (*ENTRIES, *PARTNER_ENTRIES, *COORDINATOR_ENTRIES)}),
+                   for options in _BY_ROLE.values() for entry in options}),
     ),
     then=None,
 )

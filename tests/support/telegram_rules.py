@@ -112,6 +112,15 @@ def _button(button: Any) -> None:
         raise BadRequest("Bad Request: BUTTON_DATA_INVALID")
 
 
+def scope_chat(scope: Any) -> int | None:
+    """The chat a BotCommandScope names (type "chat"); None for the scopes of everyone."""
+    if scope is None or scope.get("type") in ("default", "all_private_chats"):
+        return None
+    if scope.get("type") != "chat" or not str(scope.get("chat_id", "")).lstrip("-").isdigit():
+        raise BadRequest("Bad Request: can't parse BotCommandScope")
+    return int(scope["chat_id"])
+
+
 def commands(value: Any, language_code: Any) -> list[dict[str, str]]:
     if not isinstance(value, list) or len(value) > 100:
         raise BadRequest("Bad Request: commands must be a list of at most 100")

@@ -76,6 +76,8 @@ class FakeTelegram:
     log: dict[int, list[Sent]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     commands: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    # A chat's own menu (BotCommandScopeChat), over the one for everyone.
+    chat_commands: dict[int, list[dict[str, str]]] = field(default_factory=dict)
     answered: set[str] = field(default_factory=set)
     blocked: set[int] = field(default_factory=set)
     webhook: dict[str, Any] = field(default_factory=dict)
@@ -320,10 +322,26 @@ class FakeTelegram:
 
     async def api_setMyCommands(self, params: dict[str, Any]) -> Any:
         language = str(params.get("language_code") or "")
-        self.commands[language] = rules.commands(params.get("commands"), language)
+        commands = rules.commands(params.get("commands"), language)
+        chat = rules.scope_chat(params.get("scope"))
+        if chat is not None:
+            self.chat_commands[chat] = commands
+        else:
+            self.commands[language] = commands
+        return True
+
+    async def api_deleteMyCommands(self, params: dict[str, Any]) -> Any:
+        chat = rules.scope_chat(params.get("scope"))
+        if chat is not None:
+            self.chat_commands.pop(chat, None)
+        else:
+            self.commands.pop(str(params.get("language_code") or ""), None)
         return True
 
     async def api_getMyCommands(self, params: dict[str, Any]) -> Any:
+        chat = rules.scope_chat(params.get("scope"))
+        if chat is not None:
+            return self.chat_commands.get(chat, [])
         return self.commands.get(str(params.get("language_code") or ""), [])
 
     async def api_sendPhoto(self, params: dict[str, Any]) -> Any:

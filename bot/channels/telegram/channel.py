@@ -89,7 +89,7 @@ class TelegramChannel:
                 lambda: self.bot if self.connected.is_set() else None,
                 self.application.process_update))
         return ChannelParts(sender=self.sender, routes=routes, background=[self.connect],
-                            leader=[self.lead], shutdown=[self.close],
+                            leader=[self.lead, self.chat_menus], shutdown=[self.close],
                             fetch=self.fetch_file)
 
     async def fetch_file(self, file_id: str, max_bytes: int) -> bytes:
@@ -106,7 +106,7 @@ class TelegramChannel:
 
     async def run(self) -> None:
         """Both parts in one process (as `champbot run --role all` does)."""
-        await asyncio.gather(self.connect(), self.lead())
+        await asyncio.gather(self.connect(), self.lead(), self.chat_menus())
 
     async def connect(self) -> None:
         """Every process that sends or takes webhooks: the bot, ready for calls."""
@@ -124,6 +124,11 @@ class TelegramChannel:
             await self._retrying("remove any webhook", self.bot.delete_webhook)
             log.info("telegram: polling for updates")
             await self.poll()
+
+    async def chat_menus(self) -> None:
+        """One process only: coordinators' and partner contacts' own command menus."""
+        await self.connected.wait()
+        await menu.ChatMenus(self.bot, self.app.database).run()
 
     async def poll(self) -> None:
         offset: int | None = None

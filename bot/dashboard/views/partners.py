@@ -41,7 +41,8 @@ async def listing(visit: Visit) -> Response:
     found = await partner_coverage.rows(visit.db)
     grid = await partner_coverage.coverage(visit.db, found)
     return visit.page("partners.html", "partners", rows=found, grid=grid,
-                      categories=CATEGORY_LABELS, done=visit.query("done"))
+                      categories=CATEGORY_LABELS, done=visit.query("done"),
+                      returned=visit.number("returned", 0))
 
 
 @asynccontextmanager
@@ -121,8 +122,9 @@ async def record(visit: Visit) -> Response:
 
 
 async def remove(visit: Visit) -> Response:
-    await partners.remove(visit.db, _partner_id(visit), visit.now)
-    return RedirectResponse("/dashboard/partners?done=removed", 303)
+    removed = await partners.remove(visit.db, _partner_id(visit), visit.now, visit.actor.label)
+    return RedirectResponse(
+        f"/dashboard/partners?done=removed&returned={removed.returned}", 303)
 
 
 async def invite(visit: Visit) -> Response:
