@@ -10,10 +10,11 @@ from typing import Any
 
 from flows import commands
 from flows.answers import Choose, ChooseLanguage, PickStep, out_of_range
-from flows.i18n import _, number, switch_language
+from flows.danger import USE_HELD, USE_HELD_LABEL
+from flows.i18n import _, number, switch_language, translate
 from flows.navigation import RESUME
 from flows.run_parts import RunParts
-from flows.steps import Flow, Invalid, Selecting, Step
+from flows.steps import Flow, Invalid, Parsed, Selecting, Step
 from flows.text import fold, parse_whole_number
 from flows.types import MAX_KEPT_MEDIA, Choice, Media, Reply
 
@@ -41,6 +42,12 @@ class Answering(RunParts):
             self.ask()
             return
         extra = self.extra(step)
+        if extra == USE_HELD:
+            # The words held at this question (they may mean danger), used after all.
+            held = self.held_for(self.held) or ""
+            self.held = None
+            self.inbound = replace(self.inbound, text=held, choice_id=None, media=())
+            extra = None
         if extra == "done" and step.optional and not self.conv.selection:
             extra = "skip"  # Done with nothing ticked at an optional question: skipped
         if extra == "skip" and step.optional:
@@ -54,6 +61,14 @@ class Answering(RunParts):
             self.ask(out_of_range(len(shown)).message)
             return
         result = step.answer.parse(inbound, self.ctx())
+        if (isinstance(result, Parsed | Selecting) and self.may_hold()
+                and not (step.answer.numbered and step.answer.choices(self.ctx()))
+                and not isinstance(step.answer, PickStep)):
+            # Typed words that may mean someone is in danger are not taken as a note, a
+            # name, a broadcast...: the question is asked again (see Danger.hold).
+            self.hold(flow.id, step.id, (inbound.text or "").strip())
+            self.ask()
+            return
         if isinstance(result, Selecting):
             self.set(selection=result.selection)
             self.ask()
@@ -79,9 +94,12 @@ class Answering(RunParts):
     def extra(self, step: Step) -> str | None:
         """Whether the message means Skip or Done rather than an answer."""
         inbound = self.inbound
-        if inbound.choice_id in ("skip", "done"):
+        held = self.held_for(self.held) is not None
+        if inbound.choice_id in ("skip", "done") or (held and inbound.choice_id == USE_HELD):
             return inbound.choice_id
         text = inbound.text or ""
+        if held and not inbound.choice_id and fold(text) == fold(translate(USE_HELD_LABEL)):
+            return USE_HELD
         if step.optional and (commands.is_answer(text, "skip") or fold(text) == fold(_("Skip"))):
             return "skip"
         done = commands.is_answer(text, "done") or fold(text) == fold(_("Done"))
@@ -90,7 +108,8 @@ class Answering(RunParts):
         number = parse_whole_number(text) if step.answer.numbered else None
         if number is not None:
             choices = self.shown_choices(step)
-            if 1 <= number <= len(choices) and choices[number - 1].id in ("skip", "done"):
+            if 1 <= number <= len(choices) and choices[number - 1].id in (
+                    "skip", "done", USE_HELD):
                 return choices[number - 1].id
         return None
 
@@ -99,7 +118,11 @@ class Answering(RunParts):
         if not step.answer.numbered:
             return ()
         choices = step.answer.choices(self.ctx())
-        return (*choices, Choice("skip", "skip")) if step.optional and choices else choices
+        if step.optional and choices:
+            choices = (*choices, Choice("skip", "skip"))
+        if self.held_for(self.held) is not None:
+            choices = (*choices, Choice(USE_HELD, USE_HELD))
+        return choices
 
     def record(self, step: Step, value: Any, media: tuple[Media, ...]) -> None:
         answers = dict(self.conv.answers)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flows.answers import Choose
+from flows.conversation import FORMER_PARTNER
 from flows.run_parts import RunParts
 from flows.steps import Parsed
 
@@ -19,6 +20,8 @@ WORD = re.compile(r"^\s*(ACK|PROGRESS|DONE|NOTUS|ROUTE|STATUS|NOTE|SAID)\s+C-?(\
 PARTNER_WORDS = {"ack": "ack", "progress": "progress", "done": "done", "notus": "notus"}
 COORDINATOR_WORDS = {**PARTNER_WORDS, "route": "route", "status": "status", "note": "note",
                      "said": "said"}
+# Words that may carry their note with them ("DONE C-1042 the GP called her").
+NOTED = ("done", "notus", "note")
 # Words that need more before they can act, and the flow that asks for it.
 ASKS = {"done": "case_note", "notus": "case_note", "note": "case_note", "route": "case_route",
         "status": "case_status", "said": "case_said"}
@@ -49,7 +52,10 @@ class CaseWords(RunParts):
         profile = self.facts.profile
         if profile is None or profile.status != "active":
             return False
-        words = {"partner": PARTNER_WORDS, "coordinator": COORDINATOR_WORDS}.get(profile.role)
+        # A former partner's words still reach the host, which refuses them (and audits the
+        # attempt): better than reading "ACK C-1042" as an answer to the menu.
+        words = {"partner": PARTNER_WORDS, FORMER_PARTNER: PARTNER_WORDS,
+                 "coordinator": COORDINATOR_WORDS}.get(profile.role)
         if not words:
             return False
         word = parse(self.inbound.choice_id) or parse(self.inbound.text)
@@ -60,8 +66,14 @@ class CaseWords(RunParts):
                 word = parse(result.value)
         if word is None or word.action not in words:
             return False
-        data = {"_reference": word.reference, "_action": word.action}
-        if word.action in ASKS and not (word.note and word.action in ("done", "notus", "note")):
+        data: dict[str, Any] = {"_reference": word.reference, "_action": word.action}
+        note = word.note
+        held = None
+        if note and word.action in NOTED and self.may_hold():
+            # "DONE C-1042 <words that may mean danger>": not taken as the note; the note is
+            # asked for, with a way to use those words after all (see Danger.hold).
+            held, note = note, None
+        if word.action in ASKS and not (note and word.action in NOTED):
             # What can be refused already is, before a note or a confirmation is asked for.
             refusal = self.ctx().view(refusal_view(word))
             if refusal:
@@ -70,9 +82,11 @@ class CaseWords(RunParts):
                 return True
             self.set(flow=ASKS[word.action], step=None, answers=data, trail=(), selection=(),
                      reviewing=None)
+            if held:
+                self.hold(ASKS[word.action], first_step(self, ASKS[word.action]), held)
             self.goto(first_step(self, ASKS[word.action]))
             return True
-        self.emit("escalation_acted", {**data, "_note": word.note})
+        self.emit("escalation_acted", {**data, "_note": note})
         self.start("menu")
         return True
 

@@ -22,7 +22,7 @@ from flows import invites, languages
 from flows.answering import Answering
 from flows.casework import CaseWords
 from flows.conversation import Conversation, Facts
-from flows.danger import Danger
+from flows.danger import HELD, USE_HELD, USE_HELD_LABEL, Danger
 from flows.i18n import _, language, translate
 from flows.navigation import RESUME, Navigation
 from flows.steps import Context, Flow, Prompt, Step
@@ -102,6 +102,9 @@ class _Run(Answering, Transitions, Navigation, Danger, CaseWords):
         self.output: list[Output] = []
         self.notes: list[str] = []  # said with the next question, as one message
         self.flagged: str | None = None
+        # Words held at the question when this message came (see Danger.hold): this
+        # message may take them as the answer after all.
+        self.held: Any = conv.answers.get(HELD)
         self.explicit_code = invites.is_explicit(inbound.text)
         hinted = languages.from_tag(inbound.language_hint)
         self.suggested = conv.language or hinted
@@ -189,6 +192,8 @@ class _Run(Answering, Transitions, Navigation, Danger, CaseWords):
         choices = step.answer.choices(self.ctx())
         if step.optional:
             choices = (*choices, Choice("skip", _("Skip")))
+        if self.held_for(self.conv.answers.get(HELD)) is not None:
+            choices = (*choices, Choice(USE_HELD, translate(USE_HELD_LABEL)))
         self.say(
             f"{prefix}\n\n{text}" if prefix else text,
             choices,
@@ -200,6 +205,8 @@ class _Run(Answering, Transitions, Navigation, Danger, CaseWords):
     # -- one message ---------------------------------------------------------
 
     def handle(self) -> None:
+        if HELD in self.conv.answers:  # good for this message only
+            self.set(answers={k: v for k, v in self.conv.answers.items() if k != HELD})
         command = self.command()
         flagged = command is None and self.check_for_danger()
         if self.paused and not (command and command.name == "start"):

@@ -4,6 +4,11 @@ The phrase lists are data (``flows/data/red_flags/<language>.txt``, one
 ``category | phrase`` per line) so that people who speak each language can
 review and extend them. Every list is checked against every message: people
 often write in more than one language.
+
+A phrase in Latin letters must stand as whole words; one that starts or ends with a
+digit ("999") must stand as a whole number, not part of another ("1999", a phone
+number like "0161 999 1234", "£999"). A phrase written ``=emergency`` is the whole
+message or nothing: "EMERGENCY!" is one, "emergency contraception" is not.
 """
 
 from __future__ import annotations
@@ -24,7 +29,19 @@ log = logging.getLogger(__name__)
 
 DATA = files("flows") / "data" / "red_flags"
 CATEGORIES = ("suicide", "self_harm", "chest_pain", "stroke", "breathing", "violence",
-              "child_at_risk", "abuse")
+              "child_at_risk", "abuse", "emergency")
+# Words that say "emergency" without saying what ("999", "call an ambulance"): when a
+# message also names the danger, that kind is the one reported (it decides, for one, whether
+# the domestic abuse helpline is given too).
+GENERIC = "emergency"
+WHOLE = "="  # a phrase that must be the whole message
+
+# Where a phrase may start and end (the text is folded: lower case, Latin accents gone).
+WORD_BEFORE, WORD_AFTER = r"(?<![a-z0-9])", r"(?![a-z0-9])"
+# A number stands alone: no digit, letter or currency sign against it, and no other group of
+# digits one space, dot, comma, slash or dash away (phone numbers, dates, prices).
+NUMBER_BEFORE = r"(?<![a-z0-9£$€+])(?<![0-9][ .,/-])"
+NUMBER_AFTER = r"(?![a-z0-9%])(?![ .,/-]?[0-9])"
 
 
 @dataclass(frozen=True)
@@ -38,7 +55,19 @@ class RedFlag:
 class Phrase:
     category: str
     text: str  # folded
-    pattern: re.Pattern[str] | None  # whole-word match for phrases in Latin letters
+    pattern: re.Pattern[str] | None  # where it may stand (see ``_edges``); None: anywhere
+    whole: bool = False  # the whole message or nothing
+    edges: tuple[str, str] = ("", "")
+
+
+def _edges(text: str, whole: bool) -> tuple[str, str]:
+    """What must come before and after a phrase for it to count."""
+    if whole:
+        return "^", "$"
+    latin = text.isascii()
+    before = NUMBER_BEFORE if text[0].isdigit() else WORD_BEFORE if latin else ""
+    after = NUMBER_AFTER if text[-1].isdigit() else WORD_AFTER if latin else ""
+    return before, after
 
 
 def _apostrophes(text: str) -> str:
@@ -54,12 +83,13 @@ def read(language: str) -> list[Phrase]:
         if not line or line.startswith("#"):
             continue
         category, sep, phrase = (part.strip() for part in line.partition("|"))
-        if not sep or category not in CATEGORIES or not phrase:
+        whole = phrase.startswith(WHOLE)
+        folded = _apostrophes(fold(phrase.removeprefix(WHOLE)))
+        if not sep or category not in CATEGORIES or not folded:
             raise ValueError(f"{path.name}:{number}: expected 'category | phrase'")
-        folded = _apostrophes(fold(phrase))
-        latin = folded.isascii()
-        pattern = re.compile(rf"(?<![a-z0-9]){re.escape(folded)}(?![a-z0-9])") if latin else None
-        phrases.append(Phrase(category, folded, pattern))
+        edges = _edges(folded, whole)
+        pattern = re.compile(edges[0] + re.escape(folded) + edges[1]) if any(edges) else None
+        phrases.append(Phrase(category, folded, pattern, whole, edges))
     return phrases
 
 
@@ -108,31 +138,36 @@ def _by_language() -> tuple[tuple[str, re.Pattern[str], tuple[Phrase, ...]], ...
         grouped.setdefault(language, []).append(phrase)
     found = []
     for language, phrases in grouped.items():
-        latin = [phrase.text for phrase in phrases if phrase.pattern]
-        other = [phrase.text for phrase in phrases if not phrase.pattern]
-        parts = []
-        if latin:
-            parts.append(rf"(?<![a-z0-9])(?:{_trie(latin)})(?![a-z0-9])")
-        if other:
-            parts.append(f"(?:{_trie(other)})")
+        by_edges: dict[tuple[str, str], list[str]] = {}
+        for phrase in phrases:
+            by_edges.setdefault(phrase.edges, []).append(phrase.text)
+        parts = [f"{before}(?:{_trie(texts)}){after}"
+                 for (before, after), texts in by_edges.items()]
         found.append((language, re.compile("|".join(parts)), tuple(phrases)))
     return tuple(found)
 
 
 def scan(text: str | None) -> RedFlag | None:
     """The first red flag in ``text``, if any: the first phrase, in the order of the
-    languages and of their lists, found in it."""
+    languages and of their lists, found in it; one naming the kind of danger before one
+    that only says it is an emergency ("call 999, my husband hits me" is violence)."""
     if not text or not text.strip():
         return None
     folded = _apostrophes(fold(text))
+    generic: RedFlag | None = None
     for language, any_phrase, phrases in _by_language():
         if not any_phrase.search(folded):
             continue
         for phrase in phrases:
+            if generic is not None and phrase.category == GENERIC:
+                continue
             found = phrase.pattern.search(folded) if phrase.pattern else phrase.text in folded
-            if found:
+            if not found:
+                continue
+            if phrase.category != GENERIC:
                 return RedFlag(phrase.category, phrase.text, language)
-    return None
+            generic = RedFlag(phrase.category, phrase.text, language)
+    return generic
 
 
 ABUSE = frozenset({"violence", "abuse", "child_at_risk"})
@@ -158,20 +193,32 @@ def emergency_numbers(numbers: Emergency, category: str | None = None) -> str:
     return "\n".join(lines)
 
 
+# Whether an alert reaches a coordinator now, or waits for one who is back (there are
+# coordinators, but paused by STOP or unreachable), or for the first to join (none yet).
+TOLD, AWAY, NONE = "told", "away", "none"
+
+
 def emergency_message(numbers: Emergency, joined: bool, told: bool,
-                      category: str | None = None) -> str:
+                      category: str | None = None, *, away: bool = False) -> str:
     """The emergency numbers, then only what really happened to the message.
 
     ``told``: at least one coordinator receives the alert now; otherwise it waits
-    for the first coordinator to join, and the person is told exactly that.
+    for the first coordinator to be back (``away``: there are coordinators, but none
+    can be reached right now) or to join, and the person is told exactly that.
     """
     if joined and told:
         done = _("We have kept what you wrote as an urgent concern and told your coordinator.")
+    elif joined and away:
+        done = _("We have kept what you wrote as an urgent concern. No coordinator can be "
+                 "reached right now: it will be shown to the first one who is back.")
     elif joined:
         done = _("We have kept what you wrote as an urgent concern. There is no coordinator "
                  "yet: the first one to join will see it straight away.")
     elif told:
         done = _("We have told a coordinator.")
+    elif away:
+        done = _("No coordinator can be reached right now: what you wrote will be shown to "
+                 "the first one who is back.")
     else:
         done = _("There is no coordinator yet: the first one to join will see what you wrote "
                  "straight away.")

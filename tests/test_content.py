@@ -22,7 +22,8 @@ def test_every_language_has_red_flag_phrases_for_every_kind_of_danger(code: str)
 @pytest.mark.parametrize("code", CODES)
 def test_each_phrase_of_a_language_is_recognised_inside_a_sentence(code: str) -> None:
     for phrase in safety.read(code):
-        found = safety.scan(f"... {phrase.text} ...")
+        # A phrase written "=word" is the whole message or nothing.
+        found = safety.scan(phrase.text if phrase.whole else f"... {phrase.text} ...")
         assert found is not None, (code, phrase.text)
 
 

@@ -39,12 +39,15 @@ SURVEY = Flow(
     done="Thank you!",
 )
 
-# The real flows, with a menu that also offers the survey.
+# The real flows, with a menu that also offers the survey (and settings: a slash command
+# opens only what the menu offers).
 MENU = Flow(
     id="menu",
     steps=(Step("choose", "What would you like to do?",
-                Choose([Option("survey", "Do the survey"), Option("help", "Help")]),
-                next={"survey": Start("survey"), "help": Start("help")}),),
+                Choose([Option("survey", "Do the survey"), Option("settings", "Settings"),
+                        Option("help", "Help")]),
+                next={"survey": Start("survey"), "settings": Start("settings"),
+                      "help": Start("help")}),),
     then=None,
 )
 ALL = {**FLOWS, "survey": SURVEY, "menu": MENU}
@@ -371,7 +374,8 @@ def test_forget_asks_before_erasing() -> None:
 
 
 def test_the_engine_never_exits_a_turn_in_silence_for_a_joined_person() -> None:
-    bot = Bot(flow=None)
+    # "999" is an emergency: the engine asks whether a coordinator would hear of it.
+    bot = Bot(Facts(profile=CHAMPION, views={"coordinators": ()}), flow=None)
     for text in ["", "hi", "🙂", "x" * 5000, "/unknown", "999"]:
         assert bot.says(text), f"no reply to {text!r}"
 

@@ -36,3 +36,42 @@ def test_ordinary_health_talk_raises_nothing(code: str, sentence: str) -> None:
 def test_a_curly_apostrophe_is_read_like_a_straight_one() -> None:
     found = safety.scan("My neighbour can’t breathe")
     assert found is not None and found.category == "breathing"
+
+
+@pytest.mark.parametrize("text", ["999", "Call 999!", "ring 999 now", "999?", "٩٩٩",
+                                  "Dzwońcie na 999!"])
+def test_999_on_its_own_is_an_emergency(text: str) -> None:
+    assert safety.scan(text) is not None, text
+
+
+@pytest.mark.parametrize("text", ["1999", "She came here in 1999", "Call me on 0161 999 1234",
+                                  "07999 123456", "The phone was £999", "It was 999.99",
+                                  "9999 steps today", "999-1234", "up 999% on last year"])
+def test_999_inside_another_number_is_not(text: str) -> None:
+    assert safety.scan(text) is None, text
+
+
+@pytest.mark.parametrize("text", ["emergency", "EMERGENCY!!", "Emergency.", "overdose",
+                                  "Ambulance!", "KARETKA", "طوارئ"])
+def test_a_word_alone_can_be_the_whole_emergency(text: str) -> None:
+    found = safety.scan(text)
+    assert found is not None and found.category == "emergency", text
+
+
+@pytest.mark.parametrize("text", ["We talked about emergency contraception",
+                                  "Overdose awareness session with naloxone kits",
+                                  "The ambulance station is closing, people are worried",
+                                  "قسم الطوارئ كان مزدحما",
+                                  # what a health champion's activity is often about:
+                                  "We talked about when to call 999 and when to call 111",
+                                  "Showed the group how to call an ambulance"])
+def test_the_same_word_in_ordinary_talk_is_not(text: str) -> None:
+    assert safety.scan(text) is None, text
+
+
+@pytest.mark.parametrize(("text", "kind"), [("Call 999, my husband hits me", "violence"),
+                                            ("Wezwijcie karetkę, mąż ją bije", "violence"),
+                                            ("999 he can't breathe", "breathing")])
+def test_a_named_danger_is_reported_rather_than_a_bare_emergency(text: str, kind: str) -> None:
+    found = safety.scan(text)
+    assert found is not None and found.category == kind  # and so the abuse helpline too

@@ -1,9 +1,11 @@
-"""What coordinators are told, and alerts that wait when there is no coordinator yet.
+"""What coordinators are told, and alerts that wait while no coordinator can receive them.
 
 An alert is rendered from plain values in each reader's language. With no
-coordinator to receive it, it is kept as a ``WaitingAlert`` and the first
-coordinator to join receives everything that waited; the person who caused it
-is told the truth meanwhile (see ``flows.safety.emergency_message``).
+coordinator of its area to receive it now (none yet; or every one paused by STOP or
+unreachable), it is kept as a ``WaitingAlert``, and the first coordinator of its area
+who can be reached receives what waited: one who joins, one who sends START, one
+unreachable who writes again (``deliver_waiting``). The person who caused it is told
+the truth meanwhile (``reach``; see ``flows.safety.emergency_message``).
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services import coordinators as by_area
 from bot.services import identities
 from bot.services.events import EventContext, notify
-from bot.storage.models import Identity, Person, Role, WaitingAlert
+from bot.storage.models import Identity, Person, Role, Status, WaitingAlert
 from flows.definitions.concern import CATEGORIES, URGENCY
 from flows.i18n import N_, _, number, translate
+from flows.safety import AWAY, NONE, TOLD
 
 EXCERPT = 300
 _CATEGORY = {option.id: option.label for option in CATEGORIES}
@@ -33,6 +36,7 @@ DANGER = {
     "violence": N_("violence"),
     "child_at_risk": N_("a child at risk"),
     "abuse": N_("abuse"),
+    "emergency": N_("an emergency"),
 }
 
 
@@ -95,20 +99,41 @@ async def coordinators(session: AsyncSession, besides: Person | None,
     return [pair for pair in found if besides is None or pair[0].id != besides.id]
 
 
+async def reach(session: AsyncSession, besides: Person | None,
+                area_id: int | None = None) -> str:
+    """What an alert about ``besides`` in ``area_id`` would do: TOLD, it reaches a
+    coordinator now; else it waits (``_waits_for``)."""
+    if await coordinators(session, besides, area_id):
+        return TOLD
+    return await _waits_for(session, besides, area_id)
+
+
+async def _waits_for(session: AsyncSession, besides: Person | None, area_id: int | None) -> str:
+    """AWAY: the area has coordinators, none reachable right now (paused by STOP, or
+    unreachable), and the alert waits for the first back; NONE: it has none yet, and the
+    alert waits for the first to join."""
+    there = await by_area.any_of_area(session, area_id, besides.id if besides else None)
+    return AWAY if there else NONE
+
+
+AREA = "_area_id"  # in a waiting alert's values: the area whose coordinators it waits for
+
+
 async def to_coordinators(ctx: EventContext, kind: str, values: Mapping[str, Any], *,
-                          urgent: bool, about: Person | None, area_id: int | None = None) -> bool:
-    """Tell the area's coordinators now, or keep the alert for the first to join; whether
-    told."""
+                          urgent: bool, about: Person | None, area_id: int | None = None) -> str:
+    """Tell the area's coordinators now, or keep the alert for the first of them who can
+    be reached (``deliver_waiting``); what happened, as ``reach`` says it."""
     recipients = await coordinators(ctx.session, about, area_id)
     if recipients:
         notify(ctx, recipients, lambda: RENDER[kind](values),
                kind="alert" if urgent else "notice", about=about)
-        return True
+        return TOLD
     ctx.session.add(WaitingAlert(
-        kind=kind, values=dict(values), about_person_id=about.id if about else None,
+        kind=kind, values={**values, AREA: area_id},
+        about_person_id=about.id if about else None,
         channel=None if about else ctx.identity.channel,
         address=None if about else ctx.identity.address, created_at=ctx.now))
-    return False
+    return await _waits_for(ctx.session, about, area_id)
 
 
 def _renderer(alert: WaitingAlert) -> Callable[[], str]:
@@ -116,13 +141,31 @@ def _renderer(alert: WaitingAlert) -> Callable[[], str]:
 
 
 async def deliver_waiting(ctx: EventContext, coordinator: Person, identity: Identity) -> None:
-    """A coordinator has just joined: everything that waited for one goes to them now."""
+    """A coordinator can be reached: they have just joined, sent START after STOP, or
+    written again after being unreachable. What waited for a coordinator of their areas
+    (all of it, for one with no areas) goes to them now, and waits no more."""
+    areas = await by_area.areas_of(ctx.session, coordinator.id)
     waiting = list(await ctx.session.scalars(select(WaitingAlert).order_by(WaitingAlert.id)))
     for alert in waiting:
+        area = alert.values.get(AREA)
+        if areas and area is not None and area not in areas:
+            continue  # for another area's coordinators
+        if alert.about_person_id == coordinator.id:
+            continue  # never the person it is about
         about = (await ctx.session.get(Person, alert.about_person_id)
                  if alert.about_person_id else None)
         notify(ctx, [(coordinator, identity)], _renderer(alert), kind="alert", about=about)
         await ctx.session.delete(alert)
+
+
+async def back(ctx: EventContext) -> None:
+    """The person writing was unreachable, or paused, and can be reached again: a
+    coordinator among them receives what waited (as one who joins does)."""
+    person, identity = ctx.person, ctx.identity
+    if (person is not None and person.role is Role.COORDINATOR
+            and person.status == Status.ACTIVE and identity.unreachable_at is None
+            and identity.opted_out_at is None and not ctx.forgotten):
+        await deliver_waiting(ctx, person, identity)
 
 
 async def forget_about(session: AsyncSession, person_id: int | None = None,

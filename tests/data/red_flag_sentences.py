@@ -20,6 +20,9 @@ DANGER: dict[str, dict[str, tuple[str, ...]]] = {
         "child_at_risk": ("The children next door are not safe at home",
                           "I think the child is being hurt by her stepfather"),
         "abuse": ("She is being abused by her son", "He abuses her and takes all her money"),
+        "emergency": ("999", "EMERGENCY", "Please call an ambulance",
+                      "He collapsed and is unconscious", "overdose",
+                      "My neighbour overdosed, what do I do"),
     },
     "pl": {
         "suicide": ("Mój brat mówi, że chce się zabić", "Ona mówi, że nie ma po co żyć",
@@ -31,6 +34,8 @@ DANGER: dict[str, dict[str, tuple[str, ...]]] = {
         "violence": ("Mąż ją bije", "On mnie bije"),
         "child_at_risk": ("Dziecko jest w niebezpieczeństwie", "Dzieci sąsiadów nie są bezpieczne"),
         "abuse": ("Ona jest wykorzystywana przez syna", "On się nad nią znęca"),
+        "emergency": ("Wezwijcie karetkę!", "Tata zasłabł i jest nieprzytomny",
+                      "Zadzwońcie na 112"),
     },
     "pt": {
         "suicide": ("A minha amiga diz que quer morrer", "Ele diz que não tem razão para viver",
@@ -42,6 +47,8 @@ DANGER: dict[str, dict[str, tuple[str, ...]]] = {
         "violence": ("O marido bate-lhe", "Ele bate nela todos os dias"),
         "child_at_risk": ("A criança está em perigo", "As crianças não estão seguras em casa"),
         "abuse": ("Ela está a ser abusada pelo filho", "Ele abusa dela"),
+        "emergency": ("Chamem uma ambulância!", "O meu pai está inconsciente",
+                      "Emergência!"),
     },
     "ro": {
         "suicide": ("Prietena mea spune că vrea să se sinucidă",
@@ -54,6 +61,7 @@ DANGER: dict[str, dict[str, tuple[str, ...]]] = {
         "violence": ("Soțul o bate", "El mă bate"),
         "child_at_risk": ("Copilul este în pericol", "Copiii nu sunt în siguranță acasă"),
         "abuse": ("Ea este abuzată de fiul ei", "El o abuzează"),
+        "emergency": ("Chemați ambulanța!", "Bunicul și-a pierdut cunoștința"),
     },
     "so": {
         "suicide": ("Saaxiibkay wuxuu rabaa inuu is dilo",
@@ -66,6 +74,7 @@ DANGER: dict[str, dict[str, tuple[str, ...]]] = {
         "violence": ("Ninkeeda ayaa garaaca", "Wuu i garaacaa"),
         "child_at_risk": ("Ilmaha khatar ayuu ku jiraa", "Carruurta deriska ammaan ma aha"),
         "abuse": ("Waa lagu xadgudbayaa", "Wiilkeeda ayaa ku xadgudba"),
+        "emergency": ("Ambalaas u yeer, aabbahay wuu suuxay", "Hooyaday miyir beelay"),
     },
     "ar": {
         "suicide": ("صديقتي تقول إنها تريد أن تنتحر", "يقول إنه لا يوجد سبب للعيش",
@@ -77,6 +86,7 @@ DANGER: dict[str, dict[str, tuple[str, ...]]] = {
         "violence": ("زوجها يضربها", "هو يضربني كل يوم"),
         "child_at_risk": ("الطفل في خطر", "أطفال الجيران ليسوا في أمان"),
         "abuse": ("هي تتعرض للإساءة من ابنها", "يسيء معاملتها"),
+        "emergency": ("اطلبوا الإسعاف بسرعة", "جاري فاقد الوعي", "٩٩٩"),
     },
     "ur": {
         "suicide": ("میری دوست کہتی ہے کہ وہ خودکشی کرنا چاہتی ہے",
@@ -89,6 +99,7 @@ DANGER: dict[str, dict[str, tuple[str, ...]]] = {
         "violence": ("اس کا شوہر اسے مارتا ہے", "وہ مجھے مارتا ہے"),
         "child_at_risk": ("بچہ خطرے میں ہے", "پڑوس کے بچے محفوظ نہیں ہیں"),
         "abuse": ("اس کے ساتھ زیادتی ہو رہی ہے", "اس کا بیٹا اس کے ساتھ بدسلوکی کرتا ہے"),
+        "emergency": ("ایمبولینس بلاؤ جلدی", "میرے والد بے ہوش ہو گئے ہیں", "۹۹۹"),
     },
     "bn": {
         "suicide": ("আমার বন্ধু বলছে সে আত্মহত্যা করতে চায়", "সে বলে বেঁচে থাকার কোনো কারণ নেই",
@@ -100,6 +111,7 @@ DANGER: dict[str, dict[str, tuple[str, ...]]] = {
         "violence": ("তার স্বামী তাকে মারে", "সে আমাকে মারে"),
         "child_at_risk": ("শিশুটি বিপদে আছে", "পাশের বাড়ির বাচ্চারা নিরাপদ নয়"),
         "abuse": ("তার উপর নির্যাতন হচ্ছে", "তার ছেলে তাকে নির্যাতন করে"),
+        "emergency": ("তাড়াতাড়ি অ্যাম্বুলেন্স ডাকুন", "আমার মা অজ্ঞান হয়ে গেছেন", "৯৯৯"),
     },
     "gu": {
         "suicide": ("મારી મિત્ર કહે છે કે તે આત્મહત્યા કરવા માંગે છે", "તે કહે છે કે જીવવાનું કોઈ કારણ નથી",
@@ -111,6 +123,7 @@ DANGER: dict[str, dict[str, tuple[str, ...]]] = {
         "violence": ("તેનો પતિ તેને મારે છે", "તે મને મારે છે"),
         "child_at_risk": ("બાળક જોખમમાં છે", "પાડોશીના બાળકો સુરક્ષિત નથી"),
         "abuse": ("તેના પર અત્યાચાર થાય છે", "તેનો દીકરો તેની સાથે દુર્વ્યવહાર કરે છે"),
+        "emergency": ("જલદી એમ્બ્યુલન્સ બોલાવો", "મારા પપ્પા બેભાન થઈ ગયા છે"),
     },
     "pa": {
         "suicide": ("ਮੇਰੀ ਸਹੇਲੀ ਕਹਿੰਦੀ ਹੈ ਕਿ ਉਹ ਖੁਦਕੁਸ਼ੀ ਕਰਨਾ ਚਾਹੁੰਦੀ ਹੈ", "ਉਹ ਕਹਿੰਦਾ ਹੈ ਕਿ ਜੀਣ ਦਾ ਕੋਈ ਕਾਰਨ ਨਹੀਂ",
@@ -122,6 +135,7 @@ DANGER: dict[str, dict[str, tuple[str, ...]]] = {
         "violence": ("ਉਸਦਾ ਪਤੀ ਉਸਨੂੰ ਮਾਰਦਾ ਹੈ", "ਉਹ ਮੈਨੂੰ ਮਾਰਦਾ ਹੈ"),
         "child_at_risk": ("ਬੱਚਾ ਖ਼ਤਰੇ ਵਿੱਚ ਹੈ", "ਗੁਆਂਢੀਆਂ ਦੇ ਬੱਚੇ ਸੁਰੱਖਿਅਤ ਨਹੀਂ ਹਨ"),
         "abuse": ("ਉਸ ਨਾਲ ਦੁਰਵਿਵਹਾਰ ਹੋ ਰਿਹਾ ਹੈ", "ਉਸਦਾ ਪੁੱਤਰ ਉਸ ਨਾਲ ਦੁਰਵਿਵਹਾਰ ਕਰਦਾ ਹੈ"),
+        "emergency": ("ਜਲਦੀ ਐਂਬੂਲੈਂਸ ਬੁਲਾਓ", "ਮੇਰੇ ਪਿਤਾ ਜੀ ਬੇਹੋਸ਼ ਹੋ ਗਏ ਹਨ"),
     },
 }
 
@@ -132,11 +146,21 @@ ORDINARY: dict[str, tuple[str, ...]] = {
            "I'm dying to try the new walking route",
            "Breathing exercises helped the group relax",
            "Ten mums came to the session on healthy eating for children",
-           "My knee hurts after the walk but the group loved it"),
+           "My knee hurts after the walk but the group loved it",
+           # "emergency", "999", "unconscious", "overdose" in everyday talk:
+           "We talked about emergency contraception and where to get it",
+           "The emergency department was busy so she saw her GP",
+           "She moved here in 1999", "Call me on 0161 999 1234 or 07999 123456",
+           "The new phone cost £999", "Unconscious bias training for volunteers",
+           "Overdose awareness session with naloxone kits",
+           "The landlord collapsed the deal"),
     "pl": ("Rozmawialiśmy o profilaktyce udaru i mierzeniu ciśnienia",
            "To jedzenie nie jest bezpieczne dla cukrzyków, powiedziała dietetyczka",
            "Ćwiczenia oddechowe pomogły grupie się zrelaksować",
-           "Dziesięć mam przyszło na spotkanie o zdrowym odżywianiu dzieci"),
+           "Dziesięć mam przyszło na spotkanie o zdrowym odżywianiu dzieci",
+           "Rozmawialiśmy o tym, co robić w nagłym wypadku",
+           "Karetki długo jadą na nasze osiedle, mówią mieszkańcy",
+           "Mój numer to 0161 999 1234"),
     "pt": ("Falámos sobre prevenção do AVC e medição da tensão arterial",
            "Os exercícios de respiração ajudaram o grupo a relaxar",
            "Dez mães vieram à sessão sobre alimentação saudável das crianças"),
@@ -145,7 +169,8 @@ ORDINARY: dict[str, tuple[str, ...]] = {
            "Zece mame au venit la sesiunea despre alimentația sănătoasă a copiilor"),
     "so": ("Waxaan ka hadalnay ka hortagga cudurka sonkorowga",
            "Jimicsiga neefsashada ayaa kooxda caawiyay",
-           "Toban hooyo ayaa yimid kulanka cuntada caafimaadka leh ee carruurta"),
+           "Toban hooyo ayaa yimid kulanka cuntada caafimaadka leh ee carruurta",
+           "Waxaan ka hadalnay goorta la wacayo lambarka gurmadka"),
     "ar": ("تحدثنا عن الوقاية من السكري وقياس ضغط الدم",
            "ساعدت تمارين التنفس المجموعة على الاسترخاء",
            "حضرت عشر أمهات جلسة عن الأكل الصحي للأطفال"),
