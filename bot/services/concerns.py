@@ -12,6 +12,7 @@ from bot.services.events import EventContext
 from bot.services.people import area_id
 from bot.storage.models import Area, Attachment, Concern, ConcernStatus, ConcernUpdate, Partner
 from flows.i18n import _
+from flows.safety import AWAY, TOLD
 from flows.types import Event, Reply
 
 
@@ -59,26 +60,32 @@ async def raised(ctx: EventContext, event: Event) -> None:
         Partner.id.in_([e.partner_id for e in routed if e.partner_id is not None])))]
     area = await ctx.session.get(Area, concern.area_id) if concern.area_id else None
     urgent = escalations.is_urgent(concern)
-    told = await alerts.to_coordinators(ctx, "concern", {
+    reach = await alerts.to_coordinators(ctx, "concern", {
         "reference": concern.reference, "category": concern.category, "urgency": concern.urgency,
         "area": area.name if area else None, "name": person.display_name,
         "text": concern.description, "partners": names,
         "files": len(data.get("description_media") or ())},
         urgent=urgent, about=person, area_id=concern.area_id)
-    ctx.reply(Reply(_saved(ctx, concern.reference, urgent, told), language=person.language))
+    ctx.reply(Reply(_saved(ctx, concern.reference, urgent, reach), language=person.language))
 
 
-def _saved(ctx: EventContext, reference: str, urgent: bool, told: bool) -> str:
+def _saved(ctx: EventContext, reference: str, urgent: bool, reach: str) -> str:
     """What saving promises: urgent wording for urgent concerns, and only what is true."""
     if not urgent:
         return _("Thank you. Your concern is saved as {reference}. A coordinator will look at it "
                  "within {days} working days, and you will hear here what happens. You can see "
                  "it at any time under \"My concerns\".", reference=reference,
                  days=ctx.settings.concern_response_days)
-    first = (_("Thank you. Your concern is saved as {reference}, marked urgent, and your "
-               "coordinator has been told now.", reference=reference) if told else
-             _("Thank you. Your concern is saved as {reference} and marked urgent. There is no "
-               "coordinator yet: the first one to join will see it straight away.",
-               reference=reference))
+    if reach == TOLD:
+        first = _("Thank you. Your concern is saved as {reference}, marked urgent, and your "
+                  "coordinator has been told now.", reference=reference)
+    elif reach == AWAY:  # paused or unreachable: it waits for the first back
+        first = _("Thank you. Your concern is saved as {reference} and marked urgent. No "
+                  "coordinator can be reached right now: it will be shown to the first one "
+                  "who is back.", reference=reference)
+    else:
+        first = _("Thank you. Your concern is saved as {reference} and marked urgent. There "
+                  "is no coordinator yet: the first one to join will see it straight away.",
+                  reference=reference)
     return first + "\n" + _("If anyone is in danger right now, call {emergency}.",
                             emergency=ctx.settings.emergency_number)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, exists, or_, select
+from sqlalchemy import ColumnElement, delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import partners, permissions
@@ -13,19 +13,37 @@ from bot.storage.models import CoordinatorArea, Identity, Person, Role, Status
 from flows.i18n import N_
 
 
+def _covers(area_id: int | None) -> ColumnElement[bool]:
+    """The coordinator given this area, or given no area at all."""
+    anywhere = ~exists().where(CoordinatorArea.person_id == Person.id)
+    if area_id is None:
+        return anywhere
+    return or_(anywhere, exists().where(CoordinatorArea.person_id == Person.id,
+                                        CoordinatorArea.area_id == area_id))
+
+
 async def of_area(session: AsyncSession, area_id: int | None) -> list[tuple[Person, Identity]]:
     """Reachable coordinators of an area: those given it, and those given no area at all."""
-    anywhere = ~exists().where(CoordinatorArea.person_id == Person.id)
-    covers = anywhere
-    if area_id is not None:
-        covers = or_(anywhere, exists().where(CoordinatorArea.person_id == Person.id,
-                                              CoordinatorArea.area_id == area_id))
     query = (
         select(Person, Identity).join(Identity, Identity.person_id == Person.id)
         .where(Person.role == Role.COORDINATOR, Person.status == Status.ACTIVE,
-               Identity.unreachable_at.is_(None), Identity.opted_out_at.is_(None), covers)
+               Identity.unreachable_at.is_(None), Identity.opted_out_at.is_(None),
+               _covers(area_id))
         .order_by(Person.id, Identity.id))
     return [(p, i) for p, i in (await session.execute(query)).all()]
+
+
+async def any_of_area(session: AsyncSession, area_id: int | None, besides: int | None) -> bool:
+    """Whether an area (None: any area, as an alert with no area goes to every coordinator)
+    has a coordinator at all, reachable now or not: active, or paused (STOP) and so back
+    with START. ``besides``: a person not to count."""
+    query = select(Person.id).where(Person.role == Role.COORDINATOR,
+                                    Person.status.in_((Status.ACTIVE, Status.PAUSED)))
+    if area_id is not None:
+        query = query.where(_covers(area_id))
+    if besides is not None:
+        query = query.where(Person.id != besides)
+    return await session.scalar(query.limit(1)) is not None
 
 
 async def areas_of(session: AsyncSession, person_id: int) -> frozenset[int]:
@@ -51,10 +69,9 @@ async def set_areas(session: AsyncSession, person_id: int, values: Sequence[str]
 
 
 async def actor_of(session: AsyncSession, person: Person) -> Actor:
-    """A person as an actor, with their partner organisation or coordinator areas (only
-    active people act)."""
+    """A person as an actor, with their partner organisation (while it is a partner
+    service) or coordinator areas (only active people act)."""
     if person.status is not Status.ACTIVE:
         return permissions.actor_of(person)
     areas = await areas_of(session, person.id) if person.role is Role.COORDINATOR else frozenset()
-    return Actor("person", role=person.role, person_id=person.id, partner_id=person.partner_id,
-                 areas=areas)
+    return permissions.actor_of(person, await partners.of_contact(session, person), areas)

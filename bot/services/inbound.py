@@ -3,9 +3,10 @@
 Clean its text (cleaning.py) → record it once (dedupe) → take the person's lock →
 (an opted-out number is heard only for an emergency or START, with a daily reminder;
 what was held for this person is released, or refused on STOP) → run the engine →
-apply its events and write its replies to the outbox, all in one transaction → wake
-the dispatcher. A duplicate changes nothing and sends nothing; a failure of ours rolls
-everything back and the person gets an apology instead of silence.
+apply its events and write its replies to the outbox (and to a coordinator paused or
+unreachable until now, the alerts that waited for one: alerts.back), all in one
+transaction → wake the dispatcher. A duplicate changes nothing and sends nothing; a
+failure of ours rolls everything back and the person gets an apology instead of silence.
 
 On PostgreSQL a turn that only moves the person's own conversation on and replies is
 written by one statement instead, which first checks that everything the turn started
@@ -30,6 +31,7 @@ from bot import metrics
 from bot.app import App
 from bot.locks import lock_key
 from bot.services import (
+    alerts,
     cleaning,
     conversations,
     feedback,
@@ -122,9 +124,9 @@ async def _in_one_statement(app: App, engine: AsyncEngine, inbound: Inbound, now
     from what their last such turn left (or read in one statement outside a
     transaction) and written in one statement that first checks all of it is still so
     (bot.storage.turn_commit). None when the turn needs more (someone new, something
-    held, an opt-out, an answer to a broadcast, an event, another view), when anything
-    it started from changed meanwhile, or on an error: then the ordinary transaction
-    runs it from the start."""
+    held, an opt-out, someone unreachable until now, an answer to a broadcast, an event,
+    another view), when anything it started from changed meanwhile, or on an error: then
+    the ordinary transaction runs it from the start."""
     try:
         arrived = (app.arrivals.get(inbound.channel, inbound.address, now)
                    or await conversations.quick_arrival(engine, inbound.channel,
@@ -132,7 +134,8 @@ async def _in_one_statement(app: App, engine: AsyncEngine, inbound: Inbound, now
         identity, person, state = arrived.identity, arrived.person, arrived.conversation
         if (identity is None or person is None or person.status != Status.ACTIVE
                 or arrived.seen is None or arrived.held
-                or identity.opted_out_at is not None or optouts.intent(inbound) is not None
+                or identity.opted_out_at is not None or identity.unreachable_at is not None
+                or optouts.intent(inbound) is not None
                 or feedback.pressed(inbound)):
             return None
         async with AsyncSession(engine) as session:  # for views: reads, in autocommit
@@ -176,6 +179,9 @@ async def _in_transaction(app: App, inbound: Inbound, now: datetime) -> Handled:
         if identity is None:
             identity = await identities.find_or_create(
                 session, inbound.channel, inbound.address, now)
+        # Paused or unreachable until now: a coordinator back is given what waited (below).
+        away = (identity.unreachable_at is not None or identity.opted_out_at is not None
+                or (person is not None and person.status == Status.PAUSED))
         _wrote(identity, now)
         paused = await optouts.admit(session, identity, inbound)
         if (arrived.held or arrived.identity is None) and optouts.intent(inbound) == "stop":
@@ -200,6 +206,8 @@ async def _in_transaction(app: App, inbound: Inbound, now: datetime) -> Handled:
         assert turn is not None  # any view may be loaded here
         ctx = EventContext(session, app.settings, now, identity, person)
         conversation = await _apply(app, ctx, inbound, turn)
+        if away:
+            await alerts.back(ctx)
         if not ctx.forgotten:
             await conversations.save(session, identity, conversation, now)
         await optouts.remember(session, inbound, now)

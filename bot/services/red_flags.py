@@ -1,7 +1,8 @@
 """A message that may mean someone is in danger: keep it, mark it urgent, alert coordinators now.
 
 The person has already been shown the emergency numbers by the engine. With no
-coordinator yet, the alert waits for the first to join (``alerts.to_coordinators``).
+coordinator who can be reached now, the alert waits for the first to join or be back
+(``alerts.to_coordinators``).
 """
 
 from __future__ import annotations

@@ -29,8 +29,7 @@ async def load(session: AsyncSession, name: str, person: Person | None, settings
     if name == "library":
         return await library(session)
     if name == "coordinators":  # whether an alert about this person reaches anyone now
-        return bool(await alerts.coordinators(session, person,
-                                              person.area_id if person else None))
+        return await alerts.reach(session, person, person.area_id if person else None)
     if name == "broadcast_report":
         from bot.services import broadcast_reports
 

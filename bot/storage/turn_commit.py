@@ -78,6 +78,7 @@ WITH fresh AS (
       AND (SELECT ok FROM fresh)
       AND EXISTS (SELECT 1 FROM identities i JOIN people p ON p.id = i.person_id
                   WHERE i.id = $3 AND i.person_id = $11 AND i.opted_out_at IS NULL
+                    AND i.unreachable_at IS NULL  -- back after that: the transaction
                     AND {_PERSON_SEEN} = $13)
       AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.channel = $1 AND o.address = $10
                       AND {held("o").text})
@@ -95,10 +96,10 @@ WITH fresh AS (
     ON CONFLICT DO NOTHING
     RETURNING id
 ), stamped AS (
-    UPDATE identities SET last_inbound_at = $7, unreachable_at = NULL
+    UPDATE identities SET last_inbound_at = $7
     WHERE id = $3 AND EXISTS (SELECT 1 FROM saved)
       AND (last_inbound_at IS NULL OR last_inbound_at <= $7 - $8::interval
-           OR last_inbound_at > $7 OR unreachable_at IS NOT NULL)
+           OR last_inbound_at > $7)
 ), replies AS (
     INSERT INTO outbox (channel, address, person_id, kind, payload, status, attempts,
                         next_attempt_at, created_at, forget_after_send)
@@ -153,9 +154,11 @@ async def commit(
 ) -> Written:
     """Write a turn in one statement, if what it started from (``seen_*``, see
     _ARRIVAL) is still so. ``state``: the conversation to save, as JSON text.
-    ``stamp_every``: the identity's "last wrote" is written when older than this (or
-    when it was unreachable). ``lock_key``: the person's lock (bot.locks), taken first:
-    a transaction of theirs running elsewhere ends before this checks.
+    ``stamp_every``: the identity's "last wrote" is written when older than this (an
+    identity unreachable until now takes the transaction: a coordinator back is given
+    the alerts that waited, bot.services.alerts.back). ``lock_key``: the person's lock
+    (bot.locks), taken first: a transaction of theirs running elsewhere ends before
+    this checks.
     ``may_answer_broadcast``: the message could answer a broadcast's question if that is
     the last thing sent to the address; then nothing is written (MOVED_ON)."""
     async with _driver(engine) as driver:

@@ -1,0 +1,156 @@
+"""A coordinator who paused messages (STOP) or can't be reached: the champion is told the
+truth, and what waited for a coordinator reaches them when they are back."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.app import App
+from bot.services import coordinators
+from bot.storage.models import Identity, Person, WaitingAlert
+from tests.support.chat import Chat, joined, make_coordinator, t
+
+pytestmark = pytest.mark.usefixtures("programme")
+
+CHEST_PAIN = {
+    "en": "my brother has chest pain",
+    "so": "Walaalkay wuxuu qabaa laab xanuun",
+    "ur": "میرے بھائی کے سینے میں درد ہے",
+}
+AWAY = ("We have kept what you wrote as an urgent concern. No coordinator can be reached "
+        "right now: it will be shown to the first one who is back.")
+NONE_YET = ("We have kept what you wrote as an urgent concern. There is no coordinator yet: "
+            "the first one to join will see it straight away.")
+TOLD = "We have kept what you wrote as an urgent concern and told your coordinator."
+
+
+async def waiting(app: App) -> list[WaitingAlert]:
+    async with app.database.transaction() as session:
+        return list(await session.scalars(select(WaitingAlert)))
+
+
+@pytest.mark.parametrize("code", ["en", "so", "ur"])
+async def test_with_the_only_coordinator_paused_the_champion_hears_so_and_she_sees_it_on_start(
+    app: App, code: str
+) -> None:
+    cara = await make_coordinator(app, "cara")
+    hodan = await joined(app, "hodan", code, name="Hodan")
+    await cara.says("stop")
+
+    await hodan.says("menu")
+    await hodan.says(CHEST_PAIN[code])
+    assert code == "en" or t(code, AWAY) != AWAY  # in her language
+    hodan.sees("999", t(code, AWAY))
+    hodan.does_not_see(t(code, NONE_YET), t(code, TOLD))
+
+    await cara.reads()
+    assert cara.replies == []  # paused: nothing while paused
+
+    await cara.says("start")
+    cara.sees("Welcome back! Messages are switched on again.",
+              "URGENT, possible danger (chest pain). Hodan reported:", CHEST_PAIN[code])
+    assert await waiting(app) == []
+
+    await cara.says("stop")
+    await cara.says("start")
+    cara.does_not_see("URGENT")  # shown once
+
+
+@pytest.mark.parametrize("code", ["en", "pl"])
+async def test_concerns_saved_while_the_coordinator_is_paused_reach_her_on_start(
+    app: App, code: str
+) -> None:
+    cara = await make_coordinator(app, "cara")
+    amina = await joined(app, "amina", code)
+    await cara.says("STOP")
+
+    for answer in ["/concern", "4", "An older man on our street has no heating and looks ill",
+                   "1", "1", "1", "1", "1"]:  # at risk now
+        await amina.says(answer)
+    saved = ("Thank you. Your concern is saved as {reference} and marked urgent. No "
+             "coordinator can be reached right now: it will be shown to the first one who is "
+             "back.")
+    assert code == "en" or t(code, saved) != saved  # in her language
+    amina.sees(t(code, saved, reference="C-1001"))
+    amina.does_not_see(t(code, "There is no coordinator yet"),
+                       t(code, "your coordinator has been told now")[:30])
+    for answer in ["/concern", "8", "The bus to the clinic stopped running",
+                   "1", "1", "3", "1", "1"]:  # general feedback
+        await amina.says(answer)
+    amina.sees("C-1002")
+
+    await cara.says("START")
+    cara.sees("URGENT concern C-1001", "New concern C-1002",
+              "No partner service matches: it needs routing")
+
+
+async def test_a_stranger_is_told_no_coordinator_can_be_reached_and_she_sees_it_on_start(
+    app: App,
+) -> None:
+    cara = await make_coordinator(app, "cara")
+    await cara.says("stop")
+    stranger = Chat(app, "stranger")
+    await stranger.says("please help my husband hits me")
+    stranger.sees("No coordinator can be reached right now: what you wrote will be shown to "
+                  "the first one who is back.")
+    stranger.does_not_see("There is no coordinator yet", "We have told a coordinator.")
+    await cara.says("start")
+    cara.sees("Someone who has not joined yet reported:", "Contact: console stranger")
+
+
+async def test_a_coordinator_who_could_not_be_reached_sees_it_when_she_writes_again(
+    app: App,
+) -> None:
+    cara = await make_coordinator(app, "cara")
+    async with app.database.transaction() as session:
+        identity = await session.scalar(select(Identity).where(Identity.address == "cara"))
+        assert identity is not None
+        identity.unreachable_at = app.clock()  # she blocked the bot
+    hodan = await joined(app, "hodan", "so", name="Hodan")
+    await hodan.says(CHEST_PAIN["so"])
+    hodan.sees(t("so", AWAY))
+
+    await cara.says("hello")  # unblocked, and writes
+    cara.sees("URGENT, possible danger (chest pain). Hodan reported:", CHEST_PAIN["so"])
+    assert await waiting(app) == []
+
+
+async def test_with_another_coordinator_reachable_she_is_told_and_the_paused_one_gets_nothing(
+    app: App,
+) -> None:
+    cara = await make_coordinator(app, "cara")
+    dana = await make_coordinator(app, "dana")
+    await cara.says("stop")
+    hodan = await joined(app, "hodan", name="Hodan")
+    await hodan.says(CHEST_PAIN["en"])
+    hodan.sees(TOLD)
+    await dana.reads()
+    dana.sees("URGENT, possible danger (chest pain). Hodan reported:")
+
+    await cara.says("start")  # written while she was paused: not sent after START either
+    cara.sees("Welcome back! Messages are switched on again.")
+    cara.does_not_see("URGENT", CHEST_PAIN["en"])
+
+
+async def test_a_coordinator_back_sees_only_what_waited_for_her_areas(app: App) -> None:
+    cara = await make_coordinator(app, "cara")
+    dana = await make_coordinator(app, "dana")
+    await cara.says("stop")
+    await dana.says("stop")
+    async with app.database.transaction() as session:
+        cara_id, dana_id = [p.id for p in await session.scalars(
+            select(Person).join(Identity).where(Identity.address.in_(["cara", "dana"]))
+            .order_by(Identity.address))]
+        await coordinators.set_areas(session, cara_id, ["Eastgate"])
+        await coordinators.set_areas(session, dana_id, ["Northfield"])
+    hodan = await joined(app, "hodan", name="Hodan", area="Northfield")
+    await hodan.says(CHEST_PAIN["en"])
+    hodan.sees(AWAY)
+
+    await cara.says("start")  # Eastgate's coordinator: not hers
+    cara.does_not_see("URGENT")
+    assert len(await waiting(app)) == 1
+    await dana.says("start")  # Northfield's
+    dana.sees("URGENT, possible danger (chest pain). Hodan reported:")
+    assert await waiting(app) == []
