@@ -154,3 +154,20 @@ async def test_a_coordinator_back_sees_only_what_waited_for_her_areas(app: App) 
     await dana.says("start")  # Northfield's
     dana.sees("URGENT, possible danger (chest pain). Hodan reported:")
     assert await waiting(app) == []
+
+
+async def test_an_urgent_alert_from_an_area_no_coordinator_covers_goes_to_every_coordinator(
+    app: App,
+) -> None:
+    cara = await make_coordinator(app, "cara")
+    async with app.database.transaction() as session:
+        cara_id = await session.scalar(
+            select(Identity.person_id).where(Identity.address == "cara"))
+        assert cara_id is not None
+        await coordinators.set_areas(session, cara_id, ["Eastgate"])
+    hodan = await joined(app, "hodan", name="Hodan", area="Northfield")  # no one covers it
+    await hodan.says(CHEST_PAIN["en"])
+    hodan.sees(TOLD)  # not "there is no coordinator yet": she is told at once
+    await cara.reads()
+    cara.sees("URGENT, possible danger (chest pain). Hodan reported:")
+    assert await waiting(app) == []

@@ -91,19 +91,27 @@ RENDER: dict[str, Callable[[Mapping[str, Any]], str]] = {
 
 
 async def coordinators(session: AsyncSession, besides: Person | None,
-                       area_id: int | None = None) -> list[tuple[Person, Identity]]:
+                       area_id: int | None = None, *, urgent: bool = False
+                       ) -> list[tuple[Person, Identity]]:
     """The coordinators an alert reaches now (never the person it is about): those of the
-    area (and those with no areas), or every coordinator when no area is known."""
+    area (and those with no areas), or every coordinator when no area is known. An urgent
+    alert from an area no coordinator covers at all goes to every coordinator: someone
+    may be in danger, and waiting for that area's first coordinator to join could be
+    for ever."""
     found = (await by_area.of_area(session, area_id) if area_id is not None
              else await identities.of_people(session, role=Role.COORDINATOR))
-    return [pair for pair in found if besides is None or pair[0].id != besides.id]
+    found = [pair for pair in found if besides is None or pair[0].id != besides.id]
+    if not found and urgent and area_id is not None and not await by_area.any_of_area(
+            session, area_id, besides.id if besides else None):
+        return await coordinators(session, besides)
+    return found
 
 
 async def reach(session: AsyncSession, besides: Person | None,
-                area_id: int | None = None) -> str:
+                area_id: int | None = None, *, urgent: bool = False) -> str:
     """What an alert about ``besides`` in ``area_id`` would do: TOLD, it reaches a
     coordinator now; else it waits (``_waits_for``)."""
-    if await coordinators(session, besides, area_id):
+    if await coordinators(session, besides, area_id, urgent=urgent):
         return TOLD
     return await _waits_for(session, besides, area_id)
 
@@ -123,7 +131,7 @@ async def to_coordinators(ctx: EventContext, kind: str, values: Mapping[str, Any
                           urgent: bool, about: Person | None, area_id: int | None = None) -> str:
     """Tell the area's coordinators now, or keep the alert for the first of them who can
     be reached (``deliver_waiting``); what happened, as ``reach`` says it."""
-    recipients = await coordinators(ctx.session, about, area_id)
+    recipients = await coordinators(ctx.session, about, area_id, urgent=urgent)
     if recipients:
         notify(ctx, recipients, lambda: RENDER[kind](values),
                kind="alert" if urgent else "notice", about=about)

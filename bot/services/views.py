@@ -29,7 +29,8 @@ async def load(session: AsyncSession, name: str, person: Person | None, settings
     if name == "library":
         return await library(session)
     if name == "coordinators":  # whether an alert about this person reaches anyone now
-        return await alerts.reach(session, person, person.area_id if person else None)
+        return await alerts.reach(session, person, person.area_id if person else None,
+                                  urgent=True)  # a red flag's alert is urgent
     if name == "broadcast_report":
         from bot.services import broadcast_reports
 
