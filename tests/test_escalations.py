@@ -459,3 +459,17 @@ async def test_a_partner_acting_on_a_forgotten_champions_concern_is_not_told_the
     await hana.says("ACK C-1001")
     hana.sees("C-1001: Done. The champion can no longer be told: they asked to be forgotten.")
     hana.does_not_see("The champion has been told.")
+
+
+async def test_a_safeguarding_concern_is_urgent_for_the_coordinator_as_for_the_champion(
+    app: App,
+) -> None:
+    carol = await make_coordinator(app)
+    amina = await joined(app, "amina")
+    # Safeguarding, marked only "general feedback" by the champion: urgent by its category.
+    await raise_concern(amina, "A child on our street is not being looked after.",
+                        category="11", urgency="3")
+    amina.sees("marked urgent")
+    await carol.reads()
+    carol.sees("URGENT concern C-1001")
+    carol.does_not_see("New concern C-1001")

@@ -64,7 +64,9 @@ def _red_flag(v: Mapping[str, Any]) -> str:
 
 
 def _concern(v: Mapping[str, Any]) -> str:
-    urgent = v["urgency"] == "at_risk"
+    # Urgent as the champion was told (at risk, or urgent by its category: safeguarding);
+    # "urgent" is absent from alerts kept before it was written, which went by urgency.
+    urgent = v.get("urgent", v["urgency"] == "at_risk")
     heading = (_("URGENT concern {reference}", reference=v["reference"]) if urgent
                else _("New concern {reference}", reference=v["reference"]))
     lines = [

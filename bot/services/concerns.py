@@ -64,7 +64,7 @@ async def raised(ctx: EventContext, event: Event) -> None:
         "reference": concern.reference, "category": concern.category, "urgency": concern.urgency,
         "area": area.name if area else None, "name": person.display_name,
         "text": concern.description, "partners": names,
-        "files": len(data.get("description_media") or ())},
+        "files": len(data.get("description_media") or ()), "urgent": urgent},
         urgent=urgent, about=person, area_id=concern.area_id)
     ctx.reply(Reply(_saved(ctx, concern.reference, urgent, reach), language=person.language))
 
