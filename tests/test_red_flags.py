@@ -51,6 +51,14 @@ def test_999_inside_another_number_is_not(text: str) -> None:
     assert safety.scan(text) is None, text
 
 
+@pytest.mark.parametrize("text", ["My dad collapsed in the kitchen", "she's collapsed",
+                                  "there is a man unconscious on the floor",
+                                  "need ambulance now", "Ambulance please", "112",
+                                  "A child in our block is being beaten at home"])
+def test_what_people_write_in_an_emergency_is_caught(text: str) -> None:
+    assert safety.scan(text) is not None, text
+
+
 @pytest.mark.parametrize("text", ["emergency", "EMERGENCY!!", "Emergency.", "overdose",
                                   "Ambulance!", "KARETKA", "طوارئ"])
 def test_a_word_alone_can_be_the_whole_emergency(text: str) -> None:
@@ -64,7 +72,10 @@ def test_a_word_alone_can_be_the_whole_emergency(text: str) -> None:
                                   "قسم الطوارئ كان مزدحما",
                                   # what a health champion's activity is often about:
                                   "We talked about when to call 999 and when to call 111",
-                                  "Showed the group how to call an ambulance"])
+                                  "Showed the group how to call an ambulance",
+                                  "First aid talk: what to do if someone collapsed or is "
+                                  "unconscious, and the recovery position",
+                                  "Talked about naloxone and what to do if someone overdosed"])
 def test_the_same_word_in_ordinary_talk_is_not(text: str) -> None:
     assert safety.scan(text) is None, text
 
