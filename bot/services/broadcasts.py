@@ -161,7 +161,7 @@ async def create_in(session: AsyncSession, settings: Settings, actor: Actor, req
     _check(request)
     if request.at is not None and request.at < now - PAST_GRACE:
         raise BroadcastError(N_("its time ({when}) has passed: give a later one, or none to "
-                                "send it now"), about="at",
+                                "send it now"),
                              when=f"{request.at.astimezone(UTC):%Y-%m-%d %H:%M} UTC")
     for area in audience.areas or (None,):
         permissions.require(session, actor, Action.SEND_BROADCAST, Scope(area_id=area), now)
@@ -346,7 +346,10 @@ async def listing_in(session: AsyncSession) -> list[Summary]:
     for row in await session.scalars(select(BroadcastText).where(
             BroadcastText.fallback.is_(False))):
         texts.setdefault(row.broadcast_id, {})[row.language] = row.text
-    return [Summary(b.id, b.status.value, b.at, b.repeat, b.urgent, b.late,
+    # A repeating broadcast's copy keeps the time it was due (``at``); it is listed at the
+    # time it went, which differs when it was sent by hand.
+    return [Summary(b.id, b.status.value, b.started_at if b.parent_id and b.started_at
+                    else b.at, b.repeat, b.urgent, b.late,
                     tuple(sorted(texts.get(b.id, {}))), describe(b.audience),
                     _first_line(texts.get(b.id, {})), schedule.held_until(b), b.parent_id)
             for b in found]
