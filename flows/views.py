@@ -98,6 +98,8 @@ class CaseView:
     contact: str | None  # "name, channel address" when the champion agreed
     raised_at: datetime
     partner: str | None = None  # None: waiting for a coordinator to route it
+    # False: kept from a danger message, so the champion was never asked about contact
+    asked: bool = True
 
 
 @dataclass(frozen=True)

@@ -473,3 +473,17 @@ async def test_a_safeguarding_concern_is_urgent_for_the_coordinator_as_for_the_c
     await carol.reads()
     carol.sees("URGENT concern C-1001")
     carol.does_not_see("New concern C-1001")
+
+
+async def test_a_concern_kept_from_a_danger_message_is_not_called_a_wish_to_stay_anonymous(
+    app: App,
+) -> None:
+    carol = await make_coordinator(app)
+    amina = await joined(app, "amina")
+    await amina.says("my brother has chest pain")  # kept as an urgent concern, C-1001
+    await carol.says("menu")
+    await carol.says("1")  # concerns needing routing
+    await carol.says("1")  # C-1001
+    carol.sees("C-1001", "Kept from an urgent message: the champion was not asked about "
+                         "being contacted.")
+    carol.does_not_see("asked to stay anonymous")

@@ -61,6 +61,10 @@ async def contact_line(session: AsyncSession, concern: Concern,
     """The champion's name and how to reach them, only when they agreed for this concern;
     else ``anonymous`` (one of the ``ANONYMOUS`` messages: chat unless told otherwise)."""
     person = await session.get(Person, concern.person_id) if concern.person_id else None
+    if not concern.contact_ok and not concern.confirmed and concern.description:
+        # kept from a danger message (its words are kept until erased): never asked
+        return _("Kept from an urgent message: the champion was not asked about being "
+                 "contacted.")
     if not concern.contact_ok or person is None or person.status == Status.ERASED:
         return translate(anonymous)
     reach = await session.scalar(select(Identity).where(Identity.person_id == person.id)

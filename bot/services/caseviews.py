@@ -67,7 +67,8 @@ async def _views(session: AsyncSession, query: Rows) -> tuple[CaseView, ...]:
         views.append(CaseView(
             concern.reference, escalation.status.value, concern.category, area,
             concern.urgency, concern.affects, concern.description,
-            await contact_of(session, concern), concern.created_at, partner))
+            await contact_of(session, concern), concern.created_at, partner,
+            asked=concern.confirmed or concern.contact_ok))
     return tuple(views)
 
 

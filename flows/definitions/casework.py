@@ -44,7 +44,9 @@ def describe(case: CaseView, ctx: Context) -> str:
           affects=translate(_AFFECTS[case.affects]) if case.affects in _AFFECTS else "-"),
         f"“{case.words}”" if case.words else _("(no words kept)"),
         _("Contact: {contact}.", contact=case.contact) if case.contact
-        else _("The champion asked to stay anonymous; reply through champbot."),
+        else _("The champion asked to stay anonymous; reply through champbot.") if case.asked
+        else _("Kept from an urgent message: the champion was not asked about being "
+               "contacted."),
         _("Raised on {date}. Now: {status}.",
           date=day(case.raised_at.astimezone(ctx.facts.timezone).date()),
           status=translate(STATUS_LABELS.get(case.status, case.status))),
