@@ -85,7 +85,9 @@ def detect(text: str | None) -> Command | None:
         name = head.split("@", 1)[0].casefold()
         if name in SLASH:
             return Command(name, rest.strip())
-        return None
+        # Any word that works on its own works after a slash too: /exit as exit.
+        found = _global_words().get(fold(name)) if name else None
+        return Command(found, rest.strip()) if found else None
     found = _global_words().get(fold(stripped))
     return Command(found) if found else None
 

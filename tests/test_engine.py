@@ -263,6 +263,16 @@ def test_cancel_leaves_the_flow_and_saves_nothing() -> None:
     assert bot.conversation.flow == "menu" and bot.answers == {}
 
 
+@pytest.mark.parametrize("typed", ["/exit", "/Exit", "/abandon"])
+def test_a_word_that_works_alone_works_after_a_slash_too(typed: str) -> None:
+    bot = Bot()
+    bot.says()
+    bot.says("12")
+    said = bot.says(typed)  # not taken as the answer to "When was it?"
+    assert "OK, cancelled. Nothing from that was saved." in said
+    assert bot.conversation.flow == "menu" and bot.answers == {}
+
+
 def test_help_explains_and_asks_the_same_question_again() -> None:
     bot = Bot()
     bot.says()
