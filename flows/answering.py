@@ -19,6 +19,12 @@ from flows.text import fold, parse_whole_number
 from flows.types import MAX_KEPT_MEDIA, Choice, Media, Reply
 
 
+def means_use_held(text: str) -> bool:
+    """Whether ``text`` is the "Use what I wrote" choice typed: in the person's language
+    or in English."""
+    return fold(text) in {fold(translate(USE_HELD_LABEL)), fold(USE_HELD_LABEL)}
+
+
 class Answering(RunParts):
     def answer(self) -> None:
         flow, step = self.flow, self.step
@@ -48,6 +54,13 @@ class Answering(RunParts):
             self.held = None
             self.inbound = replace(self.inbound, text=held, choice_id=None, media=())
             extra = None
+        if extra is None and not self.inbound.choice_id and means_use_held(
+                self.inbound.text or ""):
+            # The choice's words with nothing held (any other message drops what was
+            # held): never taken as the answer itself.
+            self.ask(_("What you wrote before is no longer kept. Please write your answer "
+                       "again."))
+            return
         if extra == "done" and step.optional and not self.conv.selection:
             extra = "skip"  # Done with nothing ticked at an optional question: skipped
         if extra == "skip" and step.optional:
@@ -98,7 +111,7 @@ class Answering(RunParts):
         if inbound.choice_id in ("skip", "done") or (held and inbound.choice_id == USE_HELD):
             return inbound.choice_id
         text = inbound.text or ""
-        if held and not inbound.choice_id and fold(text) == fold(translate(USE_HELD_LABEL)):
+        if held and not inbound.choice_id and means_use_held(text):
             return USE_HELD
         if step.optional and (commands.is_answer(text, "skip") or fold(text) == fold(_("Skip"))):
             return "skip"

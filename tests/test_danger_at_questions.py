@@ -284,3 +284,19 @@ async def test_everyday_numbers_and_words_are_not_an_emergency(app: App, words: 
     amina = await joined(app, "amina")
     await amina.says(words)
     amina.does_not_see("call 999 now")
+
+
+async def test_the_choice_typed_once_the_words_are_dropped_is_never_the_note(app: App) -> None:
+    partner = await add_partner(app)
+    hana = await partner_contact(app, "hana", partner)
+    amina = await joined(app, "amina")
+    await raise_concern(amina)
+    await amina.reads()
+
+    await hana.says("DONE C-1001 he took an overdose last night")
+    await hana.says("x")  # too short: what was held is dropped with this message
+    await hana.says("use what I wrote")
+    hana.sees("What you wrote before is no longer kept. Please write your answer again.")
+    hana.does_not_see("C-1001 is now: Resolved.")
+    await amina.reads()
+    amina.does_not_see("use what I wrote", "has dealt with it")
