@@ -20,6 +20,7 @@ class ConcernStep:
     status: str
     at: datetime
     note: str | None = None
+    by: str | None = None  # who took the step: champion, coordinator, partner, system
 
 
 @dataclass(frozen=True)

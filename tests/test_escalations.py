@@ -147,6 +147,11 @@ async def test_a_status_a_coordinator_sets_is_not_told_as_the_services_doing(app
              t("pl", "Update on your concern {reference}: it has been dealt with.",
                reference="C-1001"), "The tenant was rehoused.")
     ola.does_not_see("Northfield Housing")
+    await ola.says("menu")
+    await ola.says("4")  # my concerns
+    await ola.says("1")
+    ola.sees(t("pl", "Acknowledged"))
+    ola.does_not_see(t("pl", "Acknowledged by the service"))
     await carol.reads()
     carol.sees(t("en", "Concern {reference} is resolved: “{note}”\nSend SAID {reference} to "
                        "tell the champions of the area (you said, we did).",

@@ -69,7 +69,8 @@ async def concerns_of(session: AsyncSession, person: Person) -> tuple[ConcernVie
     history: dict[int, list[ConcernStep]] = {}
     for update in updates:
         history.setdefault(update.concern_id, []).append(
-            ConcernStep(update.status.value, update.created_at, update.note))
+            ConcernStep(update.status.value, update.created_at, update.note,
+                        update.by_role))
     return tuple(
         ConcernView(c.reference, c.category, c.status.value, c.created_at,
                     tuple(history.get(c.id, ())))

@@ -53,7 +53,10 @@ def _detail(ctx: Context) -> str:
         _("What has happened:"),
     ]
     for step in chosen.history:
-        line = f"• {day(step.at.astimezone(zone).date())}: {_status(step.status)}"
+        # "by the service" only when the service took it (a coordinator may, for them)
+        status = (translate(N_("Acknowledged")) if step.status == "acknowledged"
+                  and step.by not in (None, "partner") else _status(step.status))
+        line = f"• {day(step.at.astimezone(zone).date())}: {status}"
         lines.append(f"{line} – “{step.note}”" if step.note else line)
     return "\n".join(lines)
 
