@@ -88,7 +88,9 @@ class Navigation(RunParts):
             self.start("menu")
         elif name == "stop":
             self.emit("messages_paused")
-            self.conv = self.conv.cleared()
+            # Pausing is not giving up: a half-finished flow is offered back after START.
+            self.set_aside()
+            self.conv = replace(self.conv.cleared(), drafts=self.conv.drafts)
             self.note(
                 _("Messages are paused: we won't send you anything until you send {start}. "
                   "Your details are kept.", start=commands.first_word("start"))

@@ -362,6 +362,18 @@ def test_paused_people_get_only_a_daily_reminder_until_they_send_start() -> None
     assert "Messages are switched on again" in said and "What would you like to do?" in said
 
 
+def test_a_half_finished_flow_is_offered_back_after_stop_and_start() -> None:
+    bot = Bot()
+    bot.says()
+    bot.says("12")
+    bot.says("stop")
+    bot.says("start")
+    said = bot.says("Do the survey")
+    assert "You were doing the survey earlier. Would you like to carry on" in said
+    assert "When was it?" in bot.says("Carry on")
+    assert bot.answers == {"count": 12}
+
+
 def test_stop_pauses_messages_with_one_confirmation() -> None:
     bot = Bot()
     bot.says()
