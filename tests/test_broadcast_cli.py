@@ -360,3 +360,23 @@ def test_a_broadcast_file_whose_time_has_passed_is_refused_and_nothing_is_made(
     assert refused.stderr.strip() == ("champbot: its time (2020-01-01 09:00 UTC) has passed: "
                                       "give a later one, or none to send it now")
     assert champbot("broadcast", "list", environ=programme, cwd=tmp_path).stdout.strip() == ""
+
+
+def test_following_a_broadcast_to_simulator_people_ends_and_says_where_they_read_it(
+    programme: dict[str, str], tmp_path: Path
+) -> None:
+    champbot("chat", "--as", "sam", stdin="JOIN DEMO2026\nEnglish\nyes\nSam\n1\nskip\n",
+             environ=programme, cwd=tmp_path)
+    listed = champbot("people", "list", environ=programme, cwd=tmp_path).stdout
+    sam = next(line.split()[0] for line in listed.splitlines() if "Sam" in line)
+    champbot("broadcast", "group", "Simulator", sam, environ=programme, cwd=tmp_path)
+    (tmp_path / "sim.yaml").write_text(
+        "texts: {en: Clinic closed on Monday.}\naudience: {group: [Simulator]}\n",
+        encoding="utf-8")
+    broadcast = champbot("broadcast", "create", "sim.yaml", "--now", environ=programme,
+                         cwd=tmp_path).stdout.strip()
+    followed = champbot("broadcast", "report", broadcast, "--follow", "--every", "0.1",
+                        environ=programme, cwd=tmp_path, ok=False)
+    assert followed.returncode == 1
+    assert ("1 message(s) cannot be sent from here: console messages are shown when each "
+            "person next runs `champbot chat --as NAME`") in followed.stderr

@@ -159,6 +159,10 @@ def report(
         raise typer.Exit(1)
 
 
+# The simulator's people read their messages in `champbot chat`, not through a process.
+CONSOLE = ("console messages are shown when each person next runs "
+           "`champbot chat --as NAME`")
+
 # Following a broadcast due within this long waits for it to start; one due later says when.
 FOLLOW_AHEAD = timedelta(minutes=2)
 
@@ -199,8 +203,8 @@ async def _follow(app: App, broadcast_id: int, every: float) -> Followed:
                 return found, {}, starts
             waiting = [channel for channel, counts in sorted(going.by_channel.items())
                        if counts.get("queued", 0)]
-            stuck = {channel: failures.unconfigured(app.settings, channel)
-                     for channel in waiting}
+            stuck = {channel: failures.unconfigured(app.settings, channel) or (
+                         CONSOLE if channel == "console" else None) for channel in waiting}
             if waiting and going.status == "started" and all(stuck.values()):
                 return found, {channel: str(why) for channel, why in stuck.items()}, None
             await asyncio.sleep(every)
