@@ -171,3 +171,17 @@ async def test_an_urgent_alert_from_an_area_no_coordinator_covers_goes_to_every_
     await cara.reads()
     cara.sees("URGENT, possible danger (chest pain). Hodan reported:")
     assert await waiting(app) == []
+
+
+async def test_the_same_danger_words_twice_are_one_concern_and_one_alert(app: App) -> None:
+    from bot.storage.models import Concern
+
+    cara = await make_coordinator(app, "cara")
+    hodan = await joined(app, "hodan", name="Hodan")
+    await hodan.says(CHEST_PAIN["en"])
+    await hodan.says(CHEST_PAIN["en"])  # sent again, as people do when frightened
+    hodan.sees("999", TOLD)
+    await cara.reads()
+    assert "\n".join(cara.replies).count("URGENT, possible danger") == 1
+    async with app.database.transaction() as session:
+        assert len(list(await session.scalars(select(Concern)))) == 1

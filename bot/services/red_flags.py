@@ -7,6 +7,10 @@ coordinator who can be reached now, the alert waits for the first to join or be 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlalchemy import select
+
 from bot.services import alerts, escalations
 from bot.services.events import EventContext
 from bot.storage.models import Concern, ConcernStatus, ConcernUpdate
@@ -15,6 +19,9 @@ from flows.types import Event
 CATEGORY = {"suicide": "mental_health", "self_harm": "mental_health",
             "violence": "safeguarding", "child_at_risk": "safeguarding",
             "abuse": "safeguarding"}
+# The same words again this soon (sent twice, or again at a question asked again) were
+# already kept and alerted: not a second concern, nor a second alert.
+REPEAT_WINDOW = timedelta(minutes=15)
 
 
 async def detected(ctx: EventContext, event: Event) -> None:
@@ -22,6 +29,11 @@ async def detected(ctx: EventContext, event: Event) -> None:
     text = str(event.data.get("text") or "")
     person = ctx.person
     values: dict[str, object] = {"kind": kind, "text": text}
+    if person is not None and await ctx.session.scalar(select(Concern.id).where(
+            Concern.person_id == person.id, Concern.red_flag.is_not(None),
+            Concern.description == text, Concern.created_at >= ctx.now - REPEAT_WINDOW
+    ).limit(1)) is not None:
+        return
     if person is not None:
         # Kept for safety even if the person then saves nothing: they are told so, and
         # it shows in "My concerns" and MY DATA like every other record.
