@@ -5,6 +5,7 @@ question, and recording what was answered. A mixin of the engine's run, like
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -17,6 +18,9 @@ from flows.run_parts import RunParts
 from flows.steps import Flow, Invalid, Parsed, Selecting, Step
 from flows.text import fold, parse_whole_number
 from flows.types import MAX_KEPT_MEDIA, Choice, Media, Reply
+
+# A slash and one word: what a command looks like (known ones never reach answering).
+UNKNOWN_SLASH = re.compile(r"/\w+(@\w+)?")
 
 
 def means_use_held(text: str) -> bool:
@@ -72,6 +76,12 @@ class Answering(RunParts):
         typed = parse_whole_number(inbound.text or "") if shown and not inbound.choice_id else None
         if typed is not None and not 1 <= typed <= len(shown) and not (self.flagged or kept):
             self.ask(out_of_range(len(shown)).message)
+            return
+        typed_text = (inbound.text or "").strip()
+        if not inbound.choice_id and UNKNOWN_SLASH.fullmatch(typed_text):
+            # "/foo" is a command mistyped, not a note or a name: never taken as the answer.
+            self.ask(_("{command} is not one of the words champbot knows. Send {help} to see "
+                       "them.", command=typed_text, help=commands.first_word("help")))
             return
         result = step.answer.parse(inbound, self.ctx())
         if (isinstance(result, Parsed | Selecting) and self.may_hold()

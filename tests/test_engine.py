@@ -273,6 +273,14 @@ def test_a_word_that_works_alone_works_after_a_slash_too(typed: str) -> None:
     assert bot.conversation.flow == "menu" and bot.answers == {}
 
 
+def test_a_mistyped_slash_command_is_not_taken_as_an_answer() -> None:
+    bot = Bot()
+    bot.says()
+    said = bot.says("/routing")
+    assert "/routing is not one of the words champbot knows. Send HELP to see them." in said
+    assert said.endswith("How many people?") and bot.answers == {}
+
+
 def test_help_explains_and_asks_the_same_question_again() -> None:
     bot = Bot()
     bot.says()
