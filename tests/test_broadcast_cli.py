@@ -380,3 +380,17 @@ def test_following_a_broadcast_to_simulator_people_ends_and_says_where_they_read
     assert followed.returncode == 1
     assert ("1 message(s) cannot be sent from here: console messages are shown when each "
             "person next runs `champbot chat --as NAME`") in followed.stderr
+
+
+def test_a_repeating_broadcast_sent_in_quiet_hours_says_it_still_repeats(
+    programme: dict[str, str], tmp_path: Path
+) -> None:
+    now = datetime.now(UTC)
+    ends = (now + timedelta(hours=1)).replace(second=0, microsecond=0)
+    quiet = {**programme, "TIMEZONE": "UTC",
+             "BROADCAST_QUIET_HOURS": f"{now - timedelta(hours=1):%H:%M}-{ends:%H:%M}"}
+    later, parent = weekly_from_the_day_after_tomorrow(quiet, tmp_path)
+    sent = champbot("broadcast", "send", parent, environ=quiet, cwd=tmp_path).stdout
+    assert sent.strip() == (f"broadcast {parent}: quiet hours; it starts at "
+                            f"{ends:%Y-%m-%d %H:%M} UTC; it still repeats, next at "
+                            f"{later:%Y-%m-%d %H:%M} UTC")

@@ -26,14 +26,13 @@ def _started(started: object) -> str:
     from bot.services.broadcasts import Started
 
     assert isinstance(started, Started)
-    if started.held_until is not None:
-        return (f"broadcast {started.broadcast_id}: quiet hours; it starts at "
-                f"{_utc(started.held_until)}")
-    queued = f"broadcast {started.broadcast_id}: {started.recipients} recipient(s) queued"
+    said = (f"broadcast {started.broadcast_id}: quiet hours; it starts at "
+            f"{_utc(started.held_until)}" if started.held_until is not None else
+            f"broadcast {started.broadcast_id}: {started.recipients} recipient(s) queued")
     if started.repeats_next is not None:
         # Sent by hand: this is a copy of its own, and the repeats keep their times.
-        return f"{queued}; it still repeats, next at {_utc(started.repeats_next)}"
-    return queued
+        return f"{said}; it still repeats, next at {_utc(started.repeats_next)}"
+    return said
 
 
 def _utc(moment: datetime) -> str:

@@ -268,7 +268,8 @@ async def start_in(session: AsyncSession, settings: Settings, actor: Actor, broa
         if broadcast.at is None or (broadcast.at > now and not broadcast.repeat):
             broadcast.at = now
         broadcast.held_until = held
-        return Started(broadcast.id, 0, held)
+        return Started(broadcast.id, 0, held,
+                       repeats_next=broadcast.at if broadcast.repeat else None)
     if broadcast.status == BroadcastStatus.SCHEDULED and schedule.is_late(broadcast, now):
         broadcast.late = True  # a restart missed its time: sent now, once, and said
     parent = broadcast
