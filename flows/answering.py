@@ -89,7 +89,7 @@ class Answering(RunParts):
                 and not isinstance(step.answer, PickStep)):
             # Typed words that may mean someone is in danger are not taken as a note, a
             # name, a broadcast...: the question is asked again (see Danger.hold).
-            self.hold(flow.id, step.id, (inbound.text or "").strip())
+            self.hold(flow.id, step.id, typed_text)
             self.ask()
             return
         if isinstance(result, Selecting):

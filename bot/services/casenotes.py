@@ -21,6 +21,8 @@ from bot.storage.models import (
     Person,
     Status,
 )
+from flows.definitions.casework import ANONYMOUS_IN_CHAT as ANONYMOUS_IN_CHAT
+from flows.definitions.casework import UNASKED
 from flows.definitions.concern import AFFECTS, CATEGORIES, URGENCY
 from flows.i18n import N_, _, language, number, translate
 from flows.types import Reply
@@ -34,7 +36,6 @@ _AFFECTS = {o.id: o.label for o in AFFECTS}
 EXCERPT = 300
 # What is said where a champion asked to stay anonymous, by how the reader answers them:
 # in chat, with the links of an email (``partner_mail``), or on the /act page itself.
-ANONYMOUS_IN_CHAT = N_("The champion asked to stay anonymous; reply through champbot.")
 ANONYMOUS_BY_EMAIL = N_("The champion asked to stay anonymous; reply with the links below.")
 ANONYMOUS = N_("The champion asked to stay anonymous.")
 
@@ -56,15 +57,19 @@ def excerpt(text: str | None) -> str:
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
 
 
+def unasked(concern: Concern) -> bool:
+    """Kept from a danger message (its words are kept until erased), so the champion was
+    never asked whether they may be contacted."""
+    return not concern.contact_ok and not concern.confirmed and bool(concern.description)
+
+
 async def contact_line(session: AsyncSession, concern: Concern,
                        anonymous: str = ANONYMOUS_IN_CHAT) -> str:
     """The champion's name and how to reach them, only when they agreed for this concern;
     else ``anonymous`` (one of the ``ANONYMOUS`` messages: chat unless told otherwise)."""
     person = await session.get(Person, concern.person_id) if concern.person_id else None
-    if not concern.contact_ok and not concern.confirmed and concern.description:
-        # kept from a danger message (its words are kept until erased): never asked
-        return _("Kept from an urgent message: the champion was not asked about being "
-                 "contacted.")
+    if unasked(concern):
+        return translate(UNASKED)
     if not concern.contact_ok or person is None or person.status == Status.ERASED:
         return translate(anonymous)
     reach = await session.scalar(select(Identity).where(Identity.person_id == person.id)

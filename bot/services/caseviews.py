@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import coordinators, partners, permissions
+from bot.services import casenotes, coordinators, partners, permissions
 from bot.storage.models import (
     OPEN,
     Area,
@@ -68,7 +68,7 @@ async def _views(session: AsyncSession, query: Rows) -> tuple[CaseView, ...]:
             concern.reference, escalation.status.value, concern.category, area,
             concern.urgency, concern.affects, concern.description,
             await contact_of(session, concern), concern.created_at, partner,
-            asked=concern.confirmed or concern.contact_ok))
+            asked=not casenotes.unasked(concern)))
     return tuple(views)
 
 

@@ -12,6 +12,13 @@ from flows.i18n import N_, _, day, translate
 from flows.steps import END, Context, Exit, Flow, Step
 from flows.views import CaseView, PartnerChoice
 
+# Said for a champion whose contact details a case may not show: they asked to stay
+# anonymous, or (a concern kept from a danger message) they were never asked. Alerts and
+# emails say the same (bot/services/casenotes.py).
+ANONYMOUS_IN_CHAT = N_("The champion asked to stay anonymous; reply through champbot.")
+UNASKED = N_("Kept from an urgent message: the champion was not asked about being "
+             "contacted.")
+
 STATUS_LABELS: Mapping[str, str] = {
     "new": N_("New"),
     "acknowledged": N_("Acknowledged"),
@@ -44,9 +51,7 @@ def describe(case: CaseView, ctx: Context) -> str:
           affects=translate(_AFFECTS[case.affects]) if case.affects in _AFFECTS else "-"),
         f"“{case.words}”" if case.words else _("(no words kept)"),
         _("Contact: {contact}.", contact=case.contact) if case.contact
-        else _("The champion asked to stay anonymous; reply through champbot.") if case.asked
-        else _("Kept from an urgent message: the champion was not asked about being "
-               "contacted."),
+        else translate(ANONYMOUS_IN_CHAT if case.asked else UNASKED),
         _("Raised on {date}. Now: {status}.",
           date=day(case.raised_at.astimezone(ctx.facts.timezone).date()),
           status=translate(STATUS_LABELS.get(case.status, case.status))),
