@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.services import coordinators
-from bot.storage.models import Identity, Person, WaitingAlert
+from bot.storage.models import Identity, WaitingAlert
 from tests.support.chat import Chat, joined, make_coordinator, t
 
 pytestmark = pytest.mark.usefixtures("programme")
@@ -133,27 +133,98 @@ async def test_with_another_coordinator_reachable_she_is_told_and_the_paused_one
     cara.does_not_see("URGENT", CHEST_PAIN["en"])
 
 
-async def test_a_coordinator_back_sees_only_what_waited_for_her_areas(app: App) -> None:
-    cara = await make_coordinator(app, "cara")
-    dana = await make_coordinator(app, "dana")
+async def area_coordinators(app: App, **areas: str) -> dict[str, Chat]:
+    """Coordinators by address, each given one area."""
+    chats = {address: await make_coordinator(app, address) for address in areas}
+    async with app.database.transaction() as session:
+        for address, area in areas.items():
+            person_id = await session.scalar(
+                select(Identity.person_id).where(Identity.address == address))
+            assert person_id is not None
+            await coordinators.set_areas(session, person_id, [area])
+    return chats
+
+
+FEEDBACK = ["/concern", "8", "The bus to the clinic stopped running", "1", "1", "3", "1", "1"]
+
+
+async def test_a_coordinator_back_sees_only_the_routine_concerns_that_waited_for_her_areas(
+    app: App,
+) -> None:
+    both = await area_coordinators(app, cara="Eastgate", dana="Northfield")
+    cara, dana = both["cara"], both["dana"]
     await cara.says("stop")
     await dana.says("stop")
-    async with app.database.transaction() as session:
-        cara_id, dana_id = [p.id for p in await session.scalars(
-            select(Person).join(Identity).where(Identity.address.in_(["cara", "dana"]))
-            .order_by(Identity.address))]
-        await coordinators.set_areas(session, cara_id, ["Eastgate"])
-        await coordinators.set_areas(session, dana_id, ["Northfield"])
+    hodan = await joined(app, "hodan", name="Hodan", area="Northfield")
+    for answer in FEEDBACK:  # not urgent: it can wait for Northfield's coordinator
+        await hodan.says(answer)
+    hodan.sees("A coordinator will look at it within")
+
+    await cara.says("start")  # Eastgate's coordinator: not hers
+    cara.does_not_see("C-1001")
+    assert len(await waiting(app)) == 1
+    await dana.says("start")  # Northfield's
+    dana.sees("New concern C-1001", "The bus to the clinic stopped running")
+    assert await waiting(app) == []
+
+
+async def test_an_urgent_alert_waits_for_whichever_coordinator_is_back_first(app: App) -> None:
+    both = await area_coordinators(app, cara="Eastgate", dana="Northfield")
+    cara, dana = both["cara"], both["dana"]
+    await cara.says("stop")
+    await dana.says("stop")
     hodan = await joined(app, "hodan", name="Hodan", area="Northfield")
     await hodan.says(CHEST_PAIN["en"])
     hodan.sees(AWAY)
 
-    await cara.says("start")  # Eastgate's coordinator: not hers
-    cara.does_not_see("URGENT")
-    assert len(await waiting(app)) == 1
-    await dana.says("start")  # Northfield's
-    dana.sees("URGENT, possible danger (chest pain). Hodan reported:")
+    await cara.says("start")  # Eastgate's: someone may be in danger, so she sees it
+    cara.sees("URGENT, possible danger (chest pain). Hodan reported:")
     assert await waiting(app) == []
+    await dana.says("start")
+    dana.does_not_see("URGENT")  # shown once, to the first back
+
+
+async def test_an_urgent_alert_goes_to_another_areas_coordinator_while_hers_is_paused(
+    app: App,
+) -> None:
+    both = await area_coordinators(app, cara="Eastgate", dana="Northfield")
+    cara, dana = both["cara"], both["dana"]
+    await dana.says("stop")  # Northfield's coordinator is away
+    hodan = await joined(app, "hodan", name="Hodan", area="Northfield")
+    await hodan.says(CHEST_PAIN["en"])
+    hodan.sees(TOLD)
+    hodan.does_not_see(AWAY)
+    await cara.reads()
+    cara.sees("URGENT, possible danger (chest pain). Hodan reported:")
+    assert await waiting(app) == []
+
+
+async def test_a_routine_concern_from_an_area_no_coordinator_covers_goes_to_every_coordinator(
+    app: App,
+) -> None:
+    cara = (await area_coordinators(app, cara="Eastgate"))["cara"]
+    hodan = await joined(app, "hodan", name="Hodan", area="Northfield")  # no one covers it
+    for answer in FEEDBACK:
+        await hodan.says(answer)
+    hodan.sees("Your concern is saved as C-1001")
+    await cara.reads()
+    cara.sees("New concern C-1001", "Northfield", "The bus to the clinic stopped running")
+    assert await waiting(app) == []
+
+
+async def test_a_routine_concern_waits_for_its_areas_coordinator_while_she_is_paused(
+    app: App,
+) -> None:
+    both = await area_coordinators(app, cara="Eastgate", dana="Northfield")
+    cara, dana = both["cara"], both["dana"]
+    await dana.says("stop")
+    hodan = await joined(app, "hodan", name="Hodan", area="Northfield")
+    for answer in FEEDBACK:
+        await hodan.says(answer)
+    await cara.reads()
+    cara.does_not_see("C-1001")  # Northfield's, and it can wait a day
+    await dana.says("start")
+    dana.sees("New concern C-1001")
 
 
 async def test_an_urgent_alert_from_an_area_no_coordinator_covers_goes_to_every_coordinator(

@@ -1,11 +1,13 @@
 """What coordinators are told, and alerts that wait while no coordinator can receive them.
 
-An alert is rendered from plain values in each reader's language. With no
-coordinator of its area to receive it now (none yet; or every one paused by STOP or
-unreachable), it is kept as a ``WaitingAlert``, and the first coordinator of its area
-who can be reached receives what waited: one who joins, one who sends START, one
-unreachable who writes again (``deliver_waiting``). The person who caused it is told
-the truth meanwhile (``reach``; see ``flows.safety.emergency_message``).
+An alert is rendered from plain values in each reader's language. It goes to the
+coordinators of its area; to every coordinator when no coordinator covers the area at
+all, and, if urgent, when none of the area's can be reached now. With nobody to receive
+it now (no coordinator yet; or every one it is for paused by STOP or unreachable), it is
+kept as a ``WaitingAlert``, and the first of them who can be reached receives what
+waited: one who joins, one who sends START, one unreachable who writes again
+(``deliver_waiting``). The person who caused it is told the truth meanwhile (``reach``;
+see ``flows.safety.emergency_message``).
 """
 
 from __future__ import annotations
@@ -96,17 +98,28 @@ async def coordinators(session: AsyncSession, besides: Person | None,
                        area_id: int | None = None, *, urgent: bool = False
                        ) -> list[tuple[Person, Identity]]:
     """The coordinators an alert reaches now (never the person it is about): those of the
-    area (and those with no areas), or every coordinator when no area is known. An urgent
-    alert from an area no coordinator covers at all goes to every coordinator: someone
-    may be in danger, and waiting for that area's first coordinator to join could be
-    for ever."""
+    area (and those with no areas), or every coordinator when no area is known. Every
+    coordinator too when no coordinator covers the area at all (waiting for its first to
+    join could be for ever, and the champion was promised an answer), and for an urgent
+    alert when none of the area's can be reached right now: someone may be in danger."""
     found = (await by_area.of_area(session, area_id) if area_id is not None
              else await identities.of_people(session, role=Role.COORDINATOR))
     found = [pair for pair in found if besides is None or pair[0].id != besides.id]
-    if not found and urgent and area_id is not None and not await by_area.any_of_area(
-            session, area_id, besides.id if besides else None):
+    if found or area_id is None:
+        return found
+    if await _waiting_area(session, besides, area_id, urgent=urgent) is None:
         return await coordinators(session, besides)
     return found
+
+
+async def _waiting_area(session: AsyncSession, besides: Person | None, area_id: int | None,
+                        *, urgent: bool) -> int | None:
+    """Whose alert it is while it waits: the area's coordinators (the area), only for one
+    that is not urgent from an area some coordinator covers; else every coordinator (None)."""
+    if area_id is None or urgent or not await by_area.any_of_area(
+            session, area_id, besides.id if besides else None):
+        return None
+    return area_id
 
 
 async def reach(session: AsyncSession, besides: Person | None,
@@ -115,13 +128,14 @@ async def reach(session: AsyncSession, besides: Person | None,
     coordinator now; else it waits (``_waits_for``)."""
     if await coordinators(session, besides, area_id, urgent=urgent):
         return TOLD
-    return await _waits_for(session, besides, area_id)
+    return await _waits_for(session, besides,
+                            await _waiting_area(session, besides, area_id, urgent=urgent))
 
 
 async def _waits_for(session: AsyncSession, besides: Person | None, area_id: int | None) -> str:
-    """AWAY: the area has coordinators, none reachable right now (paused by STOP, or
-    unreachable), and the alert waits for the first back; NONE: it has none yet, and the
-    alert waits for the first to join."""
+    """AWAY: the coordinators it waits for (the area's, or None: any) exist, none reachable
+    right now (paused by STOP, or unreachable), and the alert waits for the first back;
+    NONE: there are none yet, and the alert waits for the first to join."""
     there = await by_area.any_of_area(session, area_id, besides.id if besides else None)
     return AWAY if there else NONE
 
@@ -138,12 +152,13 @@ async def to_coordinators(ctx: EventContext, kind: str, values: Mapping[str, Any
         notify(ctx, recipients, lambda: RENDER[kind](values),
                kind="alert" if urgent else "notice", about=about)
         return TOLD
+    waits_for = await _waiting_area(ctx.session, about, area_id, urgent=urgent)
     ctx.session.add(WaitingAlert(
-        kind=kind, values={**values, AREA: area_id},
+        kind=kind, values={**values, AREA: waits_for},
         about_person_id=about.id if about else None,
         channel=None if about else ctx.identity.channel,
         address=None if about else ctx.identity.address, created_at=ctx.now))
-    return await _waits_for(ctx.session, about, area_id)
+    return await _waits_for(ctx.session, about, waits_for)
 
 
 def _renderer(alert: WaitingAlert) -> Callable[[], str]:
