@@ -84,8 +84,8 @@ DEAD = (update(OUTBOX).where(OUTBOX.c.id == bindparam("row_id"))
 
 
 def _in_lane(lane: Lane, row: type[OutboxMessage] = OutboxMessage) -> ColumnElement[bool]:
-    # A held broadcast let go because the person wrote goes with the conversation:
-    # what waited for them comes before the answer to what they wrote.
+    # A held broadcast let go because the person wrote goes with the conversation,
+    # just after the answer to what they wrote (outbox.release_held).
     bulk = and_(_among(row.kind, BULK_KINDS), row.released_at.is_(None))
     return bulk if lane is Lane.BULK else ~bulk
 

@@ -68,7 +68,7 @@ class Holding(Recorder):
         return Delivered(f"{self.channel}-{message.id}")
 
 
-async def test_held_messages_go_when_the_person_next_writes_before_the_answer(
+async def test_held_messages_go_when_the_person_next_writes_after_the_answer(
     app: App,
 ) -> None:
     holding = Holding("console")
@@ -88,5 +88,5 @@ async def test_held_messages_go_when_the_person_next_writes_before_the_answer(
 
     holding.window_open = True
     await amina.says("menu")
-    assert amina.replies[:2] == ["news 1", "news 2"]
-    amina.sees("What would you like to do?")
+    assert "What would you like to do?" in amina.replies[0]
+    assert amina.replies[1:] == ["news 1", "news 2"]

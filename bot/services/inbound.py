@@ -184,13 +184,11 @@ async def _in_transaction(app: App, inbound: Inbound, now: datetime) -> Handled:
                 or (person is not None and person.status == Status.PAUSED))
         _wrote(identity, now)
         paused = await optouts.admit(session, identity, inbound)
-        if (arrived.held or arrived.identity is None) and optouts.intent(inbound) == "stop":
+        waited = arrived.held or arrived.identity is None
+        if waited and optouts.intent(inbound) == "stop":
             # STOP stops every message but its confirmation, what waited for them too.
             await outbox.refuse_held(session, inbound.channel, inbound.address)
-        elif arrived.held or arrived.identity is None:
-            # Whatever waited for this person to write (e.g. outside WhatsApp's 24
-            # hours) goes now, before the answer to this message.
-            await outbox.release_held(session, inbound.channel, inbound.address, now)
+            waited = False
         busy = (state.flow not in (None, "menu")
                 and not state.idle(now, app.settings.conversation_timeout))
         thanks = await feedback.answered(session, identity, person, inbound, now,
@@ -200,6 +198,8 @@ async def _in_transaction(app: App, inbound: Inbound, now: datetime) -> Handled:
             outbox.enqueue(session, channel=inbound.channel, address=inbound.address,
                            reply=Reply(thanks, language=person.language), now=now,
                            person_id=person.id)
+            if waited:
+                await outbox.release_held(session, inbound.channel, inbound.address, now)
             return Handled.DONE
         # In the middle of something: thanked, then asked their question again.
         turn = await _run_turn(app, session, inbound, person, state, now, paused, again=thanks)
@@ -211,6 +211,10 @@ async def _in_transaction(app: App, inbound: Inbound, now: datetime) -> Handled:
         if not ctx.forgotten:
             await conversations.save(session, identity, conversation, now)
         await optouts.remember(session, inbound, now)
+        if waited:
+            # Whatever waited for this person to write (e.g. outside WhatsApp's 24
+            # hours) goes now, after the answer to this message (outbox.release_held).
+            await outbox.release_held(session, inbound.channel, inbound.address, now)
     return Handled.DONE
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, and_, bindparam, delete, insert, literal, null, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import OutboxMessage, OutboxStatus, held
@@ -72,22 +72,34 @@ def _row(*, channel: str, address: str, reply: Reply, now: datetime, kind: str,
 _WRITE = insert(cast(Table, OutboxMessage.__table__))  # Core: built once, no object per row
 
 
-# Built once; the inbound path runs it only when something is held, first in its turn
-# (no outbox objects loaded yet, so none to bring up to date).
-_RELEASE = (
-    update(OutboxMessage)
-    .where(OutboxMessage.channel == bindparam("to_channel"),
-           OutboxMessage.address == bindparam("to_address"),
-           held("outbox"))  # in literals: read from the index of held rows
-    .values(status=OutboxStatus.PENDING, next_attempt_at=bindparam("now"), error=None,
-            provider_message_id=None, released_at=bindparam("now"))
-    .execution_options(synchronize_session=False))
+# Built once; the inbound path runs them only when something is held, last in its turn.
+_TABLE = cast(Table, OutboxMessage.__table__)
+_COPIED = [column for column in _TABLE.c if column.name != "id"]
+_AS_RELEASED: dict[str, Any] = {
+    "status": literal(OutboxStatus.PENDING, _TABLE.c.status.type),
+    "next_attempt_at": bindparam("now", type_=_TABLE.c.next_attempt_at.type),
+    "released_at": bindparam("now", type_=_TABLE.c.released_at.type),
+    "error": null(), "provider_message_id": null(), "claimed_at": null(),
+    "claimed_by": null(), "lease_until": null()}
+_HELD_FOR = (and_(_TABLE.c.channel == bindparam("to_channel"),
+                  _TABLE.c.address == bindparam("to_address"), held("outbox")))
+_RELEASE = insert(_TABLE).from_select(
+    [column.name for column in _COPIED],
+    select(*[_AS_RELEASED.get(column.name, column) for column in _COPIED])
+    .where(_HELD_FOR).order_by(_TABLE.c.id))  # in literals: read from the index of held rows
+_RELEASED = delete(_TABLE).where(_HELD_FOR).execution_options(synchronize_session=False)
 
 
 async def release_held(session: AsyncSession, channel: str, address: str, now: datetime) -> int:
-    """The recipient wrote to us: what waited for that goes now, oldest first."""
-    result = await session.execute(
-        _RELEASE, {"to_channel": channel, "to_address": address, "now": now})
+    """The recipient wrote to us: what waited for that goes now, oldest first, and after
+    the answer to what they wrote, which the turn has written by now. The answer comes
+    first (an emergency's numbers before older news), and what waited is the last thing
+    on their screen: a health message's "1. Useful / 2. Not clear" can be answered.
+    The rows are written again, to come after it in the recipient's queue (which is in
+    id order), and the held ones deleted; nothing was sent or refers to them yet."""
+    params = {"to_channel": channel, "to_address": address, "now": now}
+    result = await session.execute(_RELEASE, params)
+    await session.execute(_RELEASED, params)
     return int(getattr(result, "rowcount", 0) or 0)
 
 

@@ -221,7 +221,7 @@ class OutboxMessage(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None]
     # When a held message was let go because the person wrote: it then goes with the
-    # conversation (before the answer to what they wrote), even if it is a broadcast.
+    # conversation (after the answer to what they wrote), even if it is a broadcast.
     released_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]

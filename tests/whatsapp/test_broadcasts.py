@@ -50,3 +50,25 @@ async def test_each_language_arrives_and_someone_who_never_wrote_gets_the_templa
     counts = await report(app, OPERATOR, made)
     assert counts["by_channel"]["whatsapp"]["sent"] == 4
     assert counts["feedback"] == {"ur": {"useful": 0, "unclear": 1}}
+
+
+async def test_a_message_that_waited_comes_after_the_answer_and_its_useful_can_be_answered(
+    app: App, whatsapp: WhatsApp, clock: FakeClock
+) -> None:
+    await add_champion(app, "whatsapp", IMPORTED, "en", wrote=False)
+    made = await send(app, OPERATOR, audience={"areas": ["Northfield"]})
+    await whatsapp.deliver()
+    imported = whatsapp.phone(IMPORTED)
+    await imported.reads()
+    assert [m.content_sid for m in imported.received] == [BROADCAST_EN]
+
+    clock.advance(hours=2)
+    await imported.says("1")  # "reply 1 to read"
+    first, *_, last = imported.replies
+    assert FLU_TEXTS["en"] not in first  # the answer to what she wrote comes first
+    assert FLU_TEXTS["en"] in last and "1. Useful" in last  # the message she asked for, last
+
+    await imported.says("1")  # Useful: the question last on her screen
+    imported.sees(thanks("en"))
+    assert (await report(app, OPERATOR, made))["feedback"] == {
+        "en": {"useful": 1, "unclear": 0}}

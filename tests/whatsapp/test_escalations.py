@@ -53,5 +53,5 @@ async def test_a_partner_acts_on_whatsapp_and_the_champion_hears_back(
     assert amina.received[-1].content_sid == CONCERN_UPDATE_EN
     assert amina.received[-1].content_variables == {"1": "C-1001"}
     await amina.says("1")
-    assert amina.replies[0] == ("Update on your concern C-1001: Northfield Housing has dealt "
-                                "with it.\n“The landlord has treated the mould.”")
+    assert amina.replies[-1] == ("Update on your concern C-1001: Northfield Housing has dealt "
+                                 "with it.\n“The landlord has treated the mould.”")
