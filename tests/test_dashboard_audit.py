@@ -74,3 +74,55 @@ def test_every_action_label_is_translated(code: str) -> None:
         untranslated = [action for action, text in audit.ACTIONS.items()
                         if audit.label(action) == text]
     assert not untranslated, f"{code}: {untranslated}"
+
+
+@pytest.mark.usefixtures("programme")
+async def test_the_details_of_a_refusal_read_as_words_with_names(app: App) -> None:
+    from sqlalchemy import select
+
+    from bot.storage.models import Area
+
+    carol = await add_person(app, Role.COORDINATOR)
+    async with app.database.transaction() as session:
+        northfield = await session.scalar(select(Area.id).where(Area.name == "Northfield"))
+        assert northfield is not None
+        session.add_all([
+            AuditEntry(actor="link", action="refused", person_id=None, created_at=app.clock(),
+                       detail={"attempted": "view_media", "reason": "expired"}),
+            AuditEntry(actor="cli", action="refused", person_id=None, created_at=app.clock(),
+                       detail={"attempted": "send_broadcast", "area_id": northfield,
+                               "partner_id": None}),
+            AuditEntry(actor="cli", action="refused", person_id=None, created_at=app.clock(),
+                       detail={"attempted": "teleport", "shoe_size": 9})])  # not known
+    async with browser(app) as client:
+        await sign_in(app, client, carol)
+        page = await client.get("/dashboard/audit")
+    assert "Why: the link had expired" in page.text
+    assert "Tried: a concern&#39;s photo or voice note" in page.text
+    assert "Tried: sending a health message; Area: Northfield" in page.text
+    assert "Tried: teleport; shoe_size: 9" in page.text  # as recorded
+    for raw in ("view_media", "reason: expired", "area_id", "partner_id", "None"):
+        assert raw not in page.text
+
+    await speaks(app, carol, "pl")
+    async with browser(app) as client:
+        await sign_in(app, client, carol)
+        page = await client.get("/dashboard/audit")
+    with i18n.language("pl"):
+        assert i18n.translate(audit.REASONS["expired"]) != "the link had expired"
+        assert f"{i18n.translate(audit.KEYS['reason'])}: " \
+               f"{i18n.translate(audit.REASONS['expired'])}" in page.text
+
+
+@pytest.mark.parametrize("code", [code for code in CODES if code != "en"])
+def test_every_detail_word_is_translated(code: str) -> None:
+    words = [*audit.KEYS.values(), *audit.REASONS.values(), *audit.ATTEMPTS.values()]
+    with i18n.language(code):
+        untranslated = [text for text in words if i18n.translate(text) == text]
+    assert not untranslated, f"{code}: {untranslated}"
+
+
+def test_every_action_a_refusal_may_name_has_words() -> None:
+    from bot.services.permissions import Action
+
+    assert {action.value for action in Action} == set(audit.ATTEMPTS)

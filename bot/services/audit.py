@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
@@ -45,3 +46,65 @@ def label(action: str) -> str:
     older version, say) as it was recorded."""
     known = ACTIONS.get(action)
     return translate(known) if known else action
+
+
+# An entry's details, as the audit log shows them: what each key means, and the words
+# for the values that are codes. A key or value not known here is shown as recorded.
+KEYS: dict[str, str] = {
+    "reason": N_("Why"),
+    "attempted": N_("Tried"),
+    "area_id": N_("Area"),
+    "partner_id": N_("Partner service"),
+    "partner": N_("Partner service"),
+    "escalation": N_("Escalation"),
+    "channel": N_("Channel"),
+    "purpose": N_("Link for"),
+    "token_start": N_("Link beginning"),
+}
+REASONS: dict[str, str] = {
+    "expired": N_("the link had expired"),
+    "forged": N_("the link was not genuine"),
+    "invalid": N_("the link was incomplete"),
+    "used": N_("the link had already been used"),
+    "wrong_purpose": N_("the link was for another page"),
+    "form": N_("the form had expired"),
+    "refused": N_("not allowed"),
+    "error": N_("a failure of ours"),
+    "role": N_("their role does not allow it"),
+    "gone": N_("the file is no longer kept"),
+}
+ATTEMPTS: dict[str, str] = {
+    "manage_people": N_("managing people"),
+    "view_people": N_("seeing people"),
+    "send_broadcast": N_("sending a health message"),
+    "view_broadcasts": N_("seeing health messages"),
+    "manage_partners": N_("managing partner services"),
+    "view_escalation": N_("seeing a concern"),
+    "act_on_escalation": N_("acting on a concern"),
+    "route_escalation": N_("routing a concern"),
+    "view_dashboard": N_("the dashboard"),
+    "view_overview": N_("the overview"),
+    "view_concerns": N_("the list of concerns"),
+    "view_impact": N_("the impact figures"),
+    "view_audit": N_("the audit log"),
+    "view_media": N_("a concern's photo or voice note"),
+}
+_WORDS: dict[str, dict[str, str]] = {"reason": REASONS, "attempted": ATTEMPTS,
+                                     "channel": {"email": N_("email")}}
+
+
+def describe(detail: Mapping[str, Any] | None, names: Mapping[str, Mapping[int, str]]
+             ) -> str:
+    """An entry's details in words, in the current language ("Why: the link had expired;
+    Tried: a concern's photo or voice note"). ``names``: the names of the ids it names,
+    by key (``area_id``, ``partner_id``); a value that is None says nothing."""
+    parts = []
+    for key, value in (detail or {}).items():
+        if value is None:
+            continue
+        known = _WORDS.get(key, {}).get(str(value))
+        shown = (translate(known) if known
+                 else names.get(key, {}).get(value, str(value)) if isinstance(value, int)
+                 else str(value))
+        parts.append(f"{translate(KEYS[key]) if key in KEYS else key}: {shown}")
+    return "; ".join(parts)
