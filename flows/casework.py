@@ -15,8 +15,10 @@ from flows.conversation import FORMER_PARTNER
 from flows.run_parts import RunParts
 from flows.steps import Parsed
 
-WORD = re.compile(r"^\s*(ACK|PROGRESS|DONE|NOTUS|ROUTE|STATUS|NOTE|SAID)\s+C-?(\d{1,9})\b"
-                  r"[\s:.,-]*(.*)$", re.IGNORECASE | re.DOTALL)
+# "STATUS C-1042/7": the reference, and (on the choices of a list, where a concern with
+# several services has a line for each) which of its escalations the line was.
+WORD = re.compile(r"^\s*(ACK|PROGRESS|DONE|NOTUS|ROUTE|STATUS|NOTE|SAID)\s+C-?(\d{1,9})"
+                  r"(?:/(\d{1,9}))?\b[\s:.,-]*(.*)$", re.IGNORECASE | re.DOTALL)
 PARTNER_WORDS = {"ack": "ack", "progress": "progress", "done": "done", "notus": "notus"}
 COORDINATOR_WORDS = {**PARTNER_WORDS, "route": "route", "status": "status", "note": "note",
                      "said": "said"}
@@ -32,14 +34,25 @@ class Word:
     action: str
     reference: str
     note: str | None
+    escalation: int | None = None  # the line's own escalation, when it named one
+
+    @property
+    def target(self) -> str:
+        """What the host acts on: "C-1042", or "C-1042/7" for one of its escalations."""
+        return target(self.reference, self.escalation)
+
+
+def target(reference: str, escalation: int | None) -> str:
+    return reference if escalation is None else f"{reference}/{escalation}"
 
 
 def parse(text: str | None) -> Word | None:
     match = WORD.match(text or "")
     if match is None:
         return None
-    note = match.group(3).strip() or None
-    return Word(match.group(1).lower(), f"C-{int(match.group(2))}", note)
+    note = match.group(4).strip() or None
+    escalation = int(match.group(3)) if match.group(3) else None
+    return Word(match.group(1).lower(), f"C-{int(match.group(2))}", note, escalation)
 
 
 class CaseActions(Choose):
@@ -66,7 +79,8 @@ class CaseWords(RunParts):
                 word = parse(result.value)
         if word is None or word.action not in words:
             return False
-        data: dict[str, Any] = {"_reference": word.reference, "_action": word.action}
+        data: dict[str, Any] = {"_reference": word.reference, "_action": word.action,
+                                "_target": word.target}
         note = word.note
         held = None
         if note and word.action in NOTED and self.may_hold():
@@ -96,8 +110,8 @@ REFUSAL_VIEW = "case_refusal"
 
 def refusal_view(word: Word) -> str:
     """The view saying why ``word`` would be refused now ("" if it would not), such as
-    ``case_refusal:said:C-1003``."""
-    return f"{REFUSAL_VIEW}:{word.action}:{word.reference}"
+    ``case_refusal:said:C-1003`` (or ``…:C-1003/7`` for one of its escalations)."""
+    return f"{REFUSAL_VIEW}:{word.action}:{word.target}"
 
 
 def first_step(run: Any, flow_id: str) -> str:

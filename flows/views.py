@@ -101,6 +101,15 @@ class CaseView:
     partner: str | None = None  # None: waiting for a coordinator to route it
     # False: kept from a danger message, so the champion was never asked about contact
     asked: bool = True
+    escalation: int | None = None  # its id: a concern with several services has several
+    forgotten: bool = False  # the champion asked to be erased: nobody to write to
+
+    @property
+    def line(self) -> str:
+        """What a list's choice and its actions name: the reference, and the escalation
+        (so the line chosen is the one acted on, "C-1042/7")."""
+        return self.reference if self.escalation is None else \
+            f"{self.reference}/{self.escalation}"
 
 
 @dataclass(frozen=True)

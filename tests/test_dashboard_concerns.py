@@ -16,6 +16,7 @@ from bot.app import App
 from bot.services import demo, directory, escalations
 from bot.services.permissions import OPERATOR
 from bot.storage.models import (
+    OPEN,
     Area,
     Concern,
     ConcernStatus,
@@ -300,3 +301,34 @@ async def test_a_partner_reached_by_email_gets_a_link_by_email(app: App) -> None
         from bot.services import partners
 
         assert await partners.contacts(session, housing) == []
+
+
+async def test_routing_from_a_page_someone_already_routed_from_changes_nothing(
+        app: App) -> None:
+    housing = await add_partner(app)
+    buses = await add_partner(app, "Bus Help", categories=["other"], areas=["all"])
+    carol = await make_coordinator(app)
+    amina = await joined(app, "amina")
+    unrouted = await raise_concern(app, amina, category="transport", words="No bus")
+    waiting = await escalation_of(app, unrouted, None)
+    await amina.reads()
+    async with browser(app) as client:
+        await signed_in_by_chat(app, client, carol)
+        page = await client.get(f"/dashboard/concerns/{waiting}")
+        routed = await client.post(f"/dashboard/concerns/{waiting}/act", data={
+            "csrf": csrf(page.text), "action": "route", "partner": str(buses)})
+        now_with = await escalation_of(app, unrouted, buses)
+        # She lands on the page of the service it went to, not the closed one.
+        assert routed.headers["location"].startswith(f"/dashboard/concerns/{now_with}?")
+        # The same form again (another tab, or a colleague's page opened before).
+        again = await client.post(f"/dashboard/concerns/{waiting}/act", data={
+            "csrf": csrf(page.text), "action": "route", "partner": str(housing)})
+    assert again.status_code == 400
+    assert (f"C-{1000 + unrouted} has changed since you opened it: it is now with Bus Help. "
+            "Nothing was changed." in again.text)
+    async with app.database.transaction() as session:
+        open_now = list(await session.scalars(select(Escalation.partner_id).where(
+            Escalation.concern_id == unrouted, Escalation.status.in_(OPEN))))
+    assert open_now == [buses]
+    await amina.reads()
+    amina.does_not_see("Northfield Housing")

@@ -294,8 +294,10 @@ async def test_a_note_to_a_champion_who_was_forgotten_says_they_cannot_be_told(
     await carol.says("menu")
     await carol.says("2")  # open concerns
     await carol.says("1")
-    await carol.says("3")  # a note to the champion
-    await carol.says("Thank you, we have chased the service.")
+    carol.sees("The champion asked to be forgotten: they can no longer be written to.")
+    carol.does_not_see("Send a note to the champion")  # nobody to write to
+    # Typed anyway, the note is kept on the concern, and she is told nobody heard it.
+    await carol.says("NOTE C-1001 Thank you, we have chased the service.")
     carol.sees("Done. The champion can no longer be told: they asked to be forgotten.")
     carol.does_not_see("Your note was sent to the champion.")
 
@@ -312,8 +314,8 @@ async def test_forget_keeps_the_escalation_as_an_anonymous_record(app: App) -> N
     await hana.says("1")
     await hana.says("1")
     hana.sees("C-1001", "(no words kept)",
-              "The champion asked to stay anonymous; reply through champbot.")
-    hana.does_not_see("Elm Street", "Amina")
+              "The champion asked to be forgotten: they can no longer be written to.")
+    hana.does_not_see("Elm Street", "Amina", "asked to stay anonymous")
 
 
 async def test_a_restart_between_routing_and_sending_loses_nothing_and_repeats_nothing(
@@ -492,3 +494,59 @@ async def test_a_concern_kept_from_a_danger_message_is_not_called_a_wish_to_stay
     carol.sees("C-1001", "Kept from an urgent message: the champion was not asked about "
                          "being contacted.")
     carol.does_not_see("asked to stay anonymous")
+
+
+async def test_a_concern_with_two_services_is_two_lines_and_each_acts_on_its_own(
+        app: App) -> None:
+    first = await add_partner(app, "Housing A", areas=["all"])
+    second = await add_partner(app, "Housing B", areas=["all"])
+    carol = await make_coordinator(app)
+    amina = await joined(app, "amina")
+    await raise_concern(amina)  # both services take housing: each has it
+    await carol.says("menu")
+    await carol.says("2")  # open concerns
+    carol.sees("1. C-1001 · Housing and damp · Northfield · New · Housing A",
+               "2. C-1001 · Housing and damp · Northfield · New · Housing B")
+    await carol.says("2")
+    carol.sees("With: Housing B")
+    await carol.says("2")  # change its status
+    await carol.says("2")  # in progress
+    carol.sees("C-1001 is now: In progress.")
+    statuses = {e.partner_id: e.status for e in await rows(app)}
+    assert statuses == {first: EscalationStatus.NEW, second: EscalationStatus.IN_PROGRESS}
+
+    await carol.says("menu")
+    await carol.says("2")
+    await carol.says("1")  # Housing A's line, still new
+    carol.sees("With: Housing A", "Now: New.")
+    await carol.says("2")  # change its status
+    await carol.says("1")  # acknowledged
+    carol.sees("C-1001 is now: Acknowledged.")
+    statuses = {e.partner_id: e.status for e in await rows(app)}
+    assert statuses == {first: EscalationStatus.ACKNOWLEDGED,
+                        second: EscalationStatus.IN_PROGRESS}
+
+
+async def test_two_coordinators_routing_the_same_concern_the_second_is_told_it_moved(
+        app: App) -> None:
+    housing = await add_partner(app, "Northfield Housing", categories=["other"])
+    await add_partner(app, "Bus Help", categories=["other"], areas=["all"])
+    carol = await make_coordinator(app)
+    dave = await make_coordinator(app, "dave")
+    amina = await joined(app, "amina")
+    await raise_concern(amina, category="8")  # transport: nobody takes it, it needs routing
+    for coordinator in (carol, dave):  # both open it from "Concerns needing routing"
+        await coordinator.says("menu")
+        await coordinator.says("1")
+        await coordinator.says("1")
+        await coordinator.says("1")  # route it to a partner
+    await carol.says("Northfield Housing")
+    carol.sees("C-1001 is now with Northfield Housing. The champion has been told.")
+    await dave.says("Bus Help")  # on the list he was shown before she chose
+    dave.sees("C-1001 has changed since you opened it: it is now with Northfield Housing. "
+              "Nothing was changed.")
+    open_now = [(e.partner_id, e.status) for e in await rows(app)
+                if e.status is not EscalationStatus.CLOSED]
+    assert open_now == [(housing, EscalationStatus.NEW)]
+    await amina.reads()
+    amina.does_not_see("Bus Help")

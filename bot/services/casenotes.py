@@ -22,7 +22,7 @@ from bot.storage.models import (
     Status,
 )
 from flows.definitions.casework import ANONYMOUS_IN_CHAT as ANONYMOUS_IN_CHAT
-from flows.definitions.casework import UNASKED
+from flows.definitions.casework import FORGOTTEN, UNASKED
 from flows.definitions.concern import AFFECTS, CATEGORIES, URGENCY
 from flows.i18n import N_, _, language, number, translate
 from flows.types import Reply
@@ -70,7 +70,9 @@ async def contact_line(session: AsyncSession, concern: Concern,
     person = await session.get(Person, concern.person_id) if concern.person_id else None
     if unasked(concern):
         return translate(UNASKED)
-    if not concern.contact_ok or person is None or person.status == Status.ERASED:
+    if person is not None and person.status == Status.ERASED:
+        return translate(FORGOTTEN)
+    if not concern.contact_ok or person is None:
         return translate(anonymous)
     reach = await session.scalar(select(Identity).where(Identity.person_id == person.id)
                                  .order_by(Identity.last_inbound_at.desc(), Identity.id))

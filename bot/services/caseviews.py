@@ -62,13 +62,17 @@ async def contacts_of(session: AsyncSession, person_ids: Iterable[int]) -> dict[
 
 async def _views(session: AsyncSession, query: Rows) -> tuple[CaseView, ...]:
     rows = (await session.execute(query.limit(LIMIT))).all()
+    champions = {concern.person_id for _e, concern, _a, _p in rows if concern.person_id}
+    erased = set(await session.scalars(select(Person.id).where(
+        Person.id.in_(champions), Person.status == Status.ERASED))) if champions else set()
     views = []
     for escalation, concern, area, partner in rows:
         views.append(CaseView(
             concern.reference, escalation.status.value, concern.category, area,
             concern.urgency, concern.affects, concern.description,
             await contact_of(session, concern), concern.created_at, partner,
-            asked=not casenotes.unasked(concern)))
+            asked=not casenotes.unasked(concern), escalation=escalation.id,
+            forgotten=concern.person_id in erased))
     return tuple(views)
 
 

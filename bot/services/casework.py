@@ -47,7 +47,8 @@ async def acted(ctx: EventContext, event: Event) -> None:
     try:
         outcome = await escalations.act(
             ctx.session, await coordinators.actor_of(ctx.session, person),
-            str(data.get("_reference")), action, str(note) if note else None, ctx.now,
+            str(data.get("_target") or data.get("_reference")), action,
+            str(note) if note else None, ctx.now,
             partner_id=int(partner) if isinstance(partner, str) and partner.isdigit() else None,
             settings=ctx.settings)
         message = outcome.message

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy import select
@@ -27,7 +27,7 @@ from bot.storage.models import (
 )
 from flows.i18n import _, language, moment, number, translate
 
-REFERENCE = re.compile(r"^\s*C-?(\d{1,9})\s*$", re.IGNORECASE)
+REFERENCE = re.compile(r"^\s*C-?(\d{1,9})(?:/(\d{1,9}))?\s*$", re.IGNORECASE)
 PARTNER_ACTIONS = {"ack", "progress", "done", "notus"}
 COORDINATOR_ACTIONS = {"route", "close", "note", "said"}
 NEEDS_NOTE = {"done", "notus", "note"}
@@ -60,6 +60,7 @@ class Outcome:
     status: EscalationStatus
     message: str  # what to tell whoever acted
     untold: str | None = None  # why the champion could not be told (casenotes.UNTOLD)
+    escalation: int | None = None  # the escalation it made (routing opens a new one)
 
 
 def is_urgent(concern: Concern) -> bool:
@@ -70,6 +71,18 @@ def is_urgent(concern: Concern) -> bool:
 def concern_id(reference: str) -> int | None:
     match = REFERENCE.match(reference)
     return int(match.group(1)) - 1000 if match else None
+
+
+def _line(target: str) -> int | None:
+    """The escalation a target names ("C-1042/7": a line of a chat list), if it names one."""
+    match = REFERENCE.match(target)
+    return int(match.group(2)) if match and match.group(2) else None
+
+
+def _specific(target: int | str) -> bool:
+    """Whether ``target`` is one escalation as shown on a screen (a dashboard page, a chat
+    list's line), which may have changed since, rather than a concern's reference."""
+    return isinstance(target, int) or _line(target) is not None
 
 
 def _change(session: AsyncSession, escalation: Escalation, status: EscalationStatus,
@@ -151,6 +164,9 @@ async def find(session: AsyncSession, actor: Actor, target: int | str) -> Escala
     number = concern_id(target)
     if number is None:
         return None
+    if (line := _line(target)) is not None:
+        found = await session.get(Escalation, line)
+        return found if found is not None and found.concern_id == number else None
     query = select(Escalation).where(Escalation.concern_id == number)
     own = None
     if actor.partner_id is not None:
@@ -175,8 +191,13 @@ async def check(session: AsyncSession, actor: Actor, target: int | str, action: 
     needed = Action.ACT_ON_ESCALATION if action in PARTNER_ACTIONS else Action.ROUTE_ESCALATION
     permissions.require(session, actor, needed, scope, now)
     if escalation is None or concern is None:
-        raise ActionError(_("There is no concern {reference}.", reference=str(target)))
+        raise ActionError(_("There is no concern {reference}.",
+                            reference=str(target).split("/")[0]))
     ref = concern.reference
+    if action == "route" and escalation.status not in OPEN and _specific(target):
+        # Routed (or closed) by someone else since this screen was shown: routing from it
+        # again would give the concern a second service without a word.
+        raise ActionError(await _changed(session, concern))
     if action in ONLY_OPEN and escalation.status not in OPEN:
         raise ActionError(_("{reference} is no longer open with you.", reference=ref))
     if action == "ack" and escalation.status is not EscalationStatus.NEW:
@@ -188,6 +209,20 @@ async def check(session: AsyncSession, actor: Actor, target: int | str, action: 
             raise ActionError(_("“You said, we did” was already sent for {reference} on "
                                 "{when}.", reference=ref, when=moment(concern.said_at, zone)))
     return escalation, concern
+
+
+async def _changed(session: AsyncSession, concern: Concern) -> str:
+    """What a stale screen's routing is told: where the concern is now."""
+    holders = list(await session.scalars(
+        select(Partner.name).join(Escalation, Escalation.partner_id == Partner.id)
+        .where(Escalation.concern_id == concern.id, Escalation.status.in_(OPEN))
+        .order_by(Escalation.id)))
+    if holders:
+        return _("{reference} has changed since you opened it: it is now with {partners}. "
+                 "Nothing was changed.", reference=concern.reference,
+                 partners=", ".join(holders))
+    return _("{reference} has changed since you opened it. Nothing was changed: please "
+             "open it again.", reference=concern.reference)
 
 
 async def act(session: AsyncSession, actor: Actor, target: int | str, action: str,
@@ -369,10 +404,10 @@ async def _route(session: AsyncSession, actor: Actor, escalation: Escalation, co
     untold = await casenotes.tell_champion(session, concern, ConcernStatus.PASSED_ON, now,
                                            partner=partner.name, by="coordinator")
     if untold:
-        return _not_told(concern.reference, made.status, untold)
+        return replace(_not_told(concern.reference, made.status, untold), escalation=made.id)
     return Outcome(concern.reference, made.status, _(
         "{reference} is now with {partner}. The champion has been told.",
-        reference=concern.reference, partner=partner.name), untold)
+        reference=concern.reference, partner=partner.name), untold, made.id)
 
 
 def _not_told(reference: str, status: EscalationStatus, untold: str) -> Outcome:

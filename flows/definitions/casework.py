@@ -18,6 +18,8 @@ from flows.views import CaseView, PartnerChoice
 ANONYMOUS_IN_CHAT = N_("The champion asked to stay anonymous; reply through champbot.")
 UNASKED = N_("Kept from an urgent message: the champion was not asked about being "
              "contacted.")
+# Said for a champion erased since (the dashboard says the same): nothing can reach them.
+FORGOTTEN = N_("The champion asked to be forgotten: they can no longer be written to.")
 
 STATUS_LABELS: Mapping[str, str] = {
     "new": N_("New"),
@@ -39,7 +41,12 @@ def _cases(ctx: Context, view: str) -> tuple[CaseView, ...]:
 
 
 def _chosen(ctx: Context, view: str) -> CaseView | None:
-    return next((c for c in _cases(ctx, view) if c.reference == ctx.answers.get("pick")), None)
+    """The line chosen: one escalation ("C-1042/7"; a plain reference, kept by an older
+    version's conversation, is its first line)."""
+    pick = ctx.answers.get("pick")
+    cases = _cases(ctx, view)
+    return (next((c for c in cases if c.line == pick), None)
+            or next((c for c in cases if c.reference == pick), None))
 
 
 def describe(case: CaseView, ctx: Context) -> str:
@@ -51,7 +58,8 @@ def describe(case: CaseView, ctx: Context) -> str:
           affects=translate(_AFFECTS[case.affects]) if case.affects in _AFFECTS else "-"),
         f"“{case.words}”" if case.words else _("(no words kept)"),
         _("Contact: {contact}.", contact=case.contact) if case.contact
-        else translate(ANONYMOUS_IN_CHAT if case.asked else UNASKED),
+        else translate(FORGOTTEN if case.forgotten
+                       else ANONYMOUS_IN_CHAT if case.asked else UNASKED),
         _("Raised on {date}. Now: {status}.",
           date=day(case.raised_at.astimezone(ctx.facts.timezone).date()),
           status=translate(STATUS_LABELS.get(case.status, case.status))),
@@ -63,9 +71,13 @@ def describe(case: CaseView, ctx: Context) -> str:
 
 def _list_flow(flow_id: str, view: str, heading: str, empty: str) -> Flow:
     def options(ctx: Context) -> Sequence[Option]:
-        return [Option(c.reference, f"{c.reference} · "
-                       f"{translate(_CATEGORY.get(c.category, c.category))} · {c.area or '-'} · "
-                       f"{translate(STATUS_LABELS.get(c.status, c.status))}", translate=False)
+        # A concern with several services has a line for each: the coordinator's lines
+        # name the service, so no two read the same (a partner sees only their own).
+        return [Option(c.line, " · ".join([
+                    c.reference, translate(_CATEGORY.get(c.category, c.category)),
+                    c.area or "-", translate(STATUS_LABELS.get(c.status, c.status)),
+                    *([c.partner] if c.partner and ctx.role != "partner" else [])]),
+                    translate=False)
                 for c in _cases(ctx, view)]
 
     def none(ctx: Context) -> bool:
@@ -79,7 +91,7 @@ def _list_flow(flow_id: str, view: str, heading: str, empty: str) -> Flow:
         case = _chosen(ctx, view)
         shown: list[Option] = []
         if case is not None:
-            ref = case.reference
+            ref = case.line  # the words act on this line's escalation
             if ctx.role == "partner":
                 shown = [Option(f"ACK {ref}", N_("Acknowledge")),
                          Option(f"PROGRESS {ref}", N_("In progress")),
@@ -87,8 +99,9 @@ def _list_flow(flow_id: str, view: str, heading: str, empty: str) -> Flow:
                          Option(f"NOTUS {ref}", N_("Not for us"))]
             else:
                 shown = [Option(f"ROUTE {ref}", N_("Route it to a partner")),
-                         Option(f"STATUS {ref}", N_("Change its status")),
-                         Option(f"NOTE {ref}", N_("Send a note to the champion"))]
+                         Option(f"STATUS {ref}", N_("Change its status"))]
+                if not case.forgotten:  # nobody to write to
+                    shown.append(Option(f"NOTE {ref}", N_("Send a note to the champion")))
         return [*shown, *_BACK]
 
     def done(ctx: Context) -> str:

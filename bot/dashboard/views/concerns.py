@@ -129,4 +129,5 @@ async def act(visit: Visit) -> Response:
             return await show(visit, problem.message, 400, (action, note))
     visit.app.outbox_ready.set()
     untold = f"&untold={outcome.untold}" if outcome.untold else ""
-    return RedirectResponse(f"/dashboard/concerns/{escalation_id}?done={action}{untold}", 303)
+    shown = outcome.escalation or escalation_id  # routed: the page of the service it went to
+    return RedirectResponse(f"/dashboard/concerns/{shown}?done={action}{untold}", 303)
