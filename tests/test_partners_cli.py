@@ -75,7 +75,9 @@ def test_concerns_and_digests_from_the_command_line(demo: dict[str, str],
     shown = run("concerns", "show", "C-1001")
     assert "Black mould in six flats" in shown and "Escalation 1 to Northfield Housing: new" \
         in shown
-    assert "no concern C-9999" in run("concerns", "show", "C-9999", ok=False)
+    assert "Black mould in six flats" in run("concerns", "show", "1001")  # without its C
+    assert "no concern C-9999 (references look like C-1001)" in run(
+        "concerns", "show", "C-9999", ok=False)
     assert run("digests", "send", "--partner", "1").strip() == (
         "1 Northfield Housing: 1 new, 0 open, 1 pattern(s)")
     assert run("digests", "send").strip() == "1 Northfield Housing: 0 new, 1 open, 1 pattern(s)"

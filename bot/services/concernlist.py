@@ -65,10 +65,12 @@ async def listing(session: AsyncSession, settings: Settings, now: datetime, *,
 
 async def show(session: AsyncSession, settings: Settings, reference: str,
                now: datetime | None = None) -> list[str]:
+    if reference.strip().isdigit():  # "1001": the number of C-1001, typed without its C
+        reference = f"C-{reference.strip()}"
     number = escalations.concern_id(reference)
     concern = await session.get(Concern, number) if number else None
     if concern is None:
-        raise LookupError(f"no concern {reference}")
+        raise LookupError(f"no concern {reference} (references look like C-1001)")
     zone = settings.zone
     area = await session.get(Area, concern.area_id) if concern.area_id else None
     lines = [
