@@ -137,3 +137,24 @@ async def test_on_postgresql_backups_are_pg_dump() -> None:
             await backups.backup(database, Path("copy.db"))
     finally:
         await database.close()
+
+
+@sqlite_only
+@pytest.mark.usefixtures("programme")
+async def test_a_restore_under_a_running_bot_is_refused_and_changes_nothing(
+        app: App, environ: dict[str, str], tmp_path: Path) -> None:
+    from bot.storage.running import held
+
+    await joined(app, "bilal-phone", name="Bilal")
+    await backups.backup(app.database, tmp_path / "before.db")
+    await joined(app, "amina-phone", name="Amina")  # after the backup
+    with held(app.settings.database_url, "a test"):  # as `champbot run` holds it
+        done = await asyncio.to_thread(champbot, environ, tmp_path, "db", "restore",
+                                       "before.db")
+        again = await asyncio.to_thread(champbot, environ, tmp_path, "run")
+    assert done.returncode == 2, done.stderr
+    assert "a champbot run is using" in done.stderr and "stop it before restoring" in done.stderr
+    assert again.returncode == 2 and "stop it before starting another" in again.stderr
+    async with app.database.transaction() as session:
+        names = set(await session.scalars(select(Person.display_name)))
+    assert names == {"Bilal", "Amina"}  # nothing restored over her

@@ -66,6 +66,7 @@ def db_restore(
     first; people erased since it was taken are erased again."""
     from bot.services import backups
     from bot.storage.backups import BadBackup
+    from bot.storage.running import InUse, held
 
     current = settings()
 
@@ -77,8 +78,10 @@ def db_restore(
             await database.close()
 
     try:
-        restored = asyncio.run(main())
-    except BadBackup as error:
+        with held(current.database_url, "restoring: its caches would disagree with the "
+                  "restored database"):
+            restored = asyncio.run(main())
+    except (BadBackup, InUse) as error:
         raise fail(str(error)) from None
     typer.echo(f"restored {file} (schema revision {restored.revision}); "
                f"people erased again since the backup: {restored.erased_again}")

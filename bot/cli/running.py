@@ -24,14 +24,17 @@ def run(
     """Run the bot: webhooks, Telegram polling, the dispatcher and the scheduler."""
     from bot.leadership import LeadershipLost
     from bot.server import ROLES, PortInUse, RoleNotSupported, serve
+    from bot.storage.running import InUse, held
 
     logs.configure(logging.INFO, settings().log_format)
     if role not in ROLES:
         raise fail(f"champbot: unknown role {role!r} (choose from {', '.join(ROLES)})")
     try:
-        with contextlib.suppress(KeyboardInterrupt):
+        # On SQLite, one process: a second run (or a restore) is refused while this runs.
+        with held(settings().database_url, "starting another"), \
+                contextlib.suppress(KeyboardInterrupt):
             with_app(lambda app: serve(app, role))
-    except (RoleNotSupported, LeadershipLost, PortInUse) as error:
+    except (RoleNotSupported, LeadershipLost, PortInUse, InUse) as error:
         raise fail(str(error)) from None
 
 
