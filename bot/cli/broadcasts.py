@@ -61,13 +61,20 @@ def create(
                    "the file to send it now")
 
     async def work(app: App) -> tuple[int, str | None]:
+        if now:  # made and started at once: refused (nobody to send to...), nothing is made
+            made, started = await broadcasts.send_now(
+                app.database, app.settings, permissions.OPERATOR, request, app.clock())
+            return made, _started(started)
         made = await broadcasts.create(app.database, app.settings, permissions.OPERATOR,
                                        request, app.clock())
-        if not now:
+        if await broadcasts.reach(app.database, made):
             return made, None
-        started = await broadcasts.start(app.database, app.settings, permissions.OPERATOR,
-                                         made, app.clock())
-        return made, _started(started)
+        # Kept: people may join before it goes. But not in silence.
+        if request.at is None:
+            return made, (f"champbot: nobody matches its audience yet: `champbot broadcast "
+                          f"send {made}` is refused until someone does")
+        return made, (f"champbot: nobody matches its audience yet: unless people join "
+                      f"before it starts ({_utc(request.at)}), no one will receive it")
 
     try:
         made, said = with_app(work)
@@ -81,7 +88,8 @@ def create(
 @broadcast_cli.command("send")
 def send(broadcast_id: int = typer.Argument(..., help="The id `broadcast create` printed.")
          ) -> None:
-    """Start a broadcast now (quiet hours hold a non-urgent one until morning)."""
+    """Start a broadcast now (quiet hours hold a non-urgent one until morning); refused
+    when nobody matches its audience."""
     from bot.services import broadcasts, permissions
 
     async def work(app: App) -> str:
@@ -113,7 +121,8 @@ def listing() -> None:
 
 @broadcast_cli.command("cancel")
 def cancel(broadcast_id: int = typer.Argument(..., help="The broadcast's id.")) -> None:
-    """Cancel a broadcast: whatever was not yet sent is not sent."""
+    """Cancel a broadcast: whatever was not yet sent is not sent (of a repeating one, its
+    repeats and what its copies have not yet sent)."""
     from bot.services import broadcasts, permissions
 
     try:

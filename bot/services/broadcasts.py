@@ -1,9 +1,11 @@
 """Broadcasts: one health message to many people, each in their own language.
 
 Chat and the CLI call these alike. ``create`` records what to send, to whom and
-when; ``start`` fixes the audience and writes it to the outbox (see fanout);
-``cancel`` stops what was not yet sent; the scheduler's ``tick`` starts what is
-due (see schedule).
+when; ``start`` fixes the audience and writes it to the outbox (see fanout), and
+refuses to send by hand to an audience nobody matches (``reach``); ``send_now`` is
+both at once, and makes nothing when refused; ``cancel`` stops what was not yet
+sent, of a repeating broadcast's copies too; the scheduler's ``tick`` starts what
+is due (see schedule).
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ FIELDS = ("texts", "audience", "at", "library_message", "repeat", "urgent")
 
 # A time this little in the past is "now" (a file written a moment ago); earlier is refused.
 PAST_GRACE = timedelta(minutes=1)
+
+# Sending by hand to an audience that matches nobody (see ``reach``) is refused.
+NOBODY = N_("nobody matches the audience, so no one would receive it: choose another "
+            "audience")
 
 
 class BroadcastError(Problem):
@@ -234,10 +240,17 @@ class Started:
 
 
 async def start(database: Database, settings: Settings, actor: Actor, broadcast_id: int,
-                now: datetime) -> Started:
-    """Start now (quiet hours hold a non-urgent one until morning); write the audience."""
+                now: datetime, *, at_its_time: bool = False) -> Started:
+    """Start now (quiet hours hold a non-urgent one until morning); write the audience.
+    Refused when nobody matches its audience, unless ``at_its_time`` (see start_in)."""
     async with database.transaction() as session:
-        begun = await start_in(session, settings, actor, broadcast_id, now)
+        begun = await start_in(session, settings, actor, broadcast_id, now,
+                               at_its_time=at_its_time)
+    return await _write(database, begun, now)
+
+
+async def _write(database: Database, begun: Started, now: datetime) -> Started:
+    """Write a started broadcast's audience to the outbox (not one held for quiet hours)."""
     if begun.held_until is not None:
         return begun
     written = await fanout.run(database, begun.broadcast_id, now)
@@ -245,11 +258,16 @@ async def start(database: Database, settings: Settings, actor: Actor, broadcast_
 
 
 async def start_in(session: AsyncSession, settings: Settings, actor: Actor, broadcast_id: int,
-                   now: datetime) -> Started:
+                   now: datetime, *, at_its_time: bool = False) -> Started:
     """``start`` in the caller's transaction (a dashboard page), all but writing the
     audience: held until the end of quiet hours (``held_until``, when it will start), or
     ready for ``fanout.run`` after the commit (``broadcast_id`` is what to write: a
-    recurring broadcast's copy for this time)."""
+    recurring broadcast's copy for this time).
+
+    Started by hand (the command line, the page), an audience nobody matches is refused
+    (NOBODY) and nothing changes. The scheduler (``at_its_time``) starts what is due
+    whoever matches then: a scheduled broadcast was accepted for later, and its report
+    says it went to no one."""
     broadcast = await _get(session, broadcast_id)
     permissions.require(session, actor, Action.SEND_BROADCAST, None, now)
     if broadcast.status == BroadcastStatus.STARTED:
@@ -260,6 +278,8 @@ async def start_in(session: AsyncSession, settings: Settings, actor: Actor, broa
                              number=broadcast_id)
     if broadcast.status == BroadcastStatus.STARTING:
         return Started(broadcast.id, 0)  # a crash left it half written: carry on
+    if not at_its_time and not await reach_in(session, broadcast.id):
+        raise BroadcastError(NOBODY, about="audience")
     held = schedule.quiet_until(settings, now) if not broadcast.urgent else None
     if held is not None:
         # Asked for now, it is due now (a recurring one keeps its times); it goes when
@@ -280,6 +300,42 @@ async def start_in(session: AsyncSession, settings: Settings, actor: Actor, broa
     return Started(broadcast.id, 0, repeats_next=parent.at if parent.repeat else None)
 
 
+async def send_now(database: Database, settings: Settings, actor: Actor, request: Request,
+                   now: datetime) -> tuple[int, Started]:
+    """``create`` and ``start`` at once (`broadcast create --now`): its id and how it
+    started. Refused (as either refuses, an audience nobody matches too), nothing is made."""
+    async with database.transaction() as session:
+        made, begun = await send_now_in(session, settings, actor, request, now)
+    return made, await _write(database, begun, now)
+
+
+async def send_now_in(session: AsyncSession, settings: Settings, actor: Actor,
+                      request: Request, now: datetime) -> tuple[int, Started]:
+    """``send_now`` in the caller's transaction (a dashboard page), all but writing the
+    audience (see start_in). In a savepoint: refused, what was begun is undone, so the
+    page may go on (show the form again) and still commit nothing of it."""
+    async with session.begin_nested():
+        made = await create_in(session, settings, actor, request, now)
+        return made, await start_in(session, settings, actor, made, now)
+
+
+async def reach(database: Database, broadcast_id: int) -> int:
+    """How many people a broadcast's audience matches now (see reach_in)."""
+    async with database.transaction() as session:
+        return await reach_in(session, broadcast_id)
+
+
+async def reach_in(session: AsyncSession, broadcast_id: int) -> int:
+    """How many people a broadcast's audience matches now: whom it would reach if it
+    started now (once it has started, its recipients are what counts)."""
+    broadcast = await session.get(Broadcast, broadcast_id)
+    if broadcast is None:
+        raise BroadcastError(N_("no broadcast {number}"), about="broadcast",
+                             number=broadcast_id)
+    counts = await audiences.counts(session, audiences.Audience.from_dict(broadcast.audience))
+    return sum(counts.values())
+
+
 async def tick(database: Database, settings: Settings, now: datetime) -> list[Started]:
     """Start what is due (the scheduler calls this every half minute)."""
     async with database.transaction() as session:
@@ -288,7 +344,7 @@ async def tick(database: Database, settings: Settings, now: datetime) -> list[St
     for broadcast_id in due:
         try:
             started.append(await start(database, settings, permissions.SYSTEM, broadcast_id,
-                                       now))
+                                       now, at_its_time=True))
         except BroadcastError as error:
             log.warning("broadcast %s not started: %s", broadcast_id, error)
     return started
@@ -302,15 +358,35 @@ async def cancel(database: Database, actor: Actor, broadcast_id: int, now: datet
 
 async def cancel_in(session: AsyncSession, actor: Actor, broadcast_id: int, now: datetime
                     ) -> int:
-    """``cancel`` in the caller's transaction (a dashboard page)."""
+    """``cancel`` in the caller's transaction (a dashboard page).
+
+    A repeating broadcast goes out as copies of its own (schedule.occurrence): cancelling
+    it (the id ``create`` gave) stops its repeats and what its copies have not yet sent,
+    counted with its own; each copy stopped is cancelled too (one whose messages had all
+    gone stays started). Cancelled already, it is refused, unless a copy still had
+    something to stop (cancelled before copies were stopped with it)."""
     broadcast = await _get(session, broadcast_id)
     permissions.require(session, actor, Action.SEND_BROADCAST, None, now)
-    if broadcast.status == BroadcastStatus.CANCELLED:
+    already = broadcast.status == BroadcastStatus.CANCELLED
+    count = 0 if already else await fanout.cancel_rows(session, broadcast.id)
+    stopped = 0
+    for copy in await session.scalars(
+            select(Broadcast).where(Broadcast.parent_id == broadcast.id,
+                                    Broadcast.status != BroadcastStatus.CANCELLED)
+            .order_by(Broadcast.id).with_for_update()):
+        unsent = await fanout.cancel_rows(session, copy.id)
+        if unsent or copy.status != BroadcastStatus.STARTED:  # still going, or being written
+            copy.status = BroadcastStatus.CANCELLED
+            copy.cancelled_at = now
+            stopped += 1
+        count += unsent
+    if already and not stopped:
         raise BroadcastError(N_("broadcast {number} was already cancelled"),
                              number=broadcast_id)
-    broadcast.status = BroadcastStatus.CANCELLED
-    broadcast.cancelled_at = now
-    return await fanout.cancel_rows(session, broadcast_id)
+    if not already:
+        broadcast.status = BroadcastStatus.CANCELLED
+        broadcast.cancelled_at = now
+    return count
 
 
 async def _get(session: AsyncSession, broadcast_id: int) -> Broadcast:

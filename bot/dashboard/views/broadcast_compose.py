@@ -1,9 +1,10 @@
 """Composing a broadcast on the page: a text per language, the audience with its count per
 language and channel ("Count" shows it again without sending), now or a time in the
-programme's time zone, urgent. Sending records it with broadcasts.create_in, as chat does;
-a broadcast for now is started with broadcasts.start_in, as the CLI's `broadcast send` does
-(quiet hours may hold it: the page then says until when), and its audience is written as
-soon as the page's transaction is committed."""
+programme's time zone, urgent. Sending later records it with broadcasts.create_in, as chat
+does; a broadcast for now is recorded and started with broadcasts.send_now_in, as the CLI's
+`broadcast create --now` does (quiet hours may hold it: the page then says until when;
+nobody to send to refuses it, and the form is shown again as typed), and its audience is
+written as soon as the page's transaction is committed."""
 
 from __future__ import annotations
 
@@ -108,19 +109,20 @@ async def _send(visit: Visit, chosen: dict[str, Any]) -> Response | Problem:
     request = broadcasts.Request(
         texts={c: t for c, t in chosen["texts"].items() if t},
         audience=chosen["spec"] or "all", at=at, urgent=chosen["urgent"])
+    settings = visit.app.settings
     try:
-        broadcast_id = await broadcasts.create_in(visit.db, visit.app.settings, visit.actor,
-                                                  request, visit.now)
+        if chosen["when"] == "later":  # its page says if nobody matches yet
+            broadcast_id = await broadcasts.create_in(visit.db, settings, visit.actor,
+                                                      request, visit.now)
+            return RedirectResponse(f"/dashboard/broadcasts/{broadcast_id}?done=created", 303)
+        broadcast_id, started = await broadcasts.send_now_in(visit.db, settings, visit.actor,
+                                                              request, visit.now)
     except broadcasts.BroadcastError as problem:
         return problem
-    page = f"/dashboard/broadcasts/{broadcast_id}"
-    if chosen["when"] == "later":
-        return RedirectResponse(f"{page}?done=created", 303)
-    started = await broadcasts.start_in(visit.db, visit.app.settings, visit.actor,
-                                        broadcast_id, visit.now)
     task = None if started.held_until else BackgroundTask(  # held: its page says until when
         _start, visit.app, visit.actor, started.broadcast_id)
-    return RedirectResponse(f"{page}?done=created", 303, background=task)
+    return RedirectResponse(f"/dashboard/broadcasts/{broadcast_id}?done=sending", 303,
+                            background=task)
 
 
 async def _start(app: App, actor: Actor, broadcast_id: int) -> None:

@@ -60,7 +60,11 @@ async def report(visit: Visit) -> Response:
     texts = list(await visit.db.scalars(select(BroadcastText).where(
         BroadcastText.broadcast_id == found.broadcast_id, BroadcastText.fallback.is_(False))
         .order_by(BroadcastText.language)))
+    # Not started yet: whether anyone matches its audience now (it may still go to no one).
+    waiting = found.status in (BroadcastStatus.DRAFT.value, BroadcastStatus.SCHEDULED.value)
+    nobody_yet = waiting and not await broadcasts.reach_in(visit.db, found.broadcast_id)
     return visit.page("broadcast.html", "broadcasts", report=found, texts=texts,
+                      nobody_yet=nobody_yet,
                       states=STATES, funnel=FUNNEL, channels=CHANNELS, repeats=REPEATS,
                       lambda_language=lambda code: LANGUAGE_NAMES.get(code, code),
                       lambda_channel=channel_name,
