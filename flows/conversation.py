@@ -37,7 +37,8 @@ class InviteCheck:
 
     code: str
     role: str | None = None  # set when the code can be used
-    problem: str | None = None  # "unknown", "expired", "used_up"
+    problem: str | None = None  # "unknown", "withdrawn", "expired", "used_up"
+    made_for: str | None = None  # the role it is for, whenever it is one of ours
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,8 @@ class Facts:
     timezone: tzinfo = UTC
     emergency: Emergency = field(default_factory=Emergency)
     concern_response_days: int = 5
-    # The number has opted out (STOP): only emergencies and START are answered, and
-    # anything else gets a short reminder at most once a day.
+    # The number has opted out (STOP): only emergencies and START are answered; HELP and
+    # MENU always get a short reminder of START, anything else at most once a day.
     paused: bool = False
     # Loaded only when a flow asks (Context.view): "concerns", "impact", "library".
     views: Mapping[str, Any] = field(default_factory=dict)

@@ -69,7 +69,11 @@ HINTS = {"area": "see `champbot areas list`", "person": "see `champbot people li
          "category": "--category", "digest_time": "--digest-time", "start": "--start",
          "end": "--end", "language": "--language", "days": "--days", "email": "--email",
          "name": "NAME; --name with partners edit", "hours": "--start and --end",
-         "one_area": "give one --area"}
+         "one_area": "give one --area",
+         "partner_area": "set the service's areas with `champbot partners edit ID --area`; "
+                         "its id is in `champbot partners list`",
+         "uses": "--uses",
+         "audience": "nothing was queued; see `champbot people list` for who is where"}
 
 
 def refuse(problem: Problem) -> typer.Exit:

@@ -119,14 +119,15 @@ def partners_edit(partner_id: int = typer.Argument(..., help="The partner's id."
 @partners_cli.command("remove")
 def partners_remove(partner_id: int = typer.Argument(..., help="The partner's id.")) -> None:
     """Remove a partner service: no new concerns reach it, the open ones it held go back to
-    the coordinators for routing, its contacts can no longer act on concerns; its history
-    is kept."""
+    the coordinators for routing, its contacts can no longer act on concerns and its
+    unused invite codes stop working; its history is kept."""
     from bot.services import partners
 
     async def work(app: App, session: AsyncSession) -> str:
         removed = await partners.remove(session, partner_id, app.clock())
         return (f"partner {removed.partner.id} removed; its history is kept; open concerns "
-                f"sent back to the coordinators for routing: {removed.returned}")
+                f"sent back to the coordinators for routing: {removed.returned}; unused "
+                f"invite codes withdrawn: {removed.codes_withdrawn}")
 
     typer.echo(_run(work))
 

@@ -15,7 +15,8 @@ people_cli = group("people", "Champions, coordinators and partners: list, approv
 
 @people_cli.command("list")
 def people_list() -> None:
-    """List people: id, role, status, name, language, area and channels."""
+    """List people: id, role, status, language, area (a coordinator's: the areas they
+    cover, or all), channels and name."""
     from bot.services import directory
 
     for line in with_app(directory.listing):
@@ -89,18 +90,20 @@ def people_edit(
                                    help="An area by id, code or name (repeat); for a "
                                         "coordinator 'all' means every area."),
 ) -> None:
-    """Give a coordinator the areas they look after (a champion: their one area)."""
+    """Give a coordinator the areas they look after (a champion: their one area; a partner
+    service's contact has none: `partners edit` sets the service's)."""
     from bot.services import coordinators
     from bot.services.partners import Unknown
 
-    async def work(app: App) -> list[int]:
+    async def work(app: App) -> list[str]:
         async with app.database.transaction() as session:
             return await coordinators.set_areas(session, person_id, area)
 
     try:
-        ids = with_app(work)
+        names = with_app(work)
     except Unknown as error:
         raise refuse(error) from None
     except LookupError as error:
         raise fail(f"champbot: {error}") from None
-    typer.echo(f"person {person_id}: areas {', '.join(map(str, ids)) or 'all'}")
+    typer.echo(f"person {person_id}: " + (f"areas {', '.join(names)}" if names else
+                                          "all areas"))

@@ -7,8 +7,9 @@ from pathlib import Path
 import typer
 
 from bot.app import App
-from bot.cli.common import cli, fail, group, settings, with_app
+from bot.cli.common import cli, fail, group, refuse, settings, with_app
 from bot.cli.progress import progress
+from bot.services.invites import MAX_DAYS, MAX_USES
 from bot.storage.models import Role
 
 areas_cli = group("areas", "The programme's areas: import them from a spreadsheet, list them.")
@@ -22,14 +23,18 @@ def invite(
         Role.CHAMPION, help="Who the code is for: champion, coordinator or partner."),
     partner: int | None = typer.Option(None, "--partner",
                                        help="The partner service (needed with --role partner)."),
-    uses: int = typer.Option(1, min=1, help="How many people may join with it."),
-    days: int = typer.Option(30, min=1, help="How many days it stays valid."),
+    uses: int = typer.Option(1, help=f"How many people may join with it (1 to {MAX_USES})."),
+    days: int = typer.Option(30, help=f"How many days it stays valid (1 to {MAX_DAYS})."),
 ) -> None:
     """Make an invite code, with a Telegram link and a WhatsApp text to share."""
     from bot.services import invites
 
     if (role is Role.PARTNER) != (partner is not None):
         raise fail("champbot: --partner ID goes with --role partner (and only with it)")
+    try:
+        invites.limits(uses, days)  # as the dashboard's form
+    except invites.OutOfRange as error:
+        raise refuse(error) from None
 
     async def work(app: App) -> invites.Made:
         async with app.database.transaction() as session:

@@ -21,7 +21,7 @@ from bot.storage.models import Identity, OutboxMessage, Person, Role, Status, he
 from bot.storage.turn_commit import ARRIVAL_COLUMNS
 from flows.conversation import Area as AreaFact
 from flows.conversation import Conversation, Facts
-from flows.invites import extract_code
+from flows.invites import extract_code, is_explicit
 from flows.types import Inbound
 
 
@@ -159,7 +159,9 @@ async def facts_for(
     now: datetime,
 ) -> Facts:
     invite = None
-    if person is None:
+    if person is None or is_explicit(inbound.text):
+        # Someone who has joined and sends a code ("JOIN K7M4Q9TX", a /start link) is told
+        # they have (flows.navigation.code_when_joined).
         code = extract_code(inbound.text)
         if code:
             invite = await invites.check(session, code, now)

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import partners, permissions
 from bot.services.permissions import Actor
-from bot.storage.models import CoordinatorArea, Identity, Person, Role, Status
+from bot.storage.models import Area, CoordinatorArea, Identity, Person, Role, Status
 from flows.i18n import N_
 
 
@@ -51,21 +51,48 @@ async def areas_of(session: AsyncSession, person_id: int) -> frozenset[int]:
         CoordinatorArea.person_id == person_id)))
 
 
-async def set_areas(session: AsyncSession, person_id: int, values: Sequence[str]) -> list[int]:
-    """Give a coordinator areas (by id, code or name); ``all`` clears them (every area)."""
+async def set_areas(session: AsyncSession, person_id: int, values: Sequence[str]) -> list[str]:
+    """Give a coordinator areas (by id, code or name); ``all`` clears them (every area). A
+    champion: their one area. A partner service's contact has none of their own (their
+    organisation's decide what reaches them: partners.edit). The names of the areas given,
+    by name; none for every area."""
     person = await session.get(Person, person_id)
     if person is None or person.status == Status.ERASED:
         raise LookupError(f"no one with id {person_id}")
+    if person.role is Role.PARTNER:
+        organisation = await partners.of_contact(session, person)
+        raise partners.Unknown(
+            N_("Person {person} is a contact of the partner service “{partner}”: the areas "
+               "that service covers decide what reaches them, and a contact has no area of "
+               "their own."), about="partner_area", person=person_id,
+            partner=organisation.name if organisation else "?")
     every, ids = await partners.area_ids(session, values)
     if person.role is not Role.COORDINATOR:
         if every or len(ids) != 1:
             raise partners.Unknown(N_("A champion works in one area."), about="one_area")
         person.area_id = ids[0]
-        return ids
+        return await _names(session, ids)
     await session.execute(delete(CoordinatorArea).where(CoordinatorArea.person_id == person_id))
     session.add_all(CoordinatorArea(person_id=person_id, area_id=a) for a in ids)
     await session.flush()
-    return ids
+    return await _names(session, ids)
+
+
+async def _names(session: AsyncSession, ids: Sequence[int]) -> list[str]:
+    return list(await session.scalars(select(Area.name).where(Area.id.in_(ids))
+                                      .order_by(Area.name))) if ids else []
+
+
+async def coverage(session: AsyncSession) -> dict[int, list[str]]:
+    """Each coordinator's areas by name, by their id: a coordinator given none (every
+    area) is not in it."""
+    found: dict[int, list[str]] = {}
+    for person_id, name in (await session.execute(
+            select(CoordinatorArea.person_id, Area.name)
+            .join(Area, Area.id == CoordinatorArea.area_id)
+            .order_by(CoordinatorArea.person_id, Area.name))).all():
+        found.setdefault(person_id, []).append(name)
+    return found
 
 
 async def actor_of(session: AsyncSession, person: Person) -> Actor:

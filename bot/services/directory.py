@@ -5,8 +5,19 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.app import App
-from bot.services import media, permissions, privacy, roster
-from bot.storage.models import Area, Identity, Person, Status
+from bot.services import coordinators, media, permissions, privacy, roster
+from bot.storage.models import Area, Identity, Person, Role, Status
+
+
+def _area(person: Person, area: str | None, coverage: dict[int, list[str]]) -> str:
+    """The area column: a champion's area; a coordinator's coverage, the areas they hear
+    of (given with `people edit`; none is every area), in full; a partner's contact has
+    none (their organisation's areas decide what reaches them)."""
+    if person.role is Role.COORDINATOR:
+        return ", ".join(coverage.get(person.id, [])) or "all areas"
+    if person.role is Role.PARTNER:
+        return "-"
+    return (area or "-")[:19]
 
 
 async def listing(app: App) -> list[str]:
@@ -18,11 +29,12 @@ async def listing(app: App) -> list[str]:
         for identity in await session.scalars(select(Identity).where(
                 Identity.person_id.is_not(None))):
             channels.setdefault(identity.person_id or 0, []).append(identity.channel)
+        coverage = await coordinators.coverage(session)
     lines = [f"{'id':>5}  {'role':<12}{'status':<10}{'language':<9}{'area':<20}channels  name"]
     for person, area in rows:
         lines.append(
             f"{person.id:>5}  {person.role.value:<12}{person.status.value:<10}"
-            f"{person.language:<9}{(area or '-')[:19]:<20}"
+            f"{person.language:<9}{_area(person, area, coverage):<19} "
             f"{','.join(channels.get(person.id, [])) or '-':<10}{person.display_name or ''}")
     return lines
 

@@ -21,7 +21,7 @@ async def joined(ctx: EventContext, event: Event) -> None:
     role, status, partner_id = Role.CHAMPION, Status.ACTIVE, None
     if invite_answer:
         invite = await invites.find(ctx.session, str(invite_answer.get("code")))
-        if invite is None or invites.problem(invite, ctx.now):
+        if invite is None or await invites.trouble(ctx.session, invite, ctx.now):
             raise Refused(_("Sorry, that invite code can't be used any more. Please ask your "
                             "coordinator for a new one and send it to me."))
         invite.uses += 1

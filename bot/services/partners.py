@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import emails
+from bot.services import emails, invites
 from bot.services.problems import Count, Problem
 from bot.storage.models import (
     Area,
@@ -42,7 +42,8 @@ class Changes:
 
     name: str | None = None
     categories: Sequence[str] | None = None
-    areas: Sequence[str] | None = None  # ids, codes or names; "all" for every area
+    # Ids, codes or names; "all" for every area (the default of a new partner); never none.
+    areas: Sequence[str] | None = None
     emails: Sequence[str] | None = None
     digest_time: str | None = None
     language: str | None = None
@@ -144,6 +145,8 @@ async def _checked(session: AsyncSession, changes: Changes, partner: Partner | N
                          "{end} does not."), about="hours", start=start, end=end)
     if changes.categories is not None and not changes.categories:
         raise Unknown(N_("A partner handles at least one category."), about="category")
+    if changes.areas is not None and not changes.areas:
+        raise Unknown(N_("Choose at least one area, or all areas."), about="area")
     categories = category_ids(changes.categories) if changes.categories is not None else None
     areas = await area_ids(session, changes.areas) if changes.areas is not None else None
     return _Checked(changes, categories, areas)
@@ -177,9 +180,9 @@ async def _apply(session: AsyncSession, partner: Partner, checked: _Checked, now
 async def add(session: AsyncSession, changes: Changes, now: datetime,
               default_language: str = "en") -> Partner:
     """A new partner; Unknown, with nothing added, if any value is wrong."""
-    checked = await _checked(session, replace(changes, name=changes.name or "",
-                                              categories=changes.categories or [],
-                                              areas=changes.areas or ["all"]), None)
+    checked = await _checked(session, replace(
+        changes, name=changes.name or "", categories=changes.categories or [],
+        areas=["all"] if changes.areas is None else changes.areas), None)
     partner = Partner(name="", language=default_language, all_areas=False, emails=[],
                       work_start=WORK_START, work_end=WORK_END, created_at=now,
                       updated_at=now)
@@ -207,12 +210,14 @@ async def edit(session: AsyncSession, partner_id: int, changes: Changes, now: da
 class Removed:
     partner: Partner
     returned: int  # open concerns sent back to the coordinators, to route elsewhere
+    codes_withdrawn: int = 0  # its invite codes that could still have been used
 
 
 async def remove(session: AsyncSession, partner_id: int, now: datetime,
                  actor: str = "operator") -> Removed:
     """No new escalations reach a removed partner, and its contacts lose partner access
-    (permissions.acts_for); the concerns it held go back to the coordinators to route
+    (permissions.acts_for); its unused invite codes are withdrawn, so no one new joins as
+    its contact; the concerns it held go back to the coordinators to route
     (escalations.partner_removed); its history stays. ``actor``: who removed it, for the
     concerns' history."""
     from bot.services import escalations  # escalations imports this module
@@ -220,7 +225,9 @@ async def remove(session: AsyncSession, partner_id: int, now: datetime,
     partner = await get(session, partner_id)
     partner.removed_at = now
     partner.updated_at = now
-    return Removed(partner, await escalations.partner_removed(session, partner, actor, now))
+    withdrawn = await invites.withdraw_for_partner(session, partner.id, now)
+    return Removed(partner, await escalations.partner_removed(session, partner, actor, now),
+                   withdrawn)
 
 
 async def categories_of(session: AsyncSession, partner_id: int) -> list[str]:

@@ -117,13 +117,19 @@ RULES: dict[Action, Rule] = {
 }
 
 
+def is_partner_service(partner: Partner | None) -> bool:
+    """Whether an organisation is (still) a partner service: its contacts act for it
+    (``acts_for``) and its invite codes join new contacts to it (invites.trouble)."""
+    return partner is not None and partner.removed_at is None
+
+
 def acts_for(person: Person, partner: Partner | None) -> int | None:
     """The partner organisation ``person`` acts for: a partner's contact acts for theirs
     (``partner``, as loaded) while it is a partner service. A removed partner's contacts
     keep their role and their history, and lose partner access: no escalations to see or
     act on, no dashboard, no broadcasts to partners, only the menu a former partner has."""
     if (person.role is not Role.PARTNER or partner is None
-            or partner.id != person.partner_id or partner.removed_at is not None):
+            or partner.id != person.partner_id or not is_partner_service(partner)):
         return None
     return partner.id
 

@@ -41,6 +41,9 @@ class InviteCode(Answer):
             if problem == "used_up":
                 return Invalid(_("That invite code has already been used. Please ask your "
                                  "coordinator for a new one."))
+            if problem == "withdrawn":
+                return Invalid(_("That invite code has been withdrawn and can't be used any "
+                                 "more. Please ask your coordinator for a new one."))
             return Invalid(_("Sorry, I don't recognise that code. Please check it with your "
                              "coordinator and send it again."))
         return Parsed({"code": code, "role": invite.role})

@@ -13,6 +13,7 @@ from bot.dashboard.pages import Visit
 from bot.services import invites, permissions, roster
 from bot.services.permissions import Action
 from bot.storage.models import Role, Status
+from flows.i18n import language
 
 
 async def listing(visit: Visit) -> Response:
@@ -57,15 +58,23 @@ def qr_svg(text: str) -> str:
 
 
 async def invite(visit: Visit) -> Response:
-    """GET: the form; POST: a new code to share (the code, the link, a QR code)."""
-    made = None
+    """GET: the form; POST: a new code to share (the code, the link, a QR code), or the
+    form again saying what is wrong, with nothing made (the limits of `champbot invite`)."""
+    made, error, uses = None, "", "1"
     if visit.form is not None:
         permissions.require(visit.db, visit.actor, Action.MANAGE_PEOPLE, None, visit.now)
-        uses = str(visit.form.get("uses", "1"))
-        made = await invites.create(visit.db, Role.CHAMPION, visit.now,
-                                    uses=min(500, int(uses)) if uses.isdigit() and uses
-                                    != "0" else 1)
+        uses = str(visit.form.get("uses", "1"))[:20]
+        try:
+            people, days = invites.limits(uses)
+        except invites.OutOfRange as problem:
+            with language(visit.language):
+                error = problem.translated()
+        else:
+            made = await invites.create(visit.db, Role.CHAMPION, visit.now, uses=people,
+                                        days=days)
+            uses = "1"
     telegram, whatsapp = invites.links(made.code, visit.app.settings.telegram_bot_username) \
         if made else ("", "")
     return visit.page("invite.html", "champions", made=made, telegram=telegram,
-                      whatsapp=whatsapp, qr=qr_svg(telegram) if made and telegram else "")
+                      whatsapp=whatsapp, qr=qr_svg(telegram) if made and telegram else "",
+                      error=error, uses=uses, most=invites.MAX_USES)

@@ -61,7 +61,8 @@ async def _form_values(visit: Visit) -> partners.Changes:
     emails = str(form.get("emails", "")).replace(",", "\n").split()
     return partners.Changes(
         name=str(form.get("name", "")), categories=[str(c) for c in form.getlist("categories")],
-        areas=["all"] if form.get("all_areas") or not areas else areas,
+        # "All areas" unticked and no area ticked is refused (partners.Changes), not all.
+        areas=["all"] if form.get("all_areas") else areas,
         emails=emails, digest_time=str(form.get("digest_time", "08:00"))[:5],
         language=str(form.get("language", visit.app.settings.default_language)),
         work_days="".join(d for d in DAYS if d in form.getlist("days")))
