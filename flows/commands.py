@@ -21,7 +21,9 @@ def NP_(context: str, message: str) -> tuple[str, str]:
 # Add common spellings people type on their phones (also in Latin letters).
 GLOBAL: dict[str, tuple[str, str]] = {
     "menu": NP_("command", "menu, main menu, home"),
-    "help": NP_("command", "help, info"),
+    # Translators: words for help only, not "information": at the main menu that word names
+    # "Health information". No word here may name an option of a main menu.
+    "help": NP_("command", "help"),
     "back": NP_("command", "back, previous, go back"),
     # Not "cancel" first: on WhatsApp CANCEL is an opt-out word (it pauses everything).
     "cancel": NP_("command", "exit, cancel, abandon"),

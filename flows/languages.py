@@ -78,6 +78,20 @@ def is_rtl(code: str) -> bool:
     return get(code).rtl
 
 
+RLM = "\u200f"  # the right-to-left mark
+
+
+def directed(text: str, code: str) -> str:
+    """``text`` as it is sent in language ``code``: in a right-to-left language every line
+    starts with a right-to-left mark, so one that opens with a digit or a Latin letter (a
+    numbered choice, a reference such as C-1042, a name) still reads right to left. The
+    one place every channel marks lines (Telegram, WhatsApp, the simulator)."""
+    if not is_rtl(code):
+        return text
+    return "\n".join(RLM + line if line and not line.startswith(RLM) else line
+                     for line in text.split("\n"))
+
+
 def from_tag(tag: str | None) -> str | None:
     """A supported language for an IETF tag such as ``pt-br`` or ``ur_PK``."""
     if not tag:

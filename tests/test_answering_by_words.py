@@ -179,3 +179,36 @@ async def test_joining_an_arabic_speaker_may_write_arabic_as_they_usually_do(app
     # The joining goes on in Arabic.
     assert huda.replies and not huda.replies[-1].isascii()
     assert t("ar", SCOLDING) not in huda.replies[-1]
+
+
+@pytest.mark.parametrize("code", ["en", "bn"])
+async def test_numbers_out_of_range_in_a_list_of_topics_are_told_the_range(
+    app: App, code: str
+) -> None:
+    from flows.languages import get as language_named
+
+    amina = Chat(app, "amina")
+    for answer in ["JOIN DEMO2026", language_named(code).native_name, "1", "Amina",
+                   "Northfield"]:
+        await amina.says(answer)
+    await amina.says("1,2,30")
+    amina.sees(t(code, "Please send numbers from {low} to {high}, separated by commas.",
+                 low=n_(code, 1), high=n_(code, 11)),
+               t(code, "Which health topics interest you? Send the numbers separated by "
+                       "commas, for example 1, 3."))  # asked again
+    await amina.says("/settings")
+    await amina.says(t(code, "Topics I'm interested in"))
+    await amina.says("3, 30")  # ticking and unticking: the same
+    amina.sees(t(code, "Please send numbers from {low} to {high}, separated by commas.",
+                 low=n_(code, 1), high=n_(code, 11)))
+
+
+async def test_a_list_of_one_asks_for_that_one_number(app: App) -> None:
+    amina = await joined(app, "amina")
+    for answer in ["/concern", "4", "Damp in every flat of the block", "3", "1", "2", "1", "1"]:
+        await amina.says(answer)
+    await amina.says("/concerns")
+    amina.sees("1. C-1001")
+    await amina.says("5")
+    amina.sees("Please send 1.")
+    amina.does_not_see("from 1 to 1")

@@ -122,7 +122,9 @@ async def test_the_name_is_optional(app: App) -> None:
         (["yes"], "x" * 5000, "That is too long. Please keep it under 60 characters."),
         (["yes"], "😀😀😀🎉", "Please use letters, not only numbers, emoji or symbols."),
         (["yes", "Amina"], "0", "Please send a number from 1 to 6."),  # area
-        (["yes", "Amina", "3"], "1, 99", "Sorry, I couldn't match all of that to the options."),
+        (["yes", "Amina", "3"], "1, 99", "Please send numbers from 1 to 11, separated by commas."),
+        (["yes", "Amina", "3"], "1, purple",
+         "Sorry, I couldn't match all of that to the options."),
     ],
 )
 async def test_bad_answers_get_an_explanation_and_the_same_question_again(

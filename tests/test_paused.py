@@ -75,3 +75,27 @@ async def test_a_number_that_stopped_before_joining_is_answered_in_an_emergency(
     carol.sees("URGENT", "wants to kill herself")
     await stranger.says("hello")
     stranger.sees("Your messages are paused. Send START to switch them on again.")
+
+
+@pytest.mark.parametrize("code", ["en", "bn"])
+async def test_a_paused_person_asking_for_help_or_the_menu_is_always_told_how_to_resume(
+    app: App, code: str
+) -> None:
+    rina = await joined(app, "rina", code)
+    await rina.says("stop")
+    with language(code):
+        reminder = t(code, "Your messages are paused. Send {start} to switch them on again.",
+                     start=first_word("start"))
+        menu, help_ = first_word("menu").lower(), first_word("help").lower()
+    await rina.says("hi again")
+    assert rina.replies == [reminder]  # today's reminder
+
+    for word in ["menu", menu, "help", help_, "/help", "/menu"]:
+        await rina.says(word)
+        assert rina.replies == [reminder], word  # asked: answered every time
+    await rina.says("/log")
+    assert rina.replies == []  # anything else: once a day
+    rina.does_not_see(t(code, "What would you like to do?"))
+
+    await rina.says("START")
+    rina.sees(t(code, "Welcome back! Messages are switched on again."))

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import inspect, select, text
 
 from bot.app import App
-from bot.services import directory, views
+from bot.services import directory, identities, views
 from bot.storage.models import AuditEntry, Base, Person, Status
 from tests.support import broadcasts
 from tests.support.chat import Chat, joined, make_coordinator, t
@@ -138,3 +138,37 @@ async def test_a_coordinator_can_erase_someone_on_request_and_it_is_audited(app:
     async with app.database.transaction() as session:
         entry = await session.scalar(select(AuditEntry).where(AuditEntry.person_id == person_id))
         assert entry is not None and (entry.actor, entry.action) == ("cli", "erased")
+
+
+async def test_my_data_before_joining_says_honestly_what_is_held(app: App) -> None:
+    held = ("You haven't joined, so we hold no details about you: only this chat's number or "
+            "address, so that we can answer you, and any answers you have given while joining. "
+            "Send EXIT to have them deleted.")
+    sam = Chat(app, "sam")
+    await sam.says("mydata")
+    sam.sees(held, "To join, please send the invite code your coordinator gave you.")
+    sam.does_not_see("You will see the menu once you have joined.")
+
+    await sam.says("JOIN DEMO2026")
+    await sam.says("/mydata")  # half-way through joining: the question comes again
+    sam.sees(held, "Which language would you like to use?")
+    await sam.says("EXIT")
+    sam.sees("Nothing about you has been kept.")
+    async with app.database.transaction() as session:
+        assert await identities.find(session, "console", "sam") is None
+
+
+async def test_a_photo_only_concern_is_shown_in_my_data_without_empty_quotes(app: App) -> None:
+    from flows.types import Media
+
+    amina = await joined(app, "amina")
+    await amina.says("/concern")
+    await amina.says("4")  # housing and damp
+    await amina.says(media=(Media("photo", "damp-wall", "image/jpeg"),))
+    for answer in ["3", "1", "2", "1", "1"]:  # many; my area; soon; may contact; save
+        await amina.says(answer)
+    await amina.says("/mydata")
+    await amina.says("1")
+    amina.sees("• C-1001: Housing and damp, Received – (in the photos and voice notes)",
+               "• C-1001: photo")
+    amina.does_not_see("“”")

@@ -10,7 +10,7 @@ from bot.storage.models import Area, Person
 from flows import commands
 from flows.i18n import language
 from flows.languages import get as language_named
-from tests.support.chat import joined, t
+from tests.support.chat import Chat, joined, t
 
 pytestmark = pytest.mark.usefixtures("programme")
 
@@ -78,3 +78,40 @@ async def test_help_explains_the_words_and_asks_again(app: App, code: str) -> No
     assert said.rstrip().endswith(t(code, "Something else"))  # with its choices
     await amina.says(t(code, "Help"))  # from the menu, help about the programme
     amina.sees(words)
+
+
+async def test_skip_at_what_we_call_you_keeps_the_name(app: App) -> None:
+    sam = Chat(app, "sam")
+    for answer in ["JOIN DEMO2026", "1", "1", "Sam", "St Mark", "done"]:
+        await sam.says(answer)
+    await sam.says("settings")
+    asked = await sam.says("2")  # What we call you
+    await sam.says("skip")
+    assert (await me(app)).display_name == "Sam"
+    sam.sees("OK, your name stays as it was.")
+    sam.does_not_see("Saved. Thank you!")
+    assert ("We call you Sam. What would you like us to call you instead? Send SKIP to "
+            "keep Sam.") in asked
+    assert "REMOVE MY NAME" in asked  # removing it is a choice of its own
+
+    await sam.says("mydata")
+    await sam.says("1")
+    sam.sees("Name: Sam")
+
+
+@pytest.mark.parametrize("code", ["en", "ur"])
+async def test_a_name_is_removed_only_when_asked_to(app: App, code: str) -> None:
+    amina = await joined(app, "amina", code)
+    await amina.says("/settings")
+    await amina.says(t(code, "What we call you"))
+    await amina.says(t(code, "Remove my name"))
+    amina.sees(t(code, "Saved. Thank you!"))
+    assert (await me(app)).display_name is None
+
+    await amina.says("/settings")
+    await amina.says(t(code, "What we call you"))  # no name now: the question as when joining
+    amina.sees(t(code, "What would you like us to call you? A first name or a nickname is "
+                       "fine."))
+    amina.does_not_see(t(code, "Remove my name"))
+    await amina.says("Amina")
+    assert (await me(app)).display_name == "Amina"

@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 from flows.i18n import _, language
-from flows.languages import is_rtl
+from flows.languages import directed
 from flows.types import Reply
-
-RLM = "\u200f"  # keeps numbered lines right-to-left in Arabic and Urdu
 
 
 def render(reply: Reply) -> str:
+    """The reply and its numbered choices; in Arabic and Urdu every line marked to read
+    right to left (``directed``), a numbered one or one opening with a reference alike."""
     if not reply.choices:
-        return reply.text
+        return directed(reply.text, reply.language)
     lines = [reply.text, ""]
     if reply.numbered:
-        lead = RLM if is_rtl(reply.language) else ""
         for number, choice in enumerate(reply.choices, start=1):
             mark = ""
             if reply.multi and choice.id not in ("done", "skip"):
                 mark = "[x] " if choice.selected else "[ ] "
-            lines.append(f"{lead}{number}. {mark}{choice.label}")
+            lines.append(f"{number}. {mark}{choice.label}")
     else:
         with language(reply.language):
             words = ", ".join(choice.label.upper() for choice in reply.choices)
             lines.append(_("(or send: {words})", words=words))
-    return "\n".join(lines)
+    return directed("\n".join(lines), reply.language)

@@ -5,7 +5,8 @@ joined and for numbers that never did, so no part of the system (broadcasts,
 alerts, reminders, replies) reaches that number: the dispatcher refuses every
 row to it except the confirmation written with the opt-out and the replies to what
 the person writes afterwards. START, JOIN or an invite code lifts it; an emergency
-is answered as for anyone, and anything else gets a reminder of START at most once a day.
+is answered as for anyone; HELP and MENU are always answered with a reminder of START
+(flows.danger.ASKED), and anything else gets that reminder at most once a day.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ async def admit(session: AsyncSession, identity: Identity, inbound: Inbound) -> 
     """Lift the opt-out if this message opts back in; whether the number is still paused.
 
     A paused number is still heard: the engine answers an emergency at once and
-    reminds the person, at most once a day, how to resume; nothing else is sent.
+    reminds the person how to resume (whenever they ask for HELP or MENU, otherwise at
+    most once a day); nothing else is sent.
     """
     if identity.opted_out_at is None:
         return False

@@ -121,6 +121,13 @@ async def _files(session: AsyncSession, person: Person) -> list[str]:
     return lines
 
 
+def _in_words(description: str | None, files: bool) -> str:
+    """A concern's words after its status; a photo-only concern's are in its files."""
+    if description:
+        return f" – “{description}”"
+    return " – " + _("(in the photos and voice notes)") if files else ""
+
+
 async def export(ctx: EventContext, event: Event) -> None:
     """Everything held about the person, as one message in their language."""
     person = ctx.person
@@ -155,9 +162,11 @@ async def export(ctx: EventContext, event: Event) -> None:
               f"{translate(_LABELS.get(a.topic, a.topic))}, {number(a.people_reached)}"
               + (f" – “{a.note}”" if a.note else "") for a in activities]
     lines += ["", _("Concerns: {count}", count=number(len(concerns)))]
+    with_files = set(await session.scalars(select(Attachment.concern_id).where(
+        Attachment.concern_id.in_([c.id for c in concerns])))) if concerns else set()
     lines += [f"• {c.reference}: {translate(_CATEGORIES.get(c.category, c.category))}, "
-              f"{translate(STATUSES.get(c.status.value, c.status.value))} – “{c.description}”"
-              for c in concerns]
+              f"{translate(STATUSES.get(c.status.value, c.status.value))}"
+              + _in_words(c.description, c.id in with_files) for c in concerns]
     lines += await _files(session, person)
     lines += ["", _("Send {forget} to have your details erased.", forget=first_word("forget"))]
     ctx.reply(Reply("\n".join(lines), language=person.language))

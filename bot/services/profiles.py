@@ -15,8 +15,8 @@ async def changed(ctx: EventContext, event: Event) -> None:
     data = event.data
     if "language" in data:
         person.language = str(data["language"])
-    if "name" in data:
-        person.display_name = data["name"]
+    if data.get("name") is not None:  # None: skipped in Settings, the name kept
+        person.display_name = data["name"] or None  # "": "Remove my name"
     if "area" in data:
         person.area_id = area_id(data["area"])
     if "topics" in data:

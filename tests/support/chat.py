@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 from bot.app import App
 from bot.channels import plain
@@ -10,9 +11,11 @@ from bot.channels.base import Delivered, Limits, Outgoing, SendResult
 from bot.dispatch import Dispatcher
 from bot.services.inbound import Handled, handle
 from flows.i18n import language, translate
+from flows.languages import RLM
 from flows.types import Inbound, Location, Media
 
 _ids = itertools.count(1)
+LINE_MARK = re.compile(f"(?m)^{RLM}")
 
 
 class Recorder:
@@ -41,14 +44,21 @@ class Replies:
         return self.replies[-1] if self.replies else ""
 
     def sees(self, *fragments: str) -> None:
-        said = "\n\n".join(self.replies)
+        """Each fragment is in what was said, read as a person reads it (``unmarked``)."""
+        said = unmarked("\n\n".join(self.replies))
         for fragment in fragments:
-            assert fragment in said, f"expected {fragment!r} in:\n{said}"
+            assert unmarked(fragment) in said, f"expected {fragment!r} in:\n{said}"
 
     def does_not_see(self, *fragments: str) -> None:
-        said = "\n\n".join(self.replies)
+        said = unmarked("\n\n".join(self.replies))
         for fragment in fragments:
-            assert fragment not in said, f"did not expect {fragment!r} in:\n{said}"
+            assert unmarked(fragment) not in said, f"did not expect {fragment!r} in:\n{said}"
+
+
+def unmarked(text: str) -> str:
+    """``text`` as read: without the right-to-left mark that starts each line of Arabic
+    and Urdu (``flows.languages.directed``)."""
+    return LINE_MARK.sub("", text)
 
 
 class Chat(Replies):
@@ -83,7 +93,8 @@ class Chat(Replies):
         before = len(self.recorder.to(self.address))
         await self.dispatcher.drain(address=self.address)
         new = self.recorder.to(self.address)[before:]
-        self.replies = [plain.render(m.reply) for m in new]
+        # As read: without the marks starting each line (``recorder`` keeps them as sent).
+        self.replies = [unmarked(plain.render(m.reply)) for m in new]
         return "\n\n".join(self.replies)
 
 

@@ -167,3 +167,23 @@ async def refused(app: App) -> int:
     assert {row.error for row in rows} <= {"recipient has opted out"}
     assert "A file sent with concern C-1001:" in [row.payload["text"] for row in rows]
     return len(rows)
+
+
+async def test_a_paused_number_asking_for_help_is_answered_and_still_sent_nothing_unasked(
+    app: App, whatsapp: WhatsApp, twilio: FakeTwilio, clock: FakeClock
+) -> None:
+    amina = await joined(whatsapp, UK_NUMBER, "en")
+    await amina.says("STOP")
+    clock.advance(minutes=5)
+    reminder = "Your messages are paused. Send START to switch them on again."
+    assert await amina.says("hello") == reminder
+    assert await amina.says("HELP") == reminder  # asked, so answered, again today
+    assert await amina.says("menu") == reminder
+    assert await amina.says("thanks") == ""  # anything else: once a day
+
+    await everything_to(app, UK_NUMBER)
+    received = len(amina.received)
+    await whatsapp.deliver()
+    assert len(amina.received) == received  # unasked messages still refused
+    async with app.database.transaction() as session:
+        assert await session.scalar(select(Person.status)) == Status.PAUSED

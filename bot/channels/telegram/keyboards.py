@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from flows.languages import is_rtl
+from flows.languages import RLM, is_rtl
 from flows.types import Choice, Reply
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,6 @@ log = logging.getLogger(__name__)
 MAX_DATA_BYTES = 64  # Telegram's limit; python-telegram-bot does not check it
 EXTRAS = ("skip", "done")  # shown on a row of their own, after the options
 SELECTED = "✓ "
-RLM = "\u200f"
 
 
 class ButtonTooLong(ValueError):

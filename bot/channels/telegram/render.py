@@ -1,19 +1,20 @@
 """Reply text as Telegram shows it: in parts under the length limit, right-to-left
-where the language is, and escaped for the HTML parse mode."""
+where the language is (``flows.languages.directed``), and escaped for the HTML parse
+mode."""
 
 from __future__ import annotations
 
 import html
 import re
 
-from flows.languages import is_rtl
+from flows.languages import RLM as RLM  # the mark, for those who look for it here
+from flows.languages import directed
 
 PARSE_MODE = "HTML"
 # Telegram allows 4,096 characters (after entities are parsed, counted in UTF-16
 # units); a margin keeps us clear of it whatever the client counts.
 LIMIT = 4000
 CAPTION_LIMIT = 1000  # under a photo or file: Telegram allows 1,024, the same margin
-RLM = "\u200f"  # starts each line right-to-left, even one opening with a digit or a Latin name
 
 _SENTENCE_END = re.compile(r"[.!?؟।۔。…](?=\s)")
 
@@ -25,13 +26,6 @@ def units(text: str) -> int:
 
 def escape(text: str) -> str:
     return html.escape(text, quote=False)
-
-
-def directed(text: str, language: str) -> str:
-    if not is_rtl(language):
-        return text
-    return "\n".join(RLM + line if line and not line.startswith(RLM) else line
-                     for line in text.split("\n"))
 
 
 def parts(text: str, language: str, limit: int = LIMIT) -> list[str]:
