@@ -6,21 +6,32 @@ question, and recording what was answered. A mixin of the engine's run, like
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 from flows import commands
-from flows.answers import Choose, ChooseLanguage, PickStep, out_of_range
+from flows.answers import (
+    Attachment,
+    Choose,
+    ChooseLanguage,
+    PickStep,
+    Place,
+    Text,
+    out_of_range,
+)
 from flows.danger import USE_HELD, USE_HELD_LABEL
 from flows.i18n import _, number, switch_language, translate
-from flows.navigation import RESUME
+from flows.navigation import GIVEN, RESUME
 from flows.run_parts import RunParts
-from flows.steps import Flow, Invalid, Parsed, Selecting, Step
+from flows.steps import Answer, Flow, Invalid, Parsed, Selecting, Step, Target
 from flows.text import fold, parse_whole_number
 from flows.types import MAX_KEPT_MEDIA, Choice, Media, Reply
 
 # A slash and one word: what a command looks like (known ones never reach answering).
 UNKNOWN_SLASH = re.compile(r"/\w+(@\w+)?")
+# The flow a photo, voice note or file sent at the menu starts, with that file in it.
+FILES_FLOW = "concern"
 
 
 def means_use_held(text: str) -> bool:
@@ -51,6 +62,18 @@ class Answering(RunParts):
         if kept and not (self.inbound.text or "").strip() and not self.inbound.choice_id:
             self.ask()
             return
+        if flow.id == "menu" and self.concern_from_media():
+            return
+        # A file at a question that takes none: never "I didn't receive an answer" or "that
+        # isn't one of the options"; any words with it still answer.
+        refused = self.refuse_media(step)
+        if refused and not (self.inbound.text or "").strip() and not self.inbound.choice_id:
+            self.ask()
+            return
+        if (self.inbound.location is not None and not (self.inbound.text or "").strip()
+                and not self.inbound.choice_id and not isinstance(step.answer, Place)):
+            self.ask(self.location_not_taken())
+            return
         extra = self.extra(step)
         if extra == USE_HELD:
             # The words held at this question (they may mean danger), used after all.
@@ -74,7 +97,8 @@ class Answering(RunParts):
         inbound = replace(self.inbound, choice_id="done") if extra == "done" else self.inbound
         shown = self.shown_choices(step) if isinstance(step.answer, Choose) else ()
         typed = parse_whole_number(inbound.text or "") if shown and not inbound.choice_id else None
-        if typed is not None and not 1 <= typed <= len(shown) and not (self.flagged or kept):
+        if typed is not None and not 1 <= typed <= len(shown) and not (
+                self.flagged or kept or refused):
             self.ask(out_of_range(len(shown)).message)
             return
         typed_text = (inbound.text or "").strip()
@@ -97,8 +121,10 @@ class Answering(RunParts):
             self.ask()
         elif isinstance(result, Invalid):
             # After the emergency message, no "that isn't one of the options"; nor after
-            # keeping a photo whose caption was not an answer.
-            self.ask(None if self.flagged or kept else result.message)
+            # keeping a photo whose caption was not an answer. But words too long to take
+            # are said to be, danger or not: else the question comes again with no reason.
+            quiet = kept or refused or (self.flagged and not result.despite_danger)
+            self.ask(None if quiet else result.message)
         elif isinstance(step.answer, PickStep):
             self.set(step=result.value, reviewing=step.id, selection=())
             self.ask()
@@ -170,14 +196,107 @@ class Answering(RunParts):
         media = self.inbound.media
         if not media or flow.media is None or step.id == flow.media:
             return False
-        before = len(self.conv.answers.get(f"{flow.media}_media") or ())
-        kept = self.with_media(flow.media, media)
-        self.set(answers={**self.conv.answers, f"{flow.media}_media": kept})
+        if GIVEN in self.conv.answers:
+            # The files that started the concern still wait for its media step: with them.
+            before = len(_given(self.conv.answers)["media"])
+            count = self.give(media)
+        else:
+            before = len(self.conv.answers.get(f"{flow.media}_media") or ())
+            kept = self.with_media(flow.media, media)
+            self.set(answers={**self.conv.answers, f"{flow.media}_media": kept})
+            count = len(kept)
         self.inbound = replace(self.inbound, media=())
+        if count > before:
+            self.note(_("Added to your concern. Photos and voice notes so far: {count}.",
+                        count=number(count)))
+        return True
+
+    def concern_from_media(self) -> bool:
+        """A photo, voice note or file sent where no question takes one (at the menu, or when
+        no flow is open): a champion's concern starts with it, the words with it (if any)
+        as the concern's words, so only the other questions are asked. False (nothing done)
+        for anyone whose menu does not offer a concern."""
+        media = self.inbound.media
+        profile = self.facts.profile
+        if (not media or profile is None or profile.status != "active"
+                or FILES_FLOW not in self.flows or not self.offered(FILES_FLOW)):
+            return False
+        self.give(media, (self.inbound.text or "").strip())
+        self.inbound = replace(self.inbound, text=None)
+        self.note(_("Photos and voice notes go with a community concern, so I have started "
+                    "one with yours. Please answer a few questions about it. If you did not "
+                    "mean to share a concern, send {cancel}.",
+                    cancel=commands.first_word("cancel")))
+        self.start(FILES_FLOW)
+        return True
+
+    def give(self, media: tuple[Media, ...], words: str = "") -> int:
+        """Keep ``media`` and ``words`` for the concern they start (``GIVEN``, carried into
+        it); how many files it now holds."""
+        given = _given(self.conv.answers)
+        files = list(given["media"])
+        room = max(MAX_KEPT_MEDIA - len(files), 0)
+        if len(media) > room:
+            self.note(_("A concern can keep up to {limit} photos and voice notes, so this one "
+                        "was not added.", limit=number(MAX_KEPT_MEDIA)))
+        files += _stored(media[:room])
+        text = "\n\n".join(t for t in (given["text"], words[:MAX_GIVEN_WORDS]) if t)
+        self.set(answers={**self.conv.answers, GIVEN: {"text": text, "media": files}})
+        self.inbound = replace(self.inbound, media=())
+        return len(files)
+
+    def use_given(self, flow: Flow, step: Step) -> Target | None:
+        """Reaching ``step``: the files sent at the menu (``GIVEN``) go with the flow's media
+        step. Reaching that step, they answer it (with the words sent with them), unless it
+        is skipped; once it was answered (a concern carried on), they are added to it. Where
+        to go instead of ``step``, or None to go on to it as usual."""
+        if flow.media is None:
+            return None
+        reached = step.id == flow.media
+        if not reached and flow.media not in self.conv.answers:
+            return None  # still ahead
+        given = _given(self.conv.answers)
+        answers = {k: v for k, v in self.conv.answers.items() if k != GIVEN}
+        before = len(answers.get(f"{flow.media}_media") or ())
+        self.set(answers=answers)
+        kept = self.with_media(flow.media, tuple(
+            Media(str(m["kind"]), str(m["ref"]), m.get("content_type"))
+            for m in given["media"]))
+        self.set(answers={**answers, f"{flow.media}_media": kept})
+        words = given["text"]
+        if reached and not (step.skip_if and step.skip_if(self.ctx())):
+            self.record(step, words, ())
+            return flow.after(step, words)
+        if not reached and words:
+            earlier = self.conv.answers.get(flow.media)
+            self.set(answers={**self.conv.answers,
+                              flow.media: f"{earlier}\n\n{words}" if earlier else words})
         if len(kept) > before:
             self.note(_("Added to your concern. Photos and voice notes so far: {count}.",
                         count=number(len(kept))))
+        return None
+
+    def refuse_media(self, step: Step) -> bool:
+        """Files at a question that takes none, in a flow that keeps none: said so (they can
+        go with a concern) and set aside; True if there were any."""
+        if not self.inbound.media or _takes_media(step.answer):
+            return False
+        self.inbound = replace(self.inbound, media=())
+        self.note(self.files_not_taken())
         return True
+
+    def files_not_taken(self) -> str:
+        profile = self.facts.profile
+        if (profile is not None and profile.status == "active" and FILES_FLOW in self.flows
+                and self.offered(FILES_FLOW)):
+            return _("This question needs an answer: a photo, voice note or file can't answer "
+                     "it. Photos and voice notes can go with a concern: choose “{concern}” "
+                     "from the menu.", concern=_("Share a community concern"))
+        return _("This question needs an answer: a photo, voice note or file can't answer it.")
+
+    def location_not_taken(self) -> str:
+        return _("Sorry, we can't use a shared location. Please write the place in words "
+                 "instead, such as the street or a landmark.")
 
     def with_media(self, step_id: str, media: tuple[Media, ...]) -> list[dict[str, Any]]:
         """The media kept with ``step_id`` and then ``media``, up to the most one keeps."""
@@ -187,6 +306,23 @@ class Answering(RunParts):
             self.note(_("A concern can keep up to {limit} photos and voice notes, so this one "
                         "was not added.", limit=number(MAX_KEPT_MEDIA)))
         return kept + _stored(media[:room])
+
+
+MAX_GIVEN_WORDS = 2000  # as many as a concern's own words
+
+
+def _given(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """What ``GIVEN`` holds, read safely: {"text": str, "media": [stored files]}."""
+    given = answers.get(GIVEN)
+    given = given if isinstance(given, dict) else {}
+    media = given.get("media")
+    return {"text": str(given.get("text") or ""),
+            "media": [m for m in media if isinstance(m, dict)] if isinstance(media, list)
+            else []}
+
+
+def _takes_media(answer: Answer) -> bool:
+    return isinstance(answer, Attachment) or (isinstance(answer, Text) and answer.media)
 
 
 def _stored(media: tuple[Media, ...]) -> list[dict[str, Any]]:

@@ -52,7 +52,14 @@ def either(numbers: Sequence[str]) -> str:
     return _("{some} or {last}", some=", ".join(numbers[:-1]), last=numbers[-1])
 
 
-def out_of_range(high: int) -> Invalid:
+def out_of_range(high: int, many: bool = False) -> Invalid:
+    """The numbers a list takes, from 1 to ``high`` ("Please send 1." when that is all);
+    ``many``: a question that takes several, separated by commas."""
+    if high == 1:
+        return Invalid(_("Please send {number}.", number=number(1)))
+    if many:
+        return Invalid(_("Please send numbers from {low} to {high}, separated by commas.",
+                         low=number(1), high=number(high)))
     return Invalid(_("Please send a number from {low} to {high}.", low=number(1),
                      high=number(high)))
 
@@ -181,6 +188,10 @@ class ChooseMany(Choose):
             option = self.match(part, ctx) if part.strip() else None
             if option is None and part.strip():
                 numbers = [self.match(p, ctx) for p in part.split()]
+                count = len(self.options(ctx))
+                if any(n is not None and not 1 <= n <= count
+                       for n in map(parse_whole_number, part.split())):
+                    return out_of_range(count, many=True)
                 if not all(numbers):
                     return Invalid(
                         _(
@@ -256,7 +267,8 @@ class Text(Answer):
         if inbound.truncated or len(text) > self.max_length:
             return Invalid(
                 _("That is too long. Please keep it under {limit} characters.",
-                  limit=self.max_length)
+                  limit=self.max_length),
+                despite_danger=True,
             )
         if not text:
             return Invalid(_("Please type your answer."))

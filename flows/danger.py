@@ -17,15 +17,23 @@ from flows.types import Reply
 # Flows that take a red-flag message in their stride (the concern flow keeps it itself).
 CALM_FLOWS = ("concern", "after_danger")
 CARRIED = ("_red_flag", "_red_flag_text")  # into a flow started from one that saw danger
+# In a flow, every message that raised a red flag, as kept (``safety.kept_words``): each is
+# an urgent concern of its own. A concern whose description is one of them is that urgent
+# record; any other keeps the urgency the champion gives it (``definitions.concern``).
+WORDS = "_red_flag_words"
 # Coordinators and partner services' contacts (and those of a former partner): what they
 # write is their work (a note on a case, a broadcast about heart attacks), not a report
 # from the community.
 STAFF = ("coordinator", "partner", FORMER_PARTNER)
+# Staff were shown the numbers in this flow: once a flow is enough (see check_for_danger).
+STAFF_SHOWN = "_numbers_shown"
 # Words that may mean danger, typed where an answer was expected, are held rather than
 # taken: {"flow", "step", "text"}, good for the next message only.
 HELD = "_held"
 USE_HELD = "use_held"  # the choice that takes the held words as the answer after all
 USE_HELD_LABEL = N_("Use what I wrote")
+# The words a paused person is always answered (with how to resume), not only once a day.
+ASKED = ("help", "menu")
 
 
 class Danger(RunParts):
@@ -44,24 +52,35 @@ class Danger(RunParts):
         flag = safety.scan(self.inbound.text)
         if flag is None:
             return False
-        self.flagged = flag.category
         if self.staff:
+            if self.conv.flow and self.conv.answers.get(STAFF_SHOWN):
+                # Shown once in this flow already: a broadcast about heart attack signs and
+                # each of its translations is work, not a new emergency at every text.
+                return False
+            self.flagged = flag.category
             # Where to get help, like anyone; but no urgent concern "from" them, no alert
             # to the other coordinators, and no claim that anything was kept.
             self.output.append(Reply(safety.emergency_numbers(self.facts.emergency,
                                                               flag.category),
                                      language=self.language))
+            if self.conv.flow:
+                self.set(answers={**self.conv.answers, STAFF_SHOWN: True})
             return True
+        self.flagged = flag.category
         reach = self.ctx().view("coordinators")  # safety.TOLD, AWAY or NONE
         self.output.append(Reply(
             safety.emergency_message(self.facts.emergency, self.joined, reach == safety.TOLD,
                                      flag.category, away=reach == safety.AWAY),
             language=self.language))
+        # Every word of it: danger words at the end of a long message are not cut off.
+        words = safety.kept_words(self.inbound.text)
         self.emit("red_flag_detected", {
-            "category": flag.category, "text": (self.inbound.text or "")[:2000],
+            "category": flag.category, "text": words,
             "flow": self.conv.flow, "step": self.conv.step})
         if self.conv.flow:
-            self.set(answers={**self.conv.answers, "_red_flag": flag.category})
+            seen = [w for w in self.conv.answers.get(WORDS) or () if w != words]
+            self.set(answers={**self.conv.answers, "_red_flag": flag.category,
+                              WORDS: [*seen, words]})
         return True
 
     def offer_after_danger(self) -> bool:
@@ -78,7 +97,7 @@ class Danger(RunParts):
             return False
         self.detour("after_danger")
         self.set(answers={"_red_flag": self.flagged,
-                          "_red_flag_text": (self.inbound.text or "")[:2000]})
+                          "_red_flag_text": safety.kept_words(self.inbound.text)})
         return True
 
     def may_hold(self) -> bool:
@@ -104,10 +123,11 @@ class Danger(RunParts):
             return str(held["text"])
         return None
 
-    def remind_paused(self) -> None:
-        """One short word on how to resume, at most once a day."""
+    def remind_paused(self, asked: bool = False) -> None:
+        """One short word on how to resume: at most once a day, unless ``asked`` (HELP or
+        MENU, which a paused person is always answered)."""
         day = self.ctx().today.isoformat()
-        if self.conv.reminded_on == day:
+        if self.conv.reminded_on == day and not asked:
             return
         self.set(reminded_on=day)
         self.note(_("Your messages are paused. Send {start} to switch them on again.",

@@ -22,7 +22,7 @@ from flows import invites, languages
 from flows.answering import Answering
 from flows.casework import CaseWords
 from flows.conversation import Conversation, Facts
-from flows.danger import HELD, USE_HELD, USE_HELD_LABEL, Danger
+from flows.danger import ASKED, HELD, USE_HELD, USE_HELD_LABEL, Danger
 from flows.i18n import _, language, translate
 from flows.navigation import RESUME, Navigation
 from flows.steps import Context, Flow, Prompt, Step
@@ -210,18 +210,22 @@ class _Run(Answering, Transitions, Navigation, Danger, CaseWords):
         command = self.command()
         flagged = command is None and self.check_for_danger()
         if self.paused and not (command and command.name == "start"):
-            # STOP means "send me nothing unasked", never "ignore me when I write".
+            # STOP means "send me nothing unasked", never "ignore me when I write": HELP
+            # and MENU are always answered, anything else reminded once a day.
             if not flagged:
-                self.remind_paused()
+                self.remind_paused(asked=command is not None and command.name in ASKED)
             return
         if flagged and not self.conv.idle(self.now, self.facts.idle_timeout) and (
                 self.offer_after_danger()):
+            if self.inbound.media:  # sent with those words: kept for a concern made of them
+                self.give(self.inbound.media)
             return
         if self.conv.flow and self.conv.idle(self.now, self.facts.idle_timeout):
             self.conv = replace(self.conv.cleared(), language=self.conv.language)
             self.note(_("Welcome back! It has been a while, so we are starting again."))
             if command is None:
-                if not self.case_word():  # ACK C-1042 still acts after a long pause
+                # ACK C-1042 still acts after a long pause, and a photo starts a concern.
+                if not self.case_word() and not self.concern_from_media():
                     self.start_default()
                 return
         profile = self.facts.profile
@@ -239,9 +243,14 @@ class _Run(Answering, Transitions, Navigation, Danger, CaseWords):
             return
         if command:
             self.run_command(command)
+        elif self.code_when_joined():
+            self.ask()  # the question they were at, or the menu
         elif self.case_word():
             pass  # a partner or coordinator acted on an escalation (ACK C-1042...)
         elif self.conv.flow is None:
-            self.first_contact() if not self.joined else self.start("menu")
+            if not self.joined:
+                self.first_contact()
+            elif not self.concern_from_media():  # a photo with no question open: a concern
+                self.start("menu")
         else:
             self.answer()

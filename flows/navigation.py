@@ -7,17 +7,25 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flows import commands
+from flows import commands, invites
 from flows.answers import Choose
 from flows.commands import Command
 from flows.conversation import Conversation, Saved
-from flows.i18n import _, translate
+from flows.i18n import N_, _, translate
 from flows.run_parts import RunParts
 from flows.steps import Flow, Start
 from flows.text import fold, parse_whole_number
 from flows.types import Choice
 
 RESUME = "resume"  # the built-in question: carry on with a set-aside flow, or start again
+# Photos, voice notes and files sent where no question takes them (at the menu), with the
+# words sent with them: {"text": ..., "media": [...]}. Kept for the concern they start, and
+# given to its media step (see Answering.give and Answering.use_given).
+GIVEN = "_given"
+# Who an invite code is for, said to someone who joined in another role (code_when_joined).
+CODE_FOR = {"champion": N_("This code is for joining as a community health champion."),
+            "coordinator": N_("This code is for joining as a coordinator."),
+            "partner": N_("This code is for joining as a partner service's contact.")}
 
 
 class Navigation(RunParts):
@@ -42,6 +50,25 @@ class Navigation(RunParts):
         else:
             self.goto(first.id)
 
+    def code_when_joined(self) -> bool:
+        """Someone who has joined sent an invite code ("JOIN K7M4Q9TX", a /start link):
+        say they have joined already and, for a code made for another role, that a code
+        does not change theirs. One of ours, usable or not, is taken so anywhere; another
+        only where it answers nothing (at the menu: at a question, "join meeting" may be
+        an answer). Whether it was taken so."""
+        invite, profile = self.facts.invite, self.facts.profile
+        if (profile is None or not self.explicit_code or invite is None
+                or invite.code != invites.extract_code(self.inbound.text)
+                or (invite.made_for is None and self.conv.flow not in (None, "menu"))):
+            return False
+        said = _("You have already joined {programme}.", programme=self.facts.programme_name)
+        if invite.made_for != profile.role and invite.made_for in CODE_FOR:
+            said += " " + translate(CODE_FOR[invite.made_for]) + " " + _(
+                "A code can't change the role you joined with: if yours should change, "
+                "please talk to a coordinator.")
+        self.note(said)
+        return True
+
     def run_command(self, command: Command) -> None:
         name = command.name
         if name == "start" and command.argument and not self.joined:
@@ -55,6 +82,8 @@ class Navigation(RunParts):
                 self.note(_("You will see the menu once you have joined."))
             self.ask()
         elif name in ("start", "menu"):
+            if name == "start" and command.argument:
+                self.code_when_joined()  # a Telegram invite link opened by a member
             self.set_aside()
             self.start("menu")
         elif name == "help":
@@ -99,7 +128,14 @@ class Navigation(RunParts):
     def shortcut(self, flow_id: str, name: str) -> None:
         """A slash command that opens a flow (/log, /settings…) from anywhere: only one the
         person's menu offers (the words everyone has, such as /mydata, always work)."""
-        if not self.joined:
+        if not self.joined and flow_id == "mydata":
+            # Honestly: no details yet, only what it takes to answer them and to join.
+            self.note(_("You haven't joined, so we hold no details about you: only this "
+                        "chat's number or address, so that we can answer you, and any answers "
+                        "you have given while joining. Send {cancel} to have them deleted.",
+                        cancel=commands.first_word("cancel")))
+            self.ask()
+        elif not self.joined:
             self.note(_("You will see the menu once you have joined."))
             self.ask()
         elif name not in commands.GLOBAL and not self.offered(flow_id):
@@ -173,17 +209,34 @@ class Navigation(RunParts):
 
     def answer_resume(self, flow: Flow) -> None:
         inbound = self.inbound
+        if inbound.media and not inbound.choice_id:
+            if flow.media:
+                # A file for the concern set aside: it goes with it, carried on or started
+                # again (and the words with it too).
+                self.give(inbound.media, (inbound.text or "").strip())
+                self.note(_("Kept: it will go with your concern, whether you carry on or "
+                            "start again."))
+            else:
+                self.note(self.files_not_taken())
+            self.ask()
+            return
         text = fold(inbound.text or "")
         number = parse_whole_number(inbound.text or "")
         if inbound.choice_id == "carry_on" or number == 1 or text == fold(_("Carry on")):
             saved = self.conv.drafts[flow.id]
             drafts = {k: v for k, v in self.conv.drafts.items() if k != flow.id}
-            self.set(step=saved.step, answers=dict(saved.answers), trail=saved.trail,
-                     drafts=drafts)
-            self.ask()
+            given = self.conv.answers.get(GIVEN) if flow.media else None
+            answers = {**saved.answers, GIVEN: given} if given else dict(saved.answers)
+            self.set(step=saved.step, answers=answers, trail=saved.trail, drafts=drafts)
+            if given:  # the file sent meanwhile goes with the concern now (see use_given)
+                self.goto(saved.step)
+            else:
+                self.ask()
         elif inbound.choice_id == "start_again" or number == 2 or text == fold(_("Start again")):
             self.set(drafts={k: v for k, v in self.conv.drafts.items() if k != flow.id})
             self.start(flow.id)
+        elif inbound.location is not None and not text:
+            self.ask(self.location_not_taken())
         else:
             self.ask(
                 _("Sorry, that isn't one of the options. Please send the number of your answer.")

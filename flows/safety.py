@@ -24,6 +24,7 @@ from flows.conversation import Emergency
 from flows.i18n import _
 from flows.languages import CODES
 from flows.text import fold
+from flows.types import MAX_INBOUND_TEXT
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +169,53 @@ def scan(text: str | None) -> RedFlag | None:
                 return RedFlag(phrase.category, phrase.text, language)
             generic = RedFlag(phrase.category, phrase.text, language)
     return generic
+
+
+def where(text: str | None) -> tuple[int, int] | None:
+    """Where in ``text`` the red flag ``scan`` finds stands, as (start, end) in ``text``
+    itself: to quote or keep the words around it. Matching is done on folded text, whose
+    letters do not line up with the message's, so this finds the shortest beginning of the
+    message that holds the phrase, then the shortest end of that beginning."""
+    flag = scan(text)
+    if text is None or flag is None:
+        return None
+    phrase = next((p for language, p in _all() if language == flag.language
+                   and p.text == flag.phrase and p.category == flag.category), None)
+    if phrase is None:
+        return None
+
+    def holds(part: str) -> bool:
+        folded = _apostrophes(fold(part))
+        return bool(phrase.pattern.search(folded) if phrase.pattern else phrase.text in folded)
+
+    low, high = 0, len(text)  # text[:high] holds it
+    while low < high:
+        middle = (low + high) // 2
+        if holds(text[:middle]):
+            high = middle
+        else:
+            low = middle + 1
+    end = high
+    low, high = 0, end  # text[low:end] holds it
+    while low < high:
+        middle = (low + high + 1) // 2
+        if holds(text[middle:end]):
+            low = middle
+        else:
+            high = middle - 1
+    return low, end
+
+
+def kept_words(text: str | None, limit: int = MAX_INBOUND_TEXT) -> str:
+    """What is kept of a message that raised a red flag: all of it (the channels already
+    cut a message at ``MAX_INBOUND_TEXT``). Were it ever longer than ``limit``, the part
+    around the words that raised it: never the message without them."""
+    text = (text or "").strip()
+    if len(text) <= limit:
+        return text
+    start, end = where(text) or (0, 0)
+    begin = max(0, min(start - (limit - (end - start)) // 2, len(text) - limit))
+    return text[begin:begin + limit].strip()
 
 
 ABUSE = frozenset({"violence", "abuse", "child_at_risk"})

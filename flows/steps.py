@@ -63,6 +63,9 @@ class Parsed:
 @dataclass(frozen=True)
 class Invalid:
     message: str
+    # Said even after the emergency message (which otherwise stands alone): the words were
+    # meant as the answer but cannot be taken as they are (too long), and are asked again.
+    despite_danger: bool = False
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from flows.answers import PickStep
 from flows.conversation import Conversation
 from flows.danger import CARRIED
 from flows.i18n import _, translate
-from flows.navigation import RESUME
+from flows.navigation import GIVEN, RESUME
 from flows.run_parts import RunParts
 from flows.steps import END, Exit, Flow, Start, Step, Target
 
@@ -30,6 +30,10 @@ class Transitions(RunParts):
                 self.complete(flow)
                 return
             step = flow.step(target)
+            if GIVEN in self.conv.answers and (
+                    instead := self.use_given(flow, step)) is not None:
+                target = instead  # the file sent at the menu answered it
+                continue
             if step.skip_if and step.skip_if(self.ctx()):
                 # Recorded as answered, so the flow's path runs through it.
                 skipped = step.skipped(self.ctx()) if callable(step.skipped) else step.skipped
@@ -78,6 +82,10 @@ class Transitions(RunParts):
             self.ask()
             return
         carried = {k: v for k, v in self.conv.answers.items() if k in CARRIED}
+        if GIVEN in self.conv.answers and (flow.media or flow_id == "menu"):
+            # A file sent at the menu, for the concern it starts (or one started from the
+            # menu right away); any other flow leaves it behind.
+            carried[GIVEN] = self.conv.answers[GIVEN]
         self.set(flow=flow_id, step=None, answers=carried, trail=(), selection=(),
                  reviewing=None)
         if flow.intro:

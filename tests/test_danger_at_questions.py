@@ -22,6 +22,7 @@ pytestmark = pytest.mark.usefixtures("programme")
 ELM = "Three families on Elm Street have black mould and the landlord does not answer."
 SOMALI_CHEST_PAIN = "Aabahay wuxuu qabaa laab xanuun hadda"  # my father has chest pain now
 HEART_ATTACK = "Heart attack signs: chest pain that spreads to the arm. Call 999 at once."
+HEART_ATTACK_AR = "علامات النوبة القلبية: ألم في الصدر ينتشر إلى الذراع. اتصل بـ 999 فورًا."
 NOT_TAKEN = ("That was not taken as your answer, because it may mean someone is in danger. "
              "If it was your answer, choose “{use}”. Otherwise, please answer again.")
 KEPT = ("We have kept what you wrote as an urgent concern and told your coordinator.",
@@ -234,6 +235,29 @@ async def test_a_broadcast_about_heart_attacks_is_signposted_once_then_sent_if_m
     await broadcasts.tick(app.database, app.settings, clock())
     await amina.reads()
     amina.sees(HEART_ATTACK)
+
+
+async def test_a_broadcasts_translation_about_heart_attacks_is_not_signposted_again(
+    app: App, clock: FakeClock
+) -> None:
+    await joined(app, "amina")
+    huda = await joined(app, "huda", "ar", name="Huda")
+    carol = await make_coordinator(app)
+    for answer in ["/broadcast", "2", HEART_ATTACK, "Use what I wrote", "All champions"]:
+        await carol.says(answer)
+    carol.sees("No translation yet for: العربية")
+    await carol.says("1")  # Arabic
+    await carol.says(HEART_ATTACK_AR)  # the same words, translated: her work, seen once
+    carol.does_not_see("999", not_taken("en"))
+    carol.sees("People it will go to: 2")
+    for answer in ["continue", "1", "yes"]:
+        await carol.says(answer)
+    carol.sees("Your broadcast is queued.")
+    assert await concerns(app) == []
+    clock.advance(seconds=30)
+    await broadcasts.tick(app.database, app.settings, clock())
+    await huda.reads()
+    huda.sees(HEART_ATTACK_AR)
 
 
 async def test_a_broadcast_rewritten_after_the_emergency_message_goes_out_as_rewritten(

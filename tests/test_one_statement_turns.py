@@ -242,7 +242,7 @@ async def test_a_change_to_her_made_elsewhere_between_turns_is_seen_at_once(app:
     amina.sees(t("pl", "What would you like to do?"))
 
 
-async def test_a_message_held_for_her_meanwhile_goes_before_the_answer(app: App) -> None:
+async def test_a_message_held_for_her_meanwhile_goes_after_the_answer(app: App) -> None:
     amina = await joined(app, "amina")
     await amina.says("menu")
     async with app.database.transaction() as session:  # held elsewhere, e.g. outside 24 h
@@ -254,4 +254,5 @@ async def test_a_message_held_for_her_meanwhile_goes_before_the_answer(app: App)
 
     said = await amina.says("/impact")
 
-    assert said.index("Flu jabs this Saturday") < said.index(NO_ACTIVITIES)
+    # The answer to what she wrote first; what waited last, where its question is answerable.
+    assert said.index(NO_ACTIVITIES) < said.index("Flu jabs this Saturday")

@@ -333,12 +333,12 @@ async def test_photos_voice_notes_and_locations_reach_the_conversation(
     amina = telegram.person(1010)
     await joins(amina, "en", "English")
     before = await count(app, InboundMessage)
-    await amina.sends_photo()
-    await amina.sees("I didn't receive an answer.", "What would you like to do?")
+    await amina.sends_photo()  # at the menu: a concern that keeps it
+    await amina.sees("I have started one with yours", "What is the concern about?")
     await amina.sends_voice()
-    await amina.sees("I didn't receive an answer.")
+    await amina.sees("Added to your concern. Photos and voice notes so far: 2.")
     await amina.shares_location(51.5, -0.12)
-    await amina.sees("I didn't receive an answer.")
+    await amina.sees("Sorry, we can't use a shared location.", "What is the concern about?")
     assert await count(app, InboundMessage) == before + 3
 
 

@@ -24,7 +24,7 @@ from bot.services.events import EventContext, notify
 from bot.storage.models import Identity, Person, Role, Status, WaitingAlert
 from flows.definitions.concern import CATEGORIES, URGENCY
 from flows.i18n import N_, _, number, translate
-from flows.safety import AWAY, NONE, TOLD
+from flows.safety import AWAY, NONE, TOLD, where
 
 EXCERPT = 300
 _CATEGORY = {option.id: option.label for option in CATEGORIES}
@@ -43,8 +43,20 @@ DANGER = {
 
 
 def excerpt(text: str | None) -> str:
+    """At most ``EXCERPT`` characters of ``text``: its start, and when words that may mean
+    danger come later than that, the start and then the part around them."""
     text = (text or "").strip()
-    return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
+    if len(text) <= EXCERPT:
+        return text
+    found = where(text)
+    if found is None or found[1] <= EXCERPT - 1:
+        return text[: EXCERPT - 1] + "…"
+    start, end = found
+    head = text[: EXCERPT // 3].rstrip() + "… "
+    room = EXCERPT - len(head) - 1  # and "…" after, if the text goes on
+    begin = max(len(head), min(start - (room - (end - start)) // 2, len(text) - room))
+    part = text[begin:begin + room]
+    return head + part + ("…" if begin + room < len(text) else "")
 
 
 def _red_flag(v: Mapping[str, Any]) -> str:

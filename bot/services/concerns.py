@@ -32,8 +32,12 @@ async def raised(ctx: EventContext, event: Event) -> None:
         return
     data = event.data
     description = str(data.get("description") or "")
-    red_flag = data.get("_red_flag")
-    concern = await _kept_from_red_flag(ctx, description) if red_flag else None
+    # A red flag seen in the flow marks only the concern whose words raised it: the record
+    # kept then, if these are its words. Any other concern (danger words sent at another
+    # question are a concern of their own) has the urgency the champion gave it.
+    concern = (await _kept_from_red_flag(ctx, description) if data.get("_red_flag")
+               else None)
+    kept = concern is not None
     if concern is None:
         concern = Concern(person_id=person.id, status=ConcernStatus.RECEIVED,
                           created_at=ctx.now, language=person.language)
@@ -44,9 +48,9 @@ async def raised(ctx: EventContext, event: Event) -> None:
     concern.description = description
     concern.affects = data.get("affects")
     concern.area_id = area_id(data.get("area")) if "area" in data else person.area_id
-    concern.urgency = str(data.get("urgency") or ("at_risk" if red_flag else "feedback"))
+    # The kept record was alerted as urgent: it stays so, whatever was chosen since.
+    concern.urgency = "at_risk" if kept else str(data.get("urgency") or "feedback")
     concern.contact_ok = data.get("contact") == "yes"
-    concern.red_flag = red_flag or concern.red_flag
     concern.confirmed = True
     concern.updated_at = ctx.now
     await ctx.session.flush()

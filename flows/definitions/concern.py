@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flows.answers import Choose, Option, Text, YesNo
+from flows.danger import WORDS
 from flows.definitions.options import ChooseArea, no_areas
 from flows.i18n import N_
 from flows.review import check_steps
@@ -37,8 +38,15 @@ URGENCY: tuple[Option, ...] = (
 )
 
 
-def _red_flag_seen(ctx: Context) -> bool:
-    return "_red_flag" in ctx.answers
+def _danger_is_the_description(ctx: Context) -> bool:
+    """The words that raised a red flag are this concern's own words (written at "What is
+    happening?", or before the flow and added to: see ``AFTER_DANGER``): it is the urgent
+    record already kept and alerted, so it stays urgent, with no need to ask. Danger words
+    sent at any other question are a concern of their own: this one is asked about."""
+    description = ctx.answers.get("description")
+    return isinstance(description, str) and bool(description) and (
+        description == ctx.answers.get("_red_flag_text")
+        or description in (ctx.answers.get(WORDS) or ()))
 
 
 def _words_already_given(ctx: Context) -> bool:
@@ -70,8 +78,9 @@ CONCERN = Flow(
              label=N_("Affects")),
         Step("area", N_("Where is this happening?"), ChooseArea(mine_first=True),
              skip_if=no_areas, label=N_("Area")),
-        Step("urgency", N_("How urgent is it?"), Choose(URGENCY), skip_if=_red_flag_seen,
-             skipped="at_risk", said={"at_risk": _at_risk}, label=N_("Urgency")),
+        Step("urgency", N_("How urgent is it?"), Choose(URGENCY),
+             skip_if=_danger_is_the_description, skipped="at_risk", said={"at_risk": _at_risk},
+             label=N_("Urgency")),
         # Not "anonymous": coordinators always see who raised a concern.
         Step("contact",
              N_("May the partner service contact you about this?\n"
