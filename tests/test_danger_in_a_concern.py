@@ -230,3 +230,24 @@ async def test_danger_words_that_are_the_description_keep_the_concern_urgent(
     assert (first.description, first.urgency, first.red_flag, first.confirmed) == (
         DANGER, "at_risk", "chest_pain", True)  # the kept record, now with its details
     assert (second.description, second.confirmed) == ("my neighbour has chest pain", False)
+
+
+async def test_the_service_a_long_danger_concern_is_routed_to_reads_the_danger_words(
+    app: App,
+) -> None:
+    from tests.support.partners import add_partner, partner_contact
+
+    mind = await add_partner(app, "Northfield Mind", categories=["other"], areas=["all"])
+    hana = await partner_contact(app, "hana", mind)
+    carol = await make_coordinator(app)
+    amina = await joined(app, "amina")
+    await start_a_housing_concern(amina)
+    await amina.says(LONG)  # kept as an urgent concern, which waits for routing
+    await carol.says("menu")
+    await carol.says("1")  # concerns needing routing
+    await carol.says("1")
+    await carol.says("1")  # route it
+    await carol.says("Northfield Mind")
+    carol.sees("is now with Northfield Mind")
+    await hana.reads()
+    hana.sees("Mill Road", "chest pain right now")  # the start, and the danger from the end

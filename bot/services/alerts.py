@@ -20,13 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import coordinators as by_area
 from bot.services import identities
+from bot.services.casenotes import EXCERPT as EXCERPT
+from bot.services.casenotes import excerpt
 from bot.services.events import EventContext, notify
 from bot.storage.models import Identity, Person, Role, Status, WaitingAlert
 from flows.definitions.concern import CATEGORIES, URGENCY
 from flows.i18n import N_, _, number, translate
-from flows.safety import AWAY, NONE, TOLD, where
+from flows.safety import AWAY, NONE, TOLD
 
-EXCERPT = 300
 _CATEGORY = {option.id: option.label for option in CATEGORIES}
 _URGENCY = {option.id: option.label for option in URGENCY}
 DANGER = {
@@ -40,23 +41,6 @@ DANGER = {
     "abuse": N_("abuse"),
     "emergency": N_("an emergency"),
 }
-
-
-def excerpt(text: str | None) -> str:
-    """At most ``EXCERPT`` characters of ``text``: its start, and when words that may mean
-    danger come later than that, the start and then the part around them."""
-    text = (text or "").strip()
-    if len(text) <= EXCERPT:
-        return text
-    found = where(text)
-    if found is None or found[1] <= EXCERPT - 1:
-        return text[: EXCERPT - 1] + "…"
-    start, end = found
-    head = text[: EXCERPT // 3].rstrip() + "… "
-    room = EXCERPT - len(head) - 1  # and "…" after, if the text goes on
-    begin = max(len(head), min(start - (room - (end - start)) // 2, len(text) - room))
-    part = text[begin:begin + room]
-    return head + part + ("…" if begin + room < len(text) else "")
 
 
 def _red_flag(v: Mapping[str, Any]) -> str:

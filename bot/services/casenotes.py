@@ -25,6 +25,7 @@ from flows.definitions.casework import ANONYMOUS_IN_CHAT as ANONYMOUS_IN_CHAT
 from flows.definitions.casework import FORGOTTEN, UNASKED
 from flows.definitions.concern import AFFECTS, CATEGORIES, URGENCY
 from flows.i18n import N_, _, language, number, translate
+from flows.safety import where
 from flows.types import Reply
 
 if TYPE_CHECKING:
@@ -53,8 +54,21 @@ def affects(code: str | None) -> str:
 
 
 def excerpt(text: str | None) -> str:
+    """At most ``EXCERPT`` characters of ``text``: its start, and when words that may mean
+    danger come later than that, the start and then the part around them."""
     text = (text or "").strip()
-    return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
+    if len(text) <= EXCERPT:
+        return text
+    found = where(text)
+    if found is None or found[1] <= EXCERPT - 1:
+        return text[: EXCERPT - 1] + "…"
+    start, end = found
+    head = text[: EXCERPT // 3].rstrip() + "… "
+    room = EXCERPT - len(head) - 1  # and "…" after, if the text goes on
+    begin = max(len(head), min(start - (room - (end - start)) // 2, len(text) - room))
+    part = text[begin:begin + room]
+    return head + part + ("…" if begin + room < len(text) else "")
+
 
 
 def unasked(concern: Concern) -> bool:
