@@ -34,6 +34,9 @@ USE_HELD = "use_held"  # the choice that takes the held words as the answer afte
 USE_HELD_LABEL = N_("Use what I wrote")
 # The words a paused person is always answered (with how to resume), not only once a day.
 ASKED = ("help", "menu")
+# What a paused person may still do, and go through to the end: see and erase their own
+# data (the flows of the same names). Their data is theirs, paused or not.
+PRIVATE = ("mydata", "forget")
 
 
 class Danger(RunParts):

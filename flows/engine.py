@@ -22,7 +22,7 @@ from flows import invites, languages
 from flows.answering import Answering
 from flows.casework import CaseWords
 from flows.conversation import Conversation, Facts
-from flows.danger import ASKED, HELD, USE_HELD, USE_HELD_LABEL, Danger
+from flows.danger import ASKED, HELD, PRIVATE, USE_HELD, USE_HELD_LABEL, Danger
 from flows.i18n import _, language, translate
 from flows.navigation import RESUME, Navigation
 from flows.steps import Context, Flow, Prompt, Step
@@ -209,9 +209,13 @@ class _Run(Answering, Transitions, Navigation, Danger, CaseWords):
             self.set(answers={k: v for k, v in self.conv.answers.items() if k != HELD})
         command = self.command()
         flagged = command is None and self.check_for_danger()
-        if self.paused and not (command and command.name == "start"):
+        resuming = command is not None and command.name == "start"
+        private = (command.name in PRIVATE if command else not flagged and (
+            self.conv.flow in PRIVATE and not self.conv.idle(self.now, self.facts.idle_timeout)))
+        if self.paused and not resuming and not private:
             # STOP means "send me nothing unasked", never "ignore me when I write": HELP
-            # and MENU are always answered, anything else reminded once a day.
+            # and MENU are always answered, anything else reminded once a day; their own
+            # data they may see and erase, paused or not (PRIVATE, below).
             if not flagged:
                 self.remind_paused(asked=command is not None and command.name in ASKED)
             return
@@ -229,8 +233,8 @@ class _Run(Answering, Transitions, Navigation, Danger, CaseWords):
                     self.start_default()
                 return
         profile = self.facts.profile
-        if profile and profile.status == "paused":
-            # Only START gets here (see above).
+        if profile and profile.status == "paused" and not private:
+            # Only START gets here (see above), or their own data (PRIVATE).
             self.emit("messages_resumed")
             self.note(_("Welcome back! Messages are switched on again."))
             self.start("menu")

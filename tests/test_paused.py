@@ -99,3 +99,30 @@ async def test_a_paused_person_asking_for_help_or_the_menu_is_always_told_how_to
 
     await rina.says("START")
     rina.sees(t(code, "Welcome back! Messages are switched on again."))
+
+
+@pytest.mark.parametrize("code", ["en", "so"])
+async def test_a_paused_person_may_still_see_and_erase_their_data(app: App, code: str) -> None:
+    from bot.storage.models import Person, Status
+
+    amina = await joined(app, "amina", code, name="Amina")
+    await amina.says("STOP")
+    await amina.says("hello")  # the day's reminder is used up
+    with language(code):
+        mydata, forget = first_word("mydata"), first_word("forget")
+    await amina.says(mydata)
+    amina.sees(t(code, "Shall I send you everything we hold about you? It may be a long "
+                       "message."))
+    await amina.says("1")
+    amina.sees(t(code, "What we hold about you:"), "Amina")
+    await amina.says(forget)
+    await amina.says("1")  # yes, erase
+    amina.sees(t(code, "Your details have been erased: your name, your contact details and "
+                       "everything you wrote. We kept only numbers (how many activities and "
+                       "people reached, by topic and area) for the programme's reports, "
+                       "without your name. Thank you for everything you did. If you want to "
+                       "come back one day, ask your coordinator for a new invite code."))
+    amina.does_not_see(t(code, "Welcome back! Messages are switched on again."))
+    async with app.database.transaction() as session:
+        statuses = list(await session.scalars(select(Person.status)))
+    assert statuses == [Status.ERASED]
