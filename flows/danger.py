@@ -12,7 +12,7 @@ from flows.i18n import N_, _, translate
 from flows.navigation import RESUME
 from flows.run_parts import RunParts
 from flows.steps import Invalid
-from flows.types import Reply
+from flows.types import MAX_KEPT_MEDIA, Reply
 
 # Flows that take a red-flag message in their stride (the concern flow keeps it itself).
 CALM_FLOWS = ("concern", "after_danger")
@@ -79,7 +79,11 @@ class Danger(RunParts):
         words = safety.kept_words(self.inbound.text)
         self.emit("red_flag_detected", {
             "category": flag.category, "text": words,
-            "flow": self.conv.flow, "step": self.conv.step})
+            "flow": self.conv.flow, "step": self.conv.step,
+            # A photo or voice note sent with the words goes with the record kept of them,
+            # whatever the person does next.
+            "media": [{"kind": m.kind, "ref": m.ref, "content_type": m.content_type}
+                      for m in self.inbound.media[:MAX_KEPT_MEDIA]]})
         if self.conv.flow:
             seen = [w for w in self.conv.answers.get(WORDS) or () if w != words]
             self.set(answers={**self.conv.answers, "_red_flag": flag.category,

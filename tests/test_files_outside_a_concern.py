@@ -229,3 +229,19 @@ async def test_a_photo_after_a_long_pause_starts_a_concern_with_it(
     concern, files = await concern_and_files(app)
     assert concern.description == MOULD
     assert files == [("photo", "bathroom")]
+
+
+async def test_a_photo_sent_with_words_of_danger_stays_with_the_urgent_record_kept_of_them(
+    app: App,
+) -> None:
+    carol = await make_coordinator(app)
+    amina = await joined(app, "amina")
+    await amina.says("My neighbour collapsed in the stairwell",
+                     media=(Media("photo", "stairwell", "image/jpeg"),))
+    amina.sees("999", "Add details as a concern")
+    await amina.says("2")  # go back: no more details
+    concern, files = await concern_and_files(app)
+    assert (concern.red_flag, concern.urgency) == ("emergency", "at_risk")
+    assert files == [("photo", "stairwell")]  # kept with the words, not dropped
+    await carol.reads()
+    carol.sees("URGENT")

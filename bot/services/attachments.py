@@ -7,8 +7,10 @@ records the outcome here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +32,26 @@ from flows.types import Reply
 MAX_ATTEMPTS = 6
 # How long a claimed fetch may take before another process may try it again.
 CLAIM = timedelta(minutes=2)
+
+
+async def keep(session: AsyncSession, concern: Concern, channel: str,
+               media: Iterable[Mapping[str, Any]], now: datetime) -> None:
+    """Attach files sent with a concern (as the flow stores them: kind, ref, content type),
+    to be fetched; one already attached to it (a record kept from danger words, then
+    saved with its details) is not attached twice."""
+    media = list(media)
+    if not media:
+        return
+    there = set(await session.scalars(select(Attachment.ref).where(
+        Attachment.concern_id == concern.id)))
+    for item in media:
+        ref = str(item["ref"])[:500]
+        if ref in there:
+            continue
+        there.add(ref)
+        session.add(Attachment(concern_id=concern.id, channel=channel, kind=str(item["kind"]),
+                               ref=ref, content_type=item.get("content_type"),
+                               created_at=now))
 
 
 def backoff(attempts: int) -> timedelta:

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.services import alerts, escalations
+from bot.services import alerts, attachments, escalations
 from bot.services.events import EventContext
 from bot.services.people import area_id
-from bot.storage.models import Area, Attachment, Concern, ConcernStatus, ConcernUpdate, Partner
+from bot.storage.models import Area, Concern, ConcernStatus, ConcernUpdate, Partner
 from flows.i18n import _
 from flows.safety import AWAY, TOLD
 from flows.types import Event, Reply
@@ -54,11 +54,8 @@ async def raised(ctx: EventContext, event: Event) -> None:
     concern.confirmed = True
     concern.updated_at = ctx.now
     await ctx.session.flush()
-    for media in data.get("description_media") or ():
-        ctx.session.add(Attachment(concern_id=concern.id, channel=ctx.identity.channel,
-                                   kind=str(media["kind"]), ref=str(media["ref"])[:500],
-                                   content_type=media.get("content_type"),
-                                   created_at=ctx.now))
+    await attachments.keep(ctx.session, concern, ctx.identity.channel,
+                           data.get("description_media") or (), ctx.now)
     routed = await escalations.route_concern(ctx.session, concern, ctx.now, ctx.settings)
     names = [p.name for p in await ctx.session.scalars(select(Partner).where(
         Partner.id.in_([e.partner_id for e in routed if e.partner_id is not None])))]

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.services import alerts, escalations
+from bot.services import alerts, attachments, escalations
 from bot.services.events import EventContext
 from bot.storage.models import Concern, ConcernStatus, ConcernUpdate
 from flows.types import Event
@@ -45,6 +45,8 @@ async def detected(ctx: EventContext, event: Event) -> None:
         ctx.session.add(ConcernUpdate(concern=concern, status=ConcernStatus.RECEIVED,
                                       by_role="system", created_at=ctx.now))
         await ctx.session.flush()
+        await attachments.keep(ctx.session, concern, ctx.identity.channel,
+                               event.data.get("media") or (), ctx.now)
         # On the coordinators' lists at once (to route, to follow), not only in the alert.
         await escalations.for_coordinators(ctx.session, concern, ctx.now)
         values.update(reference=concern.reference, name=person.display_name)
