@@ -158,3 +158,18 @@ async def test_a_restore_under_a_running_bot_is_refused_and_changes_nothing(
     async with app.database.transaction() as session:
         names = set(await session.scalars(select(Person.display_name)))
     assert names == {"Bilal", "Amina"}  # nothing restored over her
+
+
+@sqlite_only
+async def test_the_lock_is_the_real_files_whatever_path_names_it(tmp_path: Path) -> None:
+    from bot.storage.running import InUse, held
+
+    real = tmp_path / "data" / "champbot.db"
+    real.parent.mkdir()
+    real.touch()
+    (tmp_path / "link.db").symlink_to(real)
+    with held(f"sqlite+aiosqlite:///{real}", "a test"):
+        for other in (tmp_path / "link.db", tmp_path / "data" / ".." / "data" / "champbot.db"):
+            with pytest.raises(InUse, match="stop it before restoring"), \
+                    held(f"sqlite+aiosqlite:///{other}", "restoring"):
+                pass

@@ -28,7 +28,8 @@ def lock_file(database_url: str) -> Path | None:
     url = make_url(database_url)
     if not url.get_backend_name().startswith("sqlite") or url.database in (None, "", ":memory:"):
         return None
-    database = Path(url.database).expanduser()
+    # The real file: a link or another spelling of its path must find the same lock.
+    database = Path(url.database).expanduser().resolve()
     return database.with_name(database.name + ".run.lock")
 
 
