@@ -245,3 +245,16 @@ async def test_a_photo_sent_with_words_of_danger_stays_with_the_urgent_record_ke
     assert files == [("photo", "stairwell")]  # kept with the words, not dropped
     await carol.reads()
     carol.sees("URGENT")
+
+
+async def test_the_coordinators_alert_for_a_photo_only_concern_says_so_not_empty_quotes(
+    app: App,
+) -> None:
+    carol = await make_coordinator(app)
+    amina = await joined(app, "amina")
+    await amina.says(media=(Media("photo", "mould-photo", "image/jpeg"),))
+    for answer in ["4", "3", "1", "2", "1", "1"]:  # housing; many; my area; soon; contact; save
+        await amina.says(answer)
+    await carol.reads()
+    carol.sees("New concern C-1001", "(in the photos and voice notes)")
+    carol.does_not_see("“”")

@@ -73,7 +73,9 @@ def _concern(v: Mapping[str, Any]) -> str:
           category=translate(_CATEGORY.get(v["category"], v["category"])),
           area=v.get("area") or _("not given"), who=v.get("name") or _("a champion")),
         _("Urgency: {urgency}.", urgency=translate(_URGENCY.get(v["urgency"], "-"))),
-        f"“{excerpt(v['text'])}”",
+        # No words: a photo or voice note is the concern (no empty quotes).
+        f"“{excerpt(v['text'])}”" if (v.get("text") or "").strip()
+        else _("(in the photos and voice notes)"),
     ]
     if "partners" in v:  # where routing sent it
         lines.append(_("Passed to: {partners}.", partners=", ".join(v["partners"]))
