@@ -550,3 +550,20 @@ async def test_two_coordinators_routing_the_same_concern_the_second_is_told_it_m
     assert open_now == [(housing, EscalationStatus.NEW)]
     await amina.reads()
     amina.does_not_see("Bus Help")
+
+
+async def test_a_coordinators_page_the_service_closed_meanwhile_says_it_changed(
+        app: App) -> None:
+    partner = await add_partner(app)
+    hana = await partner_contact(app, "hana", partner)
+    amina = await joined(app, "amina")
+    await raise_concern(amina)
+    (shown,) = await rows(app)  # the escalation a coordinator's page (or line) showed
+    await hana.says("DONE C-1001 The landlord treated the mould.")  # meanwhile
+    async with app.database.transaction() as session:
+        with pytest.raises(escalations.ActionError) as refused:
+            await escalations.act(session, OPERATOR, shown.id, "progress", None, app.clock())
+    assert refused.value.message == ("C-1001 has changed since you opened it. Nothing was "
+                                     "changed: please open it again.")
+    (after,) = await rows(app)
+    assert after.status is EscalationStatus.RESOLVED

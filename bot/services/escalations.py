@@ -199,6 +199,9 @@ async def check(session: AsyncSession, actor: Actor, target: int | str, action: 
         # again would give the concern a second service without a word.
         raise ActionError(await _changed(session, concern))
     if action in ONLY_OPEN and escalation.status not in OPEN:
+        if _specific(target) and actor.partner_id is None:
+            # A coordinator's line or page, changed since: say where the concern is now.
+            raise ActionError(await _changed(session, concern))
         raise ActionError(_("{reference} is no longer open with you.", reference=ref))
     if action == "ack" and escalation.status is not EscalationStatus.NEW:
         raise ActionError(_("{reference} was already acknowledged.", reference=ref))
