@@ -54,7 +54,9 @@ def test_999_inside_another_number_is_not(text: str) -> None:
 @pytest.mark.parametrize("text", ["My dad collapsed in the kitchen", "she's collapsed",
                                   "there is a man unconscious on the floor",
                                   "need ambulance now", "Ambulance please", "112",
-                                  "A child in our block is being beaten at home"])
+                                  "A child in our block is being beaten at home",
+                                  "Bus driver assaulted a passenger, still happening",
+                                  "my sister is being attacked outside the shop"])
 def test_what_people_write_in_an_emergency_is_caught(text: str) -> None:
     assert safety.scan(text) is not None, text
 
