@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.services import broadcasts, permissions
+from bot.services import broadcasts, coordinators, permissions
 from bot.services.events import EventContext, Refused
-from bot.services.permissions import Actor
 from flows.i18n import _
 from flows.types import Event
 
@@ -30,11 +29,12 @@ async def confirmed(ctx: EventContext, event: Event) -> None:
         texts=texts, library_message=str(data["message"]) if library else None,
         audience="all" if area in (None, "all") else {"areas": [str(area)]},
         at=datetime.fromisoformat(str(when)) if when else ctx.now)
-    actor = Actor("person", role=person.role, person_id=person.id)
+    # As the dashboard and the CLI see them: a coordinator given areas sends only there.
+    actor = await coordinators.actor_of(ctx.session, person)
     try:
         await broadcasts.create_in(ctx.session, ctx.settings, actor, request, ctx.now)
     except permissions.Forbidden:
         raise Refused(_("Sorry, only coordinators can send broadcasts.")) from None
-    except broadcasts.BroadcastError:
-        raise Refused(_("Sorry, that broadcast could not be saved. Nothing was sent; please "
-                        "try again.")) from None
+    except broadcasts.BroadcastError as problem:
+        raise Refused(_("Sorry, that broadcast could not be saved: {reason}. Nothing was "
+                        "sent.", reason=problem.translated())) from None

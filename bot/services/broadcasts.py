@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -27,7 +27,7 @@ from bot.services.problems import Problem
 from bot.settings import Settings
 from bot.storage.broadcasts import Broadcast, BroadcastStatus, BroadcastText
 from bot.storage.database import Database
-from bot.storage.models import HealthMessage, HealthMessageText
+from bot.storage.models import Area, HealthMessage, HealthMessageText, Role
 from flows import languages
 from flows.i18n import N_
 from flows.languages import CODES
@@ -160,6 +160,23 @@ async def create(database: Database, settings: Settings, actor: Actor, request: 
         return await create_in(session, settings, actor, request, now)
 
 
+async def _may_send_to(session: AsyncSession, actor: Actor, areas: Sequence[int],
+                       now: datetime) -> None:
+    """A coordinator given areas sends only to champions there: an audience of other areas,
+    or of every area, is refused (and audited) with the areas they may choose, in words
+    any interface can show, rather than a bare "not allowed"."""
+    if permissions.may_broadcast_to(actor, areas):
+        return
+    outside = [area for area in areas if area not in actor.areas]
+    scope = Scope(area_id=outside[0] if outside else None)
+    if actor.role is not Role.COORDINATOR or not actor.areas:
+        permissions.require(session, actor, Action.SEND_BROADCAST, scope, now)  # Forbidden
+    permissions.refuse(session, actor, Action.SEND_BROADCAST, scope, now)
+    names = sorted(await session.scalars(select(Area.name).where(Area.id.in_(actor.areas))))
+    raise BroadcastError(N_("you send health messages to the areas you coordinate "
+                            "({areas}): choose among them"), areas=", ".join(names))
+
+
 async def create_in(session: AsyncSession, settings: Settings, actor: Actor, request: Request,
                     now: datetime) -> int:
     """``create`` in the caller's transaction (a chat turn); due at ``request.at`` if given."""
@@ -169,8 +186,7 @@ async def create_in(session: AsyncSession, settings: Settings, actor: Actor, req
         raise BroadcastError(N_("its time ({when}) has passed: give a later one, or none to "
                                 "send it now"),
                              when=f"{request.at.astimezone(UTC):%Y-%m-%d %H:%M} UTC")
-    for area in audience.areas or (None,):
-        permissions.require(session, actor, Action.SEND_BROADCAST, Scope(area_id=area), now)
+    await _may_send_to(session, actor, audience.areas, now)
     texts, library_id = await _texts(session, request)
     if settings.default_language not in texts:
         raise BroadcastError(
@@ -313,7 +329,9 @@ async def send_now_in(session: AsyncSession, settings: Settings, actor: Actor,
                       request: Request, now: datetime) -> tuple[int, Started]:
     """``send_now`` in the caller's transaction (a dashboard page), all but writing the
     audience (see start_in). In a savepoint: refused, what was begun is undone, so the
-    page may go on (show the form again) and still commit nothing of it."""
+    page may go on (show the form again) and still commit nothing of it. Who may send to
+    the audience is asked first, outside it: a refusal is audited, and the audit kept."""
+    await _may_send_to(session, actor, (await _audience(session, request.audience)).areas, now)
     async with session.begin_nested():
         made = await create_in(session, settings, actor, request, now)
         return made, await start_in(session, settings, actor, made, now)

@@ -9,7 +9,7 @@ organisation, the person it belongs to). Each rule is a small function of the tw
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -170,6 +170,15 @@ def allowed(actor: Actor, action: Action, scope: Scope | None = None) -> bool:
     return RULES[action](actor, scope or Scope())
 
 
+def may_broadcast_to(actor: Actor, areas: Sequence[int]) -> bool:
+    """SEND_BROADCAST for an audience: allowed for each of its areas. A coordinator given
+    areas sends only there: an audience of every area (none named) is beyond them."""
+    if actor.role is Role.COORDINATOR and actor.areas and not areas:
+        return False
+    return all(allowed(actor, Action.SEND_BROADCAST, Scope(area_id=area))
+               for area in areas or (None,))
+
+
 def require(session: AsyncSession, actor: Actor, action: Action, scope: Scope | None,
             now: datetime) -> None:
     """Raise Forbidden (after auditing the attempt) unless ``actor`` may do ``action``.
@@ -179,6 +188,12 @@ def require(session: AsyncSession, actor: Actor, action: Action, scope: Scope | 
     scope = scope or Scope()
     if allowed(actor, action, scope):
         return
+    refuse(session, actor, action, scope, now)
+    raise Forbidden(actor, action)
+
+
+def refuse(session: AsyncSession, actor: Actor, action: Action, scope: Scope,
+           now: datetime) -> None:
+    """Audit a refusal of ``action`` that the caller explains in its own words."""
     audit.record(session, actor.label, "refused", scope.person_id, now, attempted=action.value,
                  area_id=scope.area_id, partner_id=scope.partner_id)
-    raise Forbidden(actor, action)
