@@ -567,3 +567,36 @@ async def test_a_coordinators_page_the_service_closed_meanwhile_says_it_changed(
                                      "changed: please open it again.")
     (after,) = await rows(app)
     assert after.status is EscalationStatus.RESOLVED
+
+
+async def test_a_concern_two_services_hold_is_dealt_with_when_both_are_done(app: App) -> None:
+    from bot.storage.models import Concern, ConcernStatus
+
+    await add_partner(app, "Housing A", areas=["all"])
+    second = await add_partner(app, "Housing B", areas=["all"])
+    bea = await partner_contact(app, "bea", second, name="Bea")
+    carol = await make_coordinator(app)
+    amina = await joined(app, "amina")
+    await raise_concern(amina)
+    await amina.reads()
+    await carol.says("menu")
+    await carol.says("2")  # open concerns
+    await carol.says("1")  # Housing A's line
+    await carol.says("2")  # change its status
+    await carol.says("3")  # resolved
+    await carol.says("Housing A has nothing more to do here.")
+    carol.sees("C-1001 is now Resolved with Housing A. It is still open with Housing B: the "
+               "champion will hear when it is dealt with there.")
+    await amina.reads()
+    amina.does_not_see("dealt with")  # not while Housing B still has it
+
+    async def concern_status() -> ConcernStatus:
+        async with app.database.transaction() as session:
+            (concern,) = list(await session.scalars(select(Concern)))
+            return concern.status
+
+    assert await concern_status() is not ConcernStatus.RESOLVED
+    await bea.says("DONE C-1001 The landlord treated the mould.")
+    await amina.reads()
+    amina.sees("Update on your concern C-1001: Housing B has dealt with it.")
+    assert await concern_status() is ConcernStatus.RESOLVED

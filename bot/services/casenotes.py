@@ -200,11 +200,13 @@ UNTOLD = {ERASED: N_("Done. The champion can no longer be told: they asked to be
 async def tell_champion(session: AsyncSession, concern: Concern, status: ConcernStatus,
                         now: datetime, *, partner: str | None = None, note: str | None = None,
                         by: str = "system", changes_status: bool = True,
-                        removed: bool = False) -> str | None:
+                        removed: bool = False, settles: bool = True) -> str | None:
     """Record the step in the concern's history and tell the champion, in their language.
     None once they are told, else why they could not be (a key of ``UNTOLD``).
-    ``removed``: back with the coordinators (RETURNED) because ``partner`` was removed."""
-    if changes_status:
+    ``removed``: back with the coordinators (RETURNED) because ``partner`` was removed.
+    ``settles``: False for one service's step while another service still has the concern,
+    which keeps its status (the champion still hears of the step)."""
+    if changes_status and settles:
         concern.status = status
     concern.updated_at = now
     session.add(ConcernUpdate(concern_id=concern.id, status=concern.status, note=note,

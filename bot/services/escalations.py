@@ -214,12 +214,18 @@ async def check(session: AsyncSession, actor: Actor, target: int | str, action: 
     return escalation, concern
 
 
-async def _changed(session: AsyncSession, concern: Concern) -> str:
-    """What a stale screen's routing is told: where the concern is now."""
-    holders = list(await session.scalars(
+async def _still_with(session: AsyncSession, concern: Concern) -> list[str]:
+    """The services that still have ``concern`` open (after the session's changes)."""
+    await session.flush()
+    return list(await session.scalars(
         select(Partner.name).join(Escalation, Escalation.partner_id == Partner.id)
         .where(Escalation.concern_id == concern.id, Escalation.status.in_(OPEN))
         .order_by(Escalation.id)))
+
+
+async def _changed(session: AsyncSession, concern: Concern) -> str:
+    """What a stale screen's routing is told: where the concern is now."""
+    holders = await _still_with(session, concern)
     if holders:
         return _("{reference} has changed since you opened it: it is now with {partners}. "
                  "Nothing was changed.", reference=concern.reference,
@@ -273,15 +279,26 @@ async def _do(session: AsyncSession, actor: Actor, escalation: Escalation, conce
         _change(session, escalation, EscalationStatus.IN_PROGRESS, who, now)
         untold = await casenotes.tell_champion(session, concern, ConcernStatus.IN_PROGRESS,
                                                now, partner=acting, by=by)
-    elif action == "done":
-        _change(session, escalation, EscalationStatus.RESOLVED, who, now, note)
-        untold = await casenotes.tell_champion(session, concern, ConcernStatus.RESOLVED, now,
-                                               partner=acting, note=note, by=by)
-        await _tell_resolved(session, concern, acting, note, now)
-    elif action == "close":
-        _change(session, escalation, EscalationStatus.CLOSED, who, now, note)
-        untold = await casenotes.tell_champion(session, concern, ConcernStatus.CLOSED, now,
-                                               note=note, by=by)
+    elif action in ("done", "close"):
+        done = action == "done"
+        _change(session, escalation, EscalationStatus.RESOLVED if done
+                else EscalationStatus.CLOSED, who, now, note)
+        others = await _still_with(session, concern)
+        if others and acting is None:
+            # A coordinator settling one service's part of a concern others still hold: the
+            # concern is not dealt with, and the champion hears when it is.
+            return Outcome(ref, escalation.status, _(
+                "{reference} is now {status} with {partner}. It is still open with "
+                "{others}: the champion will hear when it is dealt with there.",
+                reference=ref, status=status_label(escalation.status),
+                partner=name or "-", others=", ".join(others)))
+        # One service's step, told as theirs; the concern itself is settled only when no
+        # other service still has it.
+        untold = await casenotes.tell_champion(
+            session, concern, ConcernStatus.RESOLVED if done else ConcernStatus.CLOSED, now,
+            partner=acting if done else None, note=note, by=by, settles=not others)
+        if done:
+            await _tell_resolved(session, concern, acting, note, now)
     elif action == "notus":
         return await _not_for_us(session, actor, escalation, concern, name, note, now)
     else:
