@@ -5,7 +5,6 @@ partner their organisation's escalations."""
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import casenotes, caseviews, followups, permissions
+from bot.services import casenotes, caseviews, cells, followups, permissions
 from bot.services.permissions import Action, Actor, Scope
 from bot.services.roster import Page
 from bot.settings import Settings
@@ -126,7 +125,7 @@ async def rows(session: AsyncSession, actor: Actor, settings: Settings, now: dat
 def csv_text(found: Page[Row], settings: Settings) -> str:
     """The rows as CSV (labels in the current language)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = cells.Writer(out)
     writer.writerow(["reference", "raised", "category", "area", "urgency", "partner",
                      "status", "age_days", "overdue"])
     for row in found.items:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from datetime import date
 
+from bot.services import cells
 from bot.services.impact import DIMENSIONS, Report
 from flows.definitions.activity import KINDS
 from flows.definitions.options import OTHER_TOPIC, TOPICS
@@ -52,7 +52,7 @@ def _rows(report: Report) -> Iterator[list[object]]:
 
 def to_csv(report: Report) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = cells.Writer(buffer)
     for row in _rows(report):
         writer.writerow(row)
     return buffer.getvalue().encode("utf-8-sig")  # the BOM lets Excel read the languages
@@ -67,7 +67,7 @@ def to_xlsx(report: Report) -> bytes:
     sheet = book.active
     sheet.title = translate(N_("Impact"))[:31]
     for row in _rows(report):
-        sheet.append(row)
+        sheet.append(cells.row(row))
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     sheet.column_dimensions["A"].width = 40

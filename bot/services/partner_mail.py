@@ -11,7 +11,6 @@ partner reached only by email can see and hear them.
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 from collections.abc import Sequence
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import casenotes, concern_media, emails, links
+from bot.services import casenotes, cells, concern_media, emails, links
 from bot.settings import Settings
 from bot.storage.models import Concern, Partner
 from flows import languages
@@ -193,7 +192,7 @@ def _block(settings: Settings | None, digest: Digest, item: Item, now: datetime)
 def csv_of(digest: Digest) -> str:
     """The digest's items, one row each (codes, not labels, so a spreadsheet can sort)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = cells.Writer(out)
     writer.writerow(CSV_COLUMNS)
     for section, items in (("new", digest.new), ("open", digest.still_open)):
         for item in items:

@@ -281,3 +281,20 @@ async def test_every_partner_email_can_be_stopped_from_its_own_link(
     [digest] = await mail(app, smtp)  # only the address that did not stop them
     assert digest.recipients == ("lead@council.example",)
     assert digest.header("List-Unsubscribe") == f"<{SITE}{link(digest, 'Stop emails')}>"
+
+
+async def test_a_champions_words_reach_the_digests_csv_as_text_never_as_a_formula(
+        app: App, smtp: FakeSmtp, clock: FakeClock) -> None:
+    partner_id = await add_partner(app, emails=["damp@council.example"])
+    amina = await joined(app, "amina")
+    await raise_concern(amina, '=HYPERLINK("http://evil.example","click") and damp')
+    clock.advance(minutes=5)
+    async with app.database.transaction() as session:
+        partner = await session.get(Partner, partner_id)
+        assert partner is not None
+        await digests.send(session, partner, clock(), app.settings)
+    [email] = await mail(app, smtp)
+    [attachment] = email.attachments
+    [row] = list(csv.DictReader(io.StringIO(str(attachment.content))))
+    # An apostrophe first: a spreadsheet shows the words, and runs nothing.
+    assert row["words"] == '\'=HYPERLINK("http://evil.example","click") and damp'
