@@ -20,7 +20,7 @@ from bot.pages import escalation_links, unsubscribe
 from bot.pages.actions import ActionContext, ActionRefused, LinkAction, Shown, registry
 from bot.pages.render import chosen_language, form_values, page
 from bot.services import audit, links
-from bot.services.links import Link, LinkError
+from bot.services.links import Link, LinkError, LinkExpired
 from bot.services.permissions import Forbidden
 from flows import i18n
 from flows.i18n import N_, _, translate
@@ -86,7 +86,9 @@ def routes(app: App, actions: Sequence[LinkAction] = ACTIONS) -> list[BaseRoute]
             except LinkError as error:
                 log.info("link refused: %s", error.reason)
                 await refused(error.reason)
-                return problem(request, error.reason)
+                # An expired link is still ours: answered in the language it was made for.
+                return problem(request, error.reason,
+                               error.link if isinstance(error, LinkExpired) else None)
             if form is not None and not hmac.compare_digest(
                     form.get("csrf", ""), form_token(secret, link)):
                 return problem(request, "form", link)

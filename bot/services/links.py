@@ -44,6 +44,10 @@ class LinkForged(LinkError):
 class LinkExpired(LinkError):
     reason = "expired"
 
+    def __init__(self, message: str, link: Link | None = None) -> None:
+        super().__init__(message)
+        self.link = link  # ours, only late: its language still says how to answer
+
 
 class LinkWrongPurpose(LinkError):
     reason = "wrong_purpose"
@@ -104,7 +108,7 @@ def read(secret: str, token: str, *, now: datetime) -> Link:
     except (BadSignature, KeyError, TypeError, ValueError):
         raise LinkForged("this link was not made by us, or was changed") from None
     if now >= link.expires_at:
-        raise LinkExpired(f"this link expired at {link.expires_at:%Y-%m-%d %H:%M} UTC")
+        raise LinkExpired(f"this link expired at {link.expires_at:%Y-%m-%d %H:%M} UTC", link)
     return link
 
 

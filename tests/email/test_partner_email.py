@@ -298,3 +298,15 @@ async def test_a_champions_words_reach_the_digests_csv_as_text_never_as_a_formul
     [row] = list(csv.DictReader(io.StringIO(str(attachment.content))))
     # An apostrophe first: a spreadsheet shows the words, and runs nothing.
     assert row["words"] == '\'=HYPERLINK("http://evil.example","click") and damp'
+
+
+async def test_an_expired_link_is_answered_in_the_language_it_was_made_for(
+        app: App, smtp: FakeSmtp, browser: httpx.AsyncClient, clock: FakeClock) -> None:
+    await add_partner(app, emails=["gp@surgery.example"], language="pl")
+    await raise_concern(await joined(app, "amina"), urgency="1")  # urgent: emailed at once
+    [email] = await mail(app, smtp)
+    acknowledge = link(email, t("pl", "Acknowledge"))
+    clock.advance(days=15)
+    expired = Page.of(await browser.get(acknowledge))  # no language asked by the browser
+    assert expired.status == 410
+    assert expired.sees(t("pl", "This link has expired. Please ask for a new one."))
