@@ -321,3 +321,13 @@ async def test_every_page_works_with_ten_thousand_rows(app: App) -> None:
     assert "30,000" in impact.text  # people reached
     assert "Page 201 of 201" in audit.text
     assert overview.status_code == 200
+
+
+async def test_asking_too_often_for_links_by_email_says_so_and_not_to_ask_a_bot(app: App) -> None:
+    async with browser(app) as client:
+        answers = [await client.post("/dashboard/signin", data={"email": "gp@surgery.example"})
+                   for _ in range(6)]
+    assert [a.status_code for a in answers] == [200] * 5 + [429]
+    assert "Too many sign-in links were asked for from here." in answers[-1].text
+    assert "did not work" not in answers[-1].text and "/dashboard to the bot" not in \
+        answers[-1].text

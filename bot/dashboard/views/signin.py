@@ -48,7 +48,11 @@ class SignIn:
             return render("signin_email.html", code)
         now = self.app.clock()
         if self.asked.blocked(_client(request), now):
-            return self._too_many()
+            # Every ask counts (links by email are not to be sprayed at an inbox), so say
+            # that, not "links that did not work", nor to ask a bot an email partner lacks.
+            return message(code, 429, N_("Too many tries"), N_(
+                "Too many sign-in links were asked for from here. Wait ten minutes, then ask "
+                "again."))
         self.asked.failed(_client(request), now)
         address = str((await request.form()).get("email", ""))[:300]
         settings = self.app.settings
