@@ -600,3 +600,20 @@ async def test_a_concern_two_services_hold_is_dealt_with_when_both_are_done(app:
     await amina.reads()
     amina.sees("Update on your concern C-1001: Housing B has dealt with it.")
     assert await concern_status() is ConcernStatus.RESOLVED
+
+
+async def test_a_coordinator_told_it_came_back_reads_who_raised_it_not_anonymous(
+        app: App) -> None:
+    partner = await add_partner(app)
+    hana = await partner_contact(app, "hana", partner)
+    carol = await make_coordinator(app)
+    amina = await joined(app, "amina", name="Amina")
+    await raise_concern(amina, contact="2")  # the service may not be given her details
+    await hana.says("NOTUS C-1001 This is a private landlord.")
+    await carol.reads()
+    carol.sees("says concern C-1001 is not for them",
+               "From: Amina. The champion did not agree to be contacted about this concern.")
+    carol.does_not_see("asked to stay anonymous")
+    await hana.says("menu")  # the service still does not see who
+    await hana.says("1")
+    hana.does_not_see("Amina")

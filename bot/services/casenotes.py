@@ -70,7 +70,6 @@ def excerpt(text: str | None) -> str:
     return head + part + ("…" if begin + room < len(text) else "")
 
 
-
 def unasked(concern: Concern) -> bool:
     """Kept from a danger message (its words are kept until erased), so the champion was
     never asked whether they may be contacted."""
@@ -94,10 +93,24 @@ async def contact_line(session: AsyncSession, concern: Concern,
              channel=reach.channel if reach else "-", address=reach.address if reach else "-")
 
 
+# A coordinator may know who raised a concern the service may not be told of (the dashboard
+# says the same); only the service's contact details wait for the champion's yes.
+NOT_AGREED = N_("The champion did not agree to be contacted about this concern.")
+
+
+async def _for_coordinators(session: AsyncSession, concern: Concern) -> str:
+    person = await session.get(Person, concern.person_id) if concern.person_id else None
+    if (unasked(concern) or concern.contact_ok or person is None
+            or person.status == Status.ERASED):
+        return await contact_line(session, concern)
+    return _("From: {name}.", name=person.display_name or "-") + " " + translate(NOT_AGREED)
+
+
 async def describe(session: AsyncSession, concern: Concern,
-                   anonymous: str = ANONYMOUS_IN_CHAT) -> str:
+                   anonymous: str = ANONYMOUS_IN_CHAT, *, coordinators: bool = False) -> str:
     """A concern as a partner or coordinator reads it (in the current language); where the
-    champion asked to stay anonymous it says ``anonymous`` (see ``contact_line``)."""
+    champion asked to stay anonymous it says ``anonymous`` (see ``contact_line``), or to
+    ``coordinators``, who may know, who raised it and that they did not agree."""
     area = await session.get(Area, concern.area_id) if concern.area_id else None
     return "\n".join([
         f"{concern.reference} · {category(concern.category)} · "
@@ -105,7 +118,8 @@ async def describe(session: AsyncSession, concern: Concern,
         _("Urgency: {urgency}. Affects: {affects}.", urgency=urgency(concern.urgency),
           affects=affects(concern.affects)),
         f"“{excerpt(concern.description)}”" if concern.description else _("(no words kept)"),
-        await contact_line(session, concern, anonymous),
+        await (_for_coordinators(session, concern) if coordinators
+               else contact_line(session, concern, anonymous)),
     ])
 
 

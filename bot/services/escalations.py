@@ -323,7 +323,7 @@ async def _not_for_us(session: AsyncSession, actor: Actor, escalation: Escalatio
         return "\n\n".join([_(
             "{partner} says concern {reference} is not for them: “{reason}”. Please route it "
             "to another service.", partner=name or "-", reference=concern.reference,
-            reason=reason or ""), await casenotes.describe(session, concern)])
+            reason=reason or ""), await casenotes.describe(session, concern, coordinators=True)])
 
     await casenotes.notify(session, await coordinators.of_area(session, concern.area_id),
                            render, now, kind="notice", about=concern.person_id)

@@ -90,7 +90,7 @@ async def remind(session: AsyncSession, settings: Settings, now: datetime) -> in
             return "\n\n".join([_(
                 "Concern {reference} has not been acknowledged by {partner} in time. They have "
                 "been reminded.", reference=c.reference, partner=p.name),
-                await casenotes.describe(session, c)])
+                await casenotes.describe(session, c, coordinators=True)])
 
         await casenotes.notify(session, await coordinators.of_area(session, concern.area_id),
                                render, now, kind=kind,
@@ -115,7 +115,7 @@ async def _remind_unrouted(session: AsyncSession, settings: Settings, now: datet
                 "Reminder: concern {reference} still needs routing to a partner service. "
                 "Send {menu} and choose \"{choice}\".", reference=c.reference,
                 menu=first_word("menu"), choice=_("Concerns needing routing")),
-                await casenotes.describe(session, c)])
+                await casenotes.describe(session, c, coordinators=True)])
 
         await casenotes.notify(session, await coordinators.of_area(session, concern.area_id),
                                render, now, kind="alert" if escalation.urgent else "notice",
