@@ -617,3 +617,20 @@ async def test_a_coordinator_told_it_came_back_reads_who_raised_it_not_anonymous
     await hana.says("menu")  # the service still does not see who
     await hana.says("1")
     hana.does_not_see("Amina")
+
+
+async def test_a_note_from_a_web_form_keeps_no_control_characters(app: App) -> None:
+    from bot.storage.models import ConcernUpdate
+
+    await add_partner(app)
+    amina = await joined(app, "amina")
+    await raise_concern(amina)
+    async with app.database.transaction() as session:
+        await escalations.act(session, OPERATOR, "C-1001", "done", "ok\x01 fixed\x07",
+                              app.clock())
+    await amina.reads()
+    amina.sees("“ok fixed”")
+    async with app.database.transaction() as session:
+        notes = list(await session.scalars(select(ConcernUpdate.note).where(
+            ConcernUpdate.note.is_not(None))))
+    assert notes == ["ok fixed"]

@@ -10,7 +10,15 @@ from datetime import UTC, datetime, tzinfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import casenotes, coordinators, identities, partner_mail, partners, permissions
+from bot.services import (
+    casenotes,
+    cleaning,
+    coordinators,
+    identities,
+    partner_mail,
+    partners,
+    permissions,
+)
 from bot.services.permissions import Action, Actor, Scope
 from bot.settings import Settings
 from bot.storage.models import (
@@ -241,7 +249,8 @@ async def act(session: AsyncSession, actor: Actor, target: int | str, action: st
     ``settings`` lets a re-routed urgent concern's email carry signed links."""
     escalation, concern = await check(session, actor, target, action, now,
                                       settings.zone if settings else UTC)
-    note = (note or "").strip() or None
+    # From a web form as from chat: no control characters ("ok\x01" read "ok^A").
+    note = cleaning.text((note or "").strip(), MAX_NOTE + 1).strip() or None
     if note is not None and len(note) > MAX_NOTE:
         raise ActionError(_("That is too long. Please keep it under {limit} characters.",
                             limit=number(MAX_NOTE)))
