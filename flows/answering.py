@@ -326,4 +326,4 @@ def _takes_media(answer: Answer) -> bool:
 
 
 def _stored(media: tuple[Media, ...]) -> list[dict[str, Any]]:
-    return [{"kind": m.kind, "ref": m.ref, "content_type": m.content_type} for m in media]
+    return [m.to_dict() for m in media]

@@ -14,6 +14,7 @@ from flows.answers import Choose
 from flows.conversation import FORMER_PARTNER
 from flows.run_parts import RunParts
 from flows.steps import Parsed
+from flows.views import target
 
 # "STATUS C-1042/7": the reference, and (on the choices of a list, where a concern with
 # several services has a line for each) which of its escalations the line was.
@@ -40,10 +41,6 @@ class Word:
     def target(self) -> str:
         """What the host acts on: "C-1042", or "C-1042/7" for one of its escalations."""
         return target(self.reference, self.escalation)
-
-
-def target(reference: str, escalation: int | None) -> str:
-    return reference if escalation is None else f"{reference}/{escalation}"
 
 
 def parse(text: str | None) -> Word | None:

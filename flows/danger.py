@@ -82,8 +82,7 @@ class Danger(RunParts):
             "flow": self.conv.flow, "step": self.conv.step,
             # A photo or voice note sent with the words goes with the record kept of them,
             # whatever the person does next.
-            "media": [{"kind": m.kind, "ref": m.ref, "content_type": m.content_type}
-                      for m in self.inbound.media[:MAX_KEPT_MEDIA]]})
+            "media": [m.to_dict() for m in self.inbound.media[:MAX_KEPT_MEDIA]]})
         if self.conv.flow:
             seen = [w for w in self.conv.answers.get(WORDS) or () if w != words]
             self.set(answers={**self.conv.answers, "_red_flag": flag.category,

@@ -29,6 +29,10 @@ class Media:
     ref: str
     content_type: str | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        """As kept in a conversation, an event or the outbox."""
+        return {"kind": self.kind, "ref": self.ref, "content_type": self.content_type}
+
 
 @dataclass(frozen=True)
 class Inbound:
@@ -81,9 +85,7 @@ class Reply:
             "numbered": self.numbered,
             "language": self.language,
             "question": self.question,
-            "media": [
-                {"kind": m.kind, "ref": m.ref, "content_type": m.content_type} for m in self.media
-            ],
+            "media": [m.to_dict() for m in self.media],
         }
 
     @classmethod

@@ -85,6 +85,11 @@ class BroadcastReportView:
     feedback: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
 
+def target(reference: str, escalation: int | None) -> str:
+    """What a case word acts on: "C-1042", or "C-1042/7" for one of its escalations."""
+    return reference if escalation is None else f"{reference}/{escalation}"
+
+
 @dataclass(frozen=True)
 class CaseView:
     """An escalation as a partner or coordinator sees it in chat."""
@@ -108,8 +113,7 @@ class CaseView:
     def line(self) -> str:
         """What a list's choice and its actions name: the reference, and the escalation
         (so the line chosen is the one acted on, "C-1042/7")."""
-        return self.reference if self.escalation is None else \
-            f"{self.reference}/{self.escalation}"
+        return target(self.reference, self.escalation)
 
 
 @dataclass(frozen=True)

@@ -100,42 +100,46 @@ async def coordinators(session: AsyncSession, besides: Person | None,
     coordinator too when no coordinator covers the area at all (waiting for its first to
     join could be for ever, and the champion was promised an answer), and for an urgent
     alert when none of the area's can be reached right now: someone may be in danger."""
+    return (await _plan(session, besides, area_id, urgent=urgent))[0]
+
+
+async def _plan(session: AsyncSession, besides: Person | None, area_id: int | None, *,
+                urgent: bool) -> tuple[list[tuple[Person, Identity]], str]:
+    """Who an alert reaches now (``coordinators``), and, when nobody, whose it is while it
+    waits: AREA_ONLY (the area's coordinators: a routine alert from an area some
+    coordinator covers, who exists but can't be reached now), AWAY (any coordinator, some
+    of whom exist) or NONE (no coordinator yet)."""
+    found = await _reachable(session, besides, area_id)
+    if found:
+        return found, TOLD
+    if area_id is not None and not urgent and await by_area.any_of_area(
+            session, area_id, besides.id if besides else None):
+        return [], AREA_ONLY
+    if area_id is not None:
+        found = await _reachable(session, besides, None)
+        if found:
+            return found, TOLD
+    there = await by_area.any_of_area(session, None, besides.id if besides else None)
+    return [], AWAY if there else NONE
+
+
+async def _reachable(session: AsyncSession, besides: Person | None, area_id: int | None
+                     ) -> list[tuple[Person, Identity]]:
     found = (await by_area.of_area(session, area_id) if area_id is not None
              else await identities.of_people(session, role=Role.COORDINATOR))
-    found = [pair for pair in found if besides is None or pair[0].id != besides.id]
-    if found or area_id is None:
-        return found
-    if await _waiting_area(session, besides, area_id, urgent=urgent) is None:
-        return await coordinators(session, besides)
-    return found
+    return [pair for pair in found if besides is None or pair[0].id != besides.id]
 
 
-async def _waiting_area(session: AsyncSession, besides: Person | None, area_id: int | None,
-                        *, urgent: bool) -> int | None:
-    """Whose alert it is while it waits: the area's coordinators (the area), only for one
-    that is not urgent from an area some coordinator covers; else every coordinator (None)."""
-    if area_id is None or urgent or not await by_area.any_of_area(
-            session, area_id, besides.id if besides else None):
-        return None
-    return area_id
+AREA_ONLY = "area"  # waits for the area's coordinators, who exist (reach: AWAY)
 
 
 async def reach(session: AsyncSession, besides: Person | None,
                 area_id: int | None = None, *, urgent: bool = False) -> str:
     """What an alert about ``besides`` in ``area_id`` would do: TOLD, it reaches a
-    coordinator now; else it waits (``_waits_for``)."""
-    if await coordinators(session, besides, area_id, urgent=urgent):
-        return TOLD
-    return await _waits_for(session, besides,
-                            await _waiting_area(session, besides, area_id, urgent=urgent))
-
-
-async def _waits_for(session: AsyncSession, besides: Person | None, area_id: int | None) -> str:
-    """AWAY: the coordinators it waits for (the area's, or None: any) exist, none reachable
-    right now (paused by STOP, or unreachable), and the alert waits for the first back;
-    NONE: there are none yet, and the alert waits for the first to join."""
-    there = await by_area.any_of_area(session, area_id, besides.id if besides else None)
-    return AWAY if there else NONE
+    coordinator now; AWAY, it waits for coordinators who exist but can't be reached now
+    (paused by STOP, or unreachable); NONE, it waits for the first to join."""
+    outcome = (await _plan(session, besides, area_id, urgent=urgent))[1]
+    return AWAY if outcome == AREA_ONLY else outcome
 
 
 AREA = "_area_id"  # in a waiting alert's values: the area whose coordinators it waits for
@@ -145,18 +149,17 @@ async def to_coordinators(ctx: EventContext, kind: str, values: Mapping[str, Any
                           urgent: bool, about: Person | None, area_id: int | None = None) -> str:
     """Tell the area's coordinators now, or keep the alert for the first of them who can
     be reached (``deliver_waiting``); what happened, as ``reach`` says it."""
-    recipients = await coordinators(ctx.session, about, area_id, urgent=urgent)
+    recipients, outcome = await _plan(ctx.session, about, area_id, urgent=urgent)
     if recipients:
         notify(ctx, recipients, lambda: RENDER[kind](values),
                kind="alert" if urgent else "notice", about=about)
         return TOLD
-    waits_for = await _waiting_area(ctx.session, about, area_id, urgent=urgent)
     ctx.session.add(WaitingAlert(
-        kind=kind, values={**values, AREA: waits_for},
+        kind=kind, values={**values, AREA: area_id if outcome == AREA_ONLY else None},
         about_person_id=about.id if about else None,
         channel=None if about else ctx.identity.channel,
         address=None if about else ctx.identity.address, created_at=ctx.now))
-    return await _waits_for(ctx.session, about, waits_for)
+    return AWAY if outcome == AREA_ONLY else outcome
 
 
 def _renderer(alert: WaitingAlert) -> Callable[[], str]:
