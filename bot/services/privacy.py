@@ -104,11 +104,14 @@ _MEDIA_STATES = {"pending": N_("being fetched"), "stored": N_("kept"),
                  "removed": N_("deleted after the retention period")}
 
 
-async def _files(session: AsyncSession, person: Person) -> list[str]:
+async def _sent(session: AsyncSession, person: Person) -> list[tuple[Attachment, Concern]]:
     """The photos and voice notes the person sent with their concerns."""
-    rows = (await session.execute(
+    return [(file, concern) for file, concern in (await session.execute(
         select(Attachment, Concern).join(Concern, Concern.id == Attachment.concern_id)
-        .where(Concern.person_id == person.id).order_by(Attachment.id))).all()
+        .where(Concern.person_id == person.id).order_by(Attachment.id))).all()]
+
+
+def _files(rows: list[tuple[Attachment, Concern]]) -> list[str]:
     if not rows:
         return []
     lines = ["", _("Files you sent: {count}", count=number(len(rows)))]
@@ -162,12 +165,12 @@ async def export(ctx: EventContext, event: Event) -> None:
               f"{translate(_LABELS.get(a.topic, a.topic))}, {number(a.people_reached)}"
               + (f" – “{a.note}”" if a.note else "") for a in activities]
     lines += ["", _("Concerns: {count}", count=number(len(concerns)))]
-    with_files = set(await session.scalars(select(Attachment.concern_id).where(
-        Attachment.concern_id.in_([c.id for c in concerns])))) if concerns else set()
+    sent = await _sent(session, person)
+    with_files = {concern.id for _file, concern in sent}
     lines += [f"• {c.reference}: {translate(_CATEGORIES.get(c.category, c.category))}, "
               f"{translate(STATUSES.get(c.status.value, c.status.value))}"
               + _in_words(c.description, c.id in with_files) for c in concerns]
-    lines += await _files(session, person)
+    lines += _files(sent)
     lines += ["", _("Send {forget} to have your details erased.", forget=first_word("forget"))]
     ctx.reply(Reply("\n".join(lines), language=person.language))
     audit.record(session, "self", "data_export", person.id, ctx.now)
