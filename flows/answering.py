@@ -217,9 +217,7 @@ class Answering(RunParts):
         as the concern's words, so only the other questions are asked. False (nothing done)
         for anyone whose menu does not offer a concern."""
         media = self.inbound.media
-        profile = self.facts.profile
-        if (not media or profile is None or profile.status != "active"
-                or FILES_FLOW not in self.flows or not self.offered(FILES_FLOW)):
+        if not media or not self.may_share_files():
             return False
         self.give(media, (self.inbound.text or "").strip())
         self.inbound = replace(self.inbound, text=None)
@@ -234,12 +232,7 @@ class Answering(RunParts):
         """Keep ``media`` and ``words`` for the concern they start (``GIVEN``, carried into
         it); how many files it now holds."""
         given = _given(self.conv.answers)
-        files = list(given["media"])
-        room = max(MAX_KEPT_MEDIA - len(files), 0)
-        if len(media) > room:
-            self.note(_("A concern can keep up to {limit} photos and voice notes, so this one "
-                        "was not added.", limit=number(MAX_KEPT_MEDIA)))
-        files += _stored(media[:room])
+        files = self.with_room(list(given["media"]), _stored(media))
         text = "\n\n".join(t for t in (given["text"], words[:MAX_GIVEN_WORDS]) if t)
         self.set(answers={**self.conv.answers, GIVEN: {"text": text, "media": files}})
         self.inbound = replace(self.inbound, media=())
@@ -259,9 +252,8 @@ class Answering(RunParts):
         answers = {k: v for k, v in self.conv.answers.items() if k != GIVEN}
         before = len(answers.get(f"{flow.media}_media") or ())
         self.set(answers=answers)
-        kept = self.with_media(flow.media, tuple(
-            Media(str(m["kind"]), str(m["ref"]), m.get("content_type"))
-            for m in given["media"]))
+        kept = self.with_room(list(answers.get(f"{flow.media}_media") or ()),
+                              list(given["media"]))
         self.set(answers={**answers, f"{flow.media}_media": kept})
         words = given["text"]
         if reached and not (step.skip_if and step.skip_if(self.ctx())):
@@ -285,10 +277,14 @@ class Answering(RunParts):
         self.note(self.files_not_taken())
         return True
 
-    def files_not_taken(self) -> str:
+    def may_share_files(self) -> bool:
+        """Whether this person's menu offers a concern, which files go with."""
         profile = self.facts.profile
-        if (profile is not None and profile.status == "active" and FILES_FLOW in self.flows
-                and self.offered(FILES_FLOW)):
+        return (profile is not None and profile.status == "active"
+                and FILES_FLOW in self.flows and self.offered(FILES_FLOW))
+
+    def files_not_taken(self) -> str:
+        if self.may_share_files():
             return _("This question needs an answer: a photo, voice note or file can't answer "
                      "it. Photos and voice notes can go with a concern: choose “{concern}” "
                      "from the menu.", concern=_("Share a community concern"))
@@ -300,12 +296,18 @@ class Answering(RunParts):
 
     def with_media(self, step_id: str, media: tuple[Media, ...]) -> list[dict[str, Any]]:
         """The media kept with ``step_id`` and then ``media``, up to the most one keeps."""
-        kept = list(self.conv.answers.get(f"{step_id}_media") or ())
+        return self.with_room(list(self.conv.answers.get(f"{step_id}_media") or ()),
+                              _stored(media))
+
+    def with_room(self, kept: list[dict[str, Any]], new: list[dict[str, Any]]
+                  ) -> list[dict[str, Any]]:
+        """``kept`` and then as much of ``new`` as a concern keeps, saying when some was not
+        added."""
         room = max(MAX_KEPT_MEDIA - len(kept), 0)
-        if len(media) > room:
+        if len(new) > room:
             self.note(_("A concern can keep up to {limit} photos and voice notes, so this one "
                         "was not added.", limit=number(MAX_KEPT_MEDIA)))
-        return kept + _stored(media[:room])
+        return kept + new[:room]
 
 
 MAX_GIVEN_WORDS = 2000  # as many as a concern's own words
